@@ -1,0 +1,818 @@
+"""barycenter-jobs: the job-management admin API of Barycenter, in one file.
+
+Barycenter is an OpenID Connect identity provider. Its background jobs delete
+expired sessions, refresh tokens, WebAuthn challenges and device codes, and
+every run is logged in the `job_executions` table. This module serves the
+admin GraphQL API for those jobs at ``POST /admin/jobs``: list the jobs and
+their cron schedules, trigger one now, and read the execution history.
+
+Run it with::
+
+    python barycenter_jobs.py                # 127.0.0.1:8081, ./barycenter.db
+    python barycenter_jobs.py --help
+
+It works on its own SQLite file or beside a real Barycenter database: it
+creates only what is missing and never alters an existing table.
+
+It is not an identity provider and has no user interface; it is an operator's
+endpoint, meant to listen on loopback.
+
+The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
+library's wsgiref server (one thread per request), an in-process APScheduler
+for the cron schedules, and sqlite3 for storage. ``create_app`` builds all of
+it from explicit arguments, so tests and other WSGI servers can import it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import math
+import signal
+import socketserver
+import sqlite3
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterable, Mapping, Optional
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
+from apscheduler.triggers.combining import OrTrigger
+from apscheduler.triggers.cron import CronTrigger
+from ariadne import MutationType, QueryType, load_schema_from_path, make_executable_schema
+from ariadne.format_error import format_error
+from ariadne.utils import unwrap_graphql_error
+from ariadne.wsgi import GraphQL
+from graphql import GraphQLError
+
+log = logging.getLogger("barycenter_jobs")
+
+
+# ---------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------
+
+ENDPOINT = "/admin/jobs"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8081
+DEFAULT_DATABASE = "./barycenter.db"
+SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+
+# How long a statement waits for another writer's lock before it fails with
+# "database is locked". Barycenter itself writes to the same file.
+BUSY_TIMEOUT_SECONDS = 5.0
+
+# A firing missed by at most this much (process suspended, machine busy) still
+# runs, once, however many firings were missed (APScheduler's coalesce). A
+# firing missed by more is skipped; the next one cleans up what it left.
+MISFIRE_GRACE_SECONDS = 300
+
+JOB_LOGS_DEFAULT_LIMIT = 100
+JOB_LOGS_MAX_LIMIT = 1000
+
+# A client that opens a connection and sends nothing is dropped after this.
+REQUEST_TIMEOUT_SECONDS = 30
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A background job: what it is called, when it runs, what it cleans."""
+
+    name: str
+    description: str
+    schedule: str
+    table: str
+
+
+# Names, descriptions and schedules are the seed's, verbatim, in its order.
+JOBS = (
+    JobSpec("cleanup_expired_sessions", "Clean up expired user sessions",
+            "0 0 * * * *", "sessions"),
+    JobSpec("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens",
+            "0 30 * * * *", "refresh_tokens"),
+    JobSpec("cleanup_expired_challenges", "Clean up expired WebAuthn challenges",
+            "0 */5 * * * *", "webauthn_challenges"),
+    JobSpec("cleanup_expired_device_codes", "Clean up expired device authorization codes",
+            "0 45 * * * *", "device_codes"),
+)
+
+# Barycenter's own tables, column for column, so that this server can run on a
+# database Barycenter created and Barycenter on one this server created.
+# IF NOT EXISTS everywhere: an existing table is never touched.
+SCHEMA_DDL = """
+CREATE TABLE IF NOT EXISTS sessions (
+    session_id   TEXT NOT NULL PRIMARY KEY,
+    subject      TEXT NOT NULL,
+    auth_time    INTEGER NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    user_agent   TEXT NULL,
+    ip_address   TEXT NULL,
+    amr          TEXT NULL,
+    acr          TEXT NULL,
+    mfa_verified INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS idx_sessions_expires ON sessions (expires_at);
+
+CREATE TABLE IF NOT EXISTS refresh_tokens (
+    token        TEXT NOT NULL PRIMARY KEY,
+    client_id    TEXT NOT NULL,
+    subject      TEXT NOT NULL,
+    scope        TEXT NOT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    revoked      INTEGER NOT NULL DEFAULT 0,
+    parent_token TEXT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_refresh_tokens_expires ON refresh_tokens (expires_at);
+
+CREATE TABLE IF NOT EXISTS webauthn_challenges (
+    challenge      TEXT NOT NULL PRIMARY KEY,
+    subject        TEXT NULL,
+    session_id     TEXT NULL,
+    challenge_type TEXT NOT NULL,
+    created_at     INTEGER NOT NULL,
+    expires_at     INTEGER NOT NULL,
+    options_json   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_webauthn_challenges_expires ON webauthn_challenges (expires_at);
+
+CREATE TABLE IF NOT EXISTS device_codes (
+    device_code  TEXT NOT NULL PRIMARY KEY,
+    user_code    TEXT NOT NULL,
+    client_id    TEXT NOT NULL,
+    client_name  TEXT NULL,
+    scope        TEXT NOT NULL,
+    device_info  TEXT NULL,
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    last_poll_at INTEGER NULL,
+    interval     INTEGER NOT NULL,
+    status       TEXT NOT NULL,
+    subject      TEXT NULL,
+    auth_time    INTEGER NULL,
+    amr          TEXT NULL,
+    acr          TEXT NULL
+);
+CREATE INDEX IF NOT EXISTS idx_device_codes_expires_at ON device_codes (expires_at);
+
+CREATE TABLE IF NOT EXISTS job_executions (
+    id                INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_name          TEXT NOT NULL,
+    started_at        INTEGER NOT NULL,
+    completed_at      INTEGER NULL,
+    success           INTEGER NULL,
+    error_message     TEXT NULL,
+    records_processed INTEGER NULL
+);
+CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
+"""
+
+
+# ---------------------------------------------------------------------------
+# Errors
+# ---------------------------------------------------------------------------
+
+
+class ConfigError(Exception):
+    """The configuration cannot work; start-up stops before anything listens."""
+
+
+class CronError(ConfigError):
+    """A cron expression that cannot be parsed or can never fire."""
+
+
+# ---------------------------------------------------------------------------
+# Cron: six fields, seconds first, UTC
+# ---------------------------------------------------------------------------
+
+CRON_FIELDS = "second minute hour day-of-month month day-of-week"
+MONTH_NAMES = {name: number for number, name in enumerate(
+    "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
+WEEKDAY_NAMES = {name: number for number, name in enumerate(
+    "SUN MON TUE WED THU FRI SAT".split())}
+# The most days each month can have (February: leap years), to reject a
+# day-of-month that can never occur, such as the 30th of February.
+MAX_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@dataclass(frozen=True)
+class _CronField:
+    name: str
+    low: int
+    high: int
+    names: Mapping[str, int]
+
+
+_CRON_FIELD_SPECS = (
+    _CronField("second", 0, 59, {}),
+    _CronField("minute", 0, 59, {}),
+    _CronField("hour", 0, 23, {}),
+    _CronField("day-of-month", 1, 31, {}),
+    _CronField("month", 1, 12, MONTH_NAMES),
+    _CronField("day-of-week", 0, 7, WEEKDAY_NAMES),
+)
+
+
+def parse_cron(expression: str) -> BaseTrigger:
+    """Turn a six-field cron expression into an APScheduler trigger, in UTC.
+
+    Fields: second minute hour day-of-month month day-of-week. Each takes
+    ``*``, numbers, names (JAN-DEC, SUN-SAT, any case), ranges ``a-b``, lists
+    ``a,b`` and steps ``*/n``, ``a-b/n`` or ``a/n``. Day-of-week runs 0-7 with
+    both 0 and 7 meaning Sunday. When both day fields are restricted (neither
+    starts with ``*``) the job fires on a day that matches either, as in
+    standard cron.
+
+    APScheduler's own ``CronTrigger`` counts weekdays from Monday = 0 and
+    always requires both day fields to match, so every field is expanded here
+    to explicit values and handed over translated. Raises ``CronError`` with a
+    message that names the field and what is valid.
+    """
+    fields = expression.split()
+    if len(fields) != 6:
+        raise CronError(f"expected 6 fields ({CRON_FIELDS}), got {len(fields)}")
+    second, minute, hour, days, months, weekdays = (
+        _parse_cron_field(text, spec) for text, spec in zip(fields, _CRON_FIELD_SPECS))
+
+    days_restricted = not fields[3].startswith("*")
+    weekdays_restricted = not fields[5].startswith("*")
+    if days_restricted and not weekdays_restricted and not any(
+            day <= MAX_DAYS_IN_MONTH[month - 1] for day in days for month in months):
+        raise CronError(f"day-of-month {fields[3]} never occurs in month {fields[4]}")
+
+    # Cron's Sunday is 0 or 7; APScheduler's is 6 (Monday = 0).
+    aps_weekdays = {(weekday - 1) % 7 for weekday in weekdays}
+
+    def trigger(day: str, day_of_week: str) -> CronTrigger:
+        return CronTrigger(
+            second=_aps_values(second, 0, 59), minute=_aps_values(minute, 0, 59),
+            hour=_aps_values(hour, 0, 23), month=_aps_values(months, 1, 12),
+            day=day, day_of_week=day_of_week, timezone=timezone.utc)
+
+    day_values = _aps_values(days, 1, 31)
+    weekday_values = _aps_values(aps_weekdays, 0, 6)
+    if days_restricted and weekdays_restricted:
+        return OrTrigger([trigger(day_values, "*"), trigger("*", weekday_values)])
+    return trigger(day_values, weekday_values)
+
+
+def _parse_cron_field(text: str, spec: _CronField) -> set[int]:
+    values: set[int] = set()
+    for item in text.split(","):
+        span, slash, step_text = item.partition("/")
+        step = 1
+        if slash:
+            if not step_text.isdigit() or int(step_text) == 0:
+                raise CronError(f"{spec.name} step in {item!r} must be a positive whole number")
+            step = int(step_text)
+        if span == "*":
+            start, end = spec.low, spec.high
+        else:
+            start_text, dash, end_text = span.partition("-")
+            start = _cron_value(start_text, spec)
+            # "a/n" means from a to the end of the field, every n.
+            end = _cron_value(end_text, spec) if dash else (spec.high if slash else start)
+            if start > end:
+                raise CronError(f"{spec.name} range {span!r} runs backwards")
+        values.update(range(start, end + 1, step))
+    return values
+
+
+def _cron_value(text: str, spec: _CronField) -> int:
+    if text.isdigit():
+        value = int(text)
+        if not spec.low <= value <= spec.high:
+            raise CronError(f"{spec.name} {value} is outside {spec.low}-{spec.high}")
+        return value
+    if text.upper() in spec.names:
+        return spec.names[text.upper()]
+    valid = f"{spec.low}-{spec.high}"
+    if spec.names:
+        valid += " or " + "-".join((min(spec.names, key=spec.names.get), max(spec.names, key=spec.names.get)))
+    if not text:
+        raise CronError(f"{spec.name} has an empty value; expected {valid}")
+    raise CronError(f"{spec.name} value {text!r} is not valid; expected {valid}")
+
+
+def _aps_values(values: Iterable[int], low: int, high: int) -> str:
+    values = sorted(set(values))
+    if values == list(range(low, high + 1)):
+        return "*"
+    return ",".join(map(str, values))
+
+
+def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
+    """The first firing strictly after the current second (a firing at this very
+    second is the one happening now)."""
+    after = datetime.fromtimestamp(math.floor(now) + 1, timezone.utc)
+    return trigger.get_next_fire_time(None, after)
+
+
+# ---------------------------------------------------------------------------
+# Storage: SQLite, one short-lived connection per operation
+# ---------------------------------------------------------------------------
+
+
+def iso_utc(epoch_seconds: Optional[int]) -> Optional[str]:
+    """Epoch seconds as ISO 8601 UTC with whole seconds and a Z: 2026-02-14T12:00:00Z."""
+    if epoch_seconds is None:
+        return None
+    return datetime.fromtimestamp(int(epoch_seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class Storage:
+    """The SQLite file: Barycenter's tables plus the job execution log.
+
+    Every operation opens its own connection and closes it when done, so no
+    connection is ever shared between the HTTP threads and the scheduler's.
+    Writes run in explicit ``BEGIN IMMEDIATE`` transactions, which take the
+    write lock up front, so the busy timeout applies instead of a deadlock.
+    """
+
+    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
+        self.path = str(path)
+        self.busy_timeout = busy_timeout
+
+    def connect(self) -> sqlite3.Connection:
+        # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
+        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+        connection.row_factory = sqlite3.Row
+        # Safe with WAL: a power cut may lose the last commits, never corrupt.
+        connection.execute("PRAGMA synchronous = NORMAL")
+        return connection
+
+    @contextlib.contextmanager
+    def _write(self):
+        """A connection inside a BEGIN IMMEDIATE transaction, committed on
+        success and rolled back on any error."""
+        with contextlib.closing(self.connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+
+    def initialize(self) -> None:
+        """Create the file if missing, switch it to WAL and create what is missing.
+
+        Raises ``sqlite3.Error`` when the file cannot be opened or is not a database.
+        """
+        with contextlib.closing(self.connect()) as connection:
+            # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
+            # stored in the file, so Barycenter's own connections get it too.
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                log.warning("database %s stays in journal mode %s; WAL is not available", self.path, mode)
+            connection.executescript(SCHEMA_DDL)
+
+    def start_run(self, job_name: str, started_at: int) -> int:
+        """Write the log row of a run that has just started; return its id."""
+        with self._write() as connection:
+            cursor = connection.execute(
+                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?)",
+                (job_name, started_at))
+            return cursor.lastrowid
+
+    def clean_and_complete_run(self, run_id: int, table: str, clock: Callable[[], float]) -> int:
+        """Delete the rows of ``table`` that expired before now and mark the run
+        successful, in one transaction: the log never claims a deletion that did
+        not happen. Returns the number of rows deleted."""
+        with self._write() as connection:
+            # The table name comes from JOBS, never from a request.
+            deleted = connection.execute(
+                f'DELETE FROM "{table}" WHERE expires_at < ?', (int(clock()),)).rowcount
+            connection.execute(
+                "UPDATE job_executions SET completed_at = ?, success = 1, records_processed = ?"
+                " WHERE id = ?", (int(clock()), deleted, run_id))
+            return deleted
+
+    def fail_run(self, run_id: int, completed_at: int, error_message: str) -> None:
+        with self._write() as connection:
+            connection.execute(
+                "UPDATE job_executions SET completed_at = ?, success = 0, records_processed = 0,"
+                " error_message = ? WHERE id = ?", (completed_at, error_message, run_id))
+
+    def get_run(self, run_id: int) -> Optional[dict]:
+        with contextlib.closing(self.connect()) as connection:
+            row = connection.execute(
+                "SELECT * FROM job_executions WHERE id = ?", (run_id,)).fetchone()
+        return _run_from_row(row) if row else None
+
+    def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool) -> list[dict]:
+        """Runs newest first (started_at, then id), optionally of one job and
+        only the failed ones."""
+        conditions, parameters = [], []
+        if job_name is not None:
+            conditions.append("job_name = ?")
+            parameters.append(job_name)
+        if only_failures:
+            conditions.append("success = 0")
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        with contextlib.closing(self.connect()) as connection:
+            rows = connection.execute(
+                f"SELECT * FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?",
+                (*parameters, limit)).fetchall()
+        return [_run_from_row(row) for row in rows]
+
+
+def _run_from_row(row: sqlite3.Row) -> dict:
+    """A job_executions row as the API shows it (snake_case; Ariadne converts)."""
+    return {
+        "id": str(row["id"]),
+        "job_name": row["job_name"],
+        "started_at": iso_utc(row["started_at"]),
+        "completed_at": iso_utc(row["completed_at"]),
+        "success": None if row["success"] is None else bool(row["success"]),
+        "error_message": row["error_message"],
+        "records_processed": row["records_processed"],
+    }
+
+
+# ---------------------------------------------------------------------------
+# Jobs: the one code path every run goes through
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What became of a request to run a job."""
+
+    status: str  # one of the RUN_* constants below
+    run_id: Optional[int] = None
+    records: Optional[int] = None
+    error: Optional[str] = None
+
+
+RUN_SUCCEEDED = "succeeded"
+RUN_FAILED = "failed"
+RUN_UNKNOWN_JOB = "unknown job"
+RUN_ALREADY_RUNNING = "already running"
+
+
+class JobRunner:
+    """Runs jobs, one run of each job at a time, and logs every run.
+
+    Scheduled firings and manual triggers both call ``run``: it writes the
+    ``job_executions`` row when the run starts and completes it when the run
+    ends, whatever happened in between.
+    """
+
+    def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float]):
+        self.storage = storage
+        self.clock = clock
+        self.jobs = {job.name: job for job in jobs}
+        self._locks = {name: threading.Lock() for name in self.jobs}
+
+    def is_running(self, job_name: str) -> bool:
+        return self._locks[job_name].locked()
+
+    def run(self, job_name: str, source: str = "manual") -> RunOutcome:
+        """Run a job now, in this thread, unless a run of it is in progress.
+
+        Never raises for a failing job: the failure is logged, recorded in its
+        row and returned.
+        """
+        job = self.jobs.get(job_name)
+        if job is None:
+            return RunOutcome(RUN_UNKNOWN_JOB)
+        lock = self._locks[job_name]
+        if not lock.acquire(blocking=False):
+            log.info("job %s (%s) not started: a run is already in progress", job_name, source)
+            return RunOutcome(RUN_ALREADY_RUNNING)
+        try:
+            return self._run_locked(job, source)
+        finally:
+            lock.release()
+
+    def _run_locked(self, job: JobSpec, source: str) -> RunOutcome:
+        started = time.monotonic()
+        run_id = None
+        try:
+            run_id = self.storage.start_run(job.name, int(self.clock()))
+            records = self.storage.clean_and_complete_run(run_id, job.table, self.clock)
+        except Exception as error:  # a failing job must never stop the scheduler or server
+            message = describe_error(error)
+            if run_id is not None:
+                try:
+                    self.storage.fail_run(run_id, int(self.clock()), message)
+                except sqlite3.Error:
+                    log.exception("job %s: could not record the failure of run %s", job.name, run_id)
+            log.warning("job %s (%s) failed after %.3fs: %s",
+                        job.name, source, time.monotonic() - started, message)
+            return RunOutcome(RUN_FAILED, run_id, error=message)
+        log.info("job %s (%s) succeeded: %d records in %.3fs",
+                 job.name, source, records, time.monotonic() - started)
+        return RunOutcome(RUN_SUCCEEDED, run_id, records)
+
+
+def describe_error(error: Exception) -> str:
+    """The text an operator reads in errorMessage and in the log."""
+    text = str(error) or type(error).__name__
+    if isinstance(error, sqlite3.OperationalError) and "locked" in text:
+        return f"{text} (another writer held the lock past the busy timeout)"
+    return text
+
+
+# ---------------------------------------------------------------------------
+# GraphQL: resolvers over the runner and the storage
+# ---------------------------------------------------------------------------
+
+
+def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, tuple[str, BaseTrigger]]):
+    query, mutation = QueryType(), MutationType()
+
+    @query.field("availableJobs")
+    def resolve_available_jobs(*_):
+        now = runner.clock()
+        return [{
+            "name": job.name,
+            "description": job.description,
+            "schedule": schedules[job.name][0],
+            "next_run_at": _iso_datetime(next_fire_time(schedules[job.name][1], now)),
+        } for job in runner.jobs.values()]
+
+    @query.field("jobLogs")
+    def resolve_job_logs(*_, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False):
+        if limit is None:
+            limit = JOB_LOGS_DEFAULT_LIMIT
+        if not 0 <= limit <= JOB_LOGS_MAX_LIMIT:
+            raise GraphQLError(f"limit must be between 0 and {JOB_LOGS_MAX_LIMIT}, got {limit}")
+        return runner.storage.list_runs(job_name, limit, bool(only_failures))
+
+    @mutation.field("triggerJob")
+    def resolve_trigger_job(*_, job_name):
+        outcome = runner.run(job_name, source="manual")
+        messages = {
+            RUN_SUCCEEDED: f"Job {job_name} triggered successfully",
+            RUN_FAILED: f"Job {job_name} failed: {outcome.error}",
+            RUN_UNKNOWN_JOB: f"Unknown job: {job_name}",
+            RUN_ALREADY_RUNNING: f"Job {job_name} is already running",
+        }
+        execution = runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None
+        return {
+            "success": outcome.status == RUN_SUCCEEDED,
+            "message": messages[outcome.status],
+            "job_name": job_name,
+            "execution": execution,
+        }
+
+    return [query, mutation]
+
+
+def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
+    return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _format_error(error: GraphQLError, debug: bool = False) -> dict:
+    """Deliberate errors keep their message; anything unexpected inside a
+    resolver (a SQLite error, a bug) reaches the client as "internal error".
+    Ariadne has already logged it with its traceback."""
+    formatted = format_error(error, debug)
+    original = unwrap_graphql_error(error)
+    if original is not None and original is not error and not isinstance(original, GraphQLError):
+        formatted["message"] = "internal error"
+    return formatted
+
+
+# ---------------------------------------------------------------------------
+# HTTP: routing, methods and content types, then Ariadne
+# ---------------------------------------------------------------------------
+
+
+def _json_response(start_response, status: str, body: dict, headers=(), exc_info=None) -> list[bytes]:
+    payload = json.dumps(body).encode("utf-8")
+    start_response(status, [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(payload))), *headers], exc_info)
+    return [payload]
+
+
+def _json_error(start_response, status: str, message: str, headers=(), exc_info=None) -> list[bytes]:
+    return _json_response(start_response, status, {"errors": [{"message": message}]}, headers, exc_info)
+
+
+class _AriadneApp(GraphQL):
+    """Ariadne's WSGI app, answering its HTTP errors (bad JSON, missing body)
+    as JSON rather than plain text."""
+
+    def handle_http_error(self, error, start_response):
+        return _json_error(start_response, error.status, error.message or error.status)
+
+
+def _http_app(graphql_app: Callable) -> Callable:
+    """The WSGI boundary: only ``POST /admin/jobs`` with a JSON body reaches
+    GraphQL; everything else gets a JSON error, and nothing escapes as a bare
+    500 with a traceback."""
+
+    def app(environ, start_response):
+        path = environ.get("PATH_INFO") or "/"
+        if path != ENDPOINT:
+            return _json_error(start_response, "404 Not Found",
+                               f"no such path {path}; the API is POST {ENDPOINT}")
+        if environ["REQUEST_METHOD"] != "POST":
+            # Answered here: Ariadne's own 405 sends an integer Content-Length,
+            # which wsgiref rejects with a 500.
+            return _json_error(start_response, "405 Method Not Allowed",
+                               f"method {environ['REQUEST_METHOD']} is not allowed; use POST",
+                               headers=[("Allow", "POST")])
+        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            return _json_error(start_response, "415 Unsupported Media Type",
+                               "the body must be JSON, sent with Content-Type: application/json")
+        try:
+            return graphql_app(dict(environ, CONTENT_TYPE="application/json"), start_response)
+        except Exception:
+            log.exception("internal error serving %s", path)
+            return _json_error(start_response, "500 Internal Server Error", "internal error",
+                               exc_info=sys.exc_info())
+
+    return app
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server with a thread per request, so a long trigger never
+    blocks other clients. Closing it waits for requests in progress."""
+
+    daemon_threads = False
+    block_on_close = True
+    allow_reuse_address = True
+
+
+class RequestHandler(WSGIRequestHandler):
+    """One access line per request in the log, instead of wsgiref's stderr."""
+
+    timeout = REQUEST_TIMEOUT_SECONDS
+
+    def handle(self):
+        self._started = time.monotonic()
+        super().handle()
+
+    def log_request(self, code="-", size="-"):
+        elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
+        log.info('%s "%s" %s %s %.3fs', self.client_address[0], self.requestline, code, size, elapsed)
+
+    def log_message(self, format, *args):
+        log.info("%s %s", self.client_address[0], format % args)
+
+
+# ---------------------------------------------------------------------------
+# The application
+# ---------------------------------------------------------------------------
+
+
+class App:
+    """A WSGI application with its storage, job runner and scheduler.
+
+    Call it as a WSGI app. ``start()`` starts the scheduler; ``close()`` stops
+    it, waiting for a run in progress.
+    """
+
+    def __init__(self, wsgi: Callable, storage: Storage, runner: JobRunner,
+                 scheduler: BackgroundScheduler, schedules: Mapping[str, tuple[str, BaseTrigger]]):
+        self.wsgi = wsgi
+        self.storage = storage
+        self.runner = runner
+        self.scheduler = scheduler
+        self.schedules = schedules
+
+    def __call__(self, environ, start_response):
+        return self.wsgi(environ, start_response)
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    def close(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+
+
+def create_app(database: str | Path = DEFAULT_DATABASE, *,
+               schedules: Optional[Mapping[str, str]] = None,
+               clock: Callable[[], float] = time.time,
+               busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> App:
+    """Build the app: validate schedules, open and initialize the database,
+    load the schema, register the jobs with a scheduler that is not started.
+    Binds no socket and starts no thread.
+
+    ``schedules`` maps job names to cron expressions that replace the default
+    ones. ``clock`` gives the current time in epoch seconds (tests pass their
+    own). Raises ``ConfigError`` for an unknown job or an invalid expression,
+    ``sqlite3.Error`` for a database that cannot be opened.
+    """
+    overrides = dict(schedules or {})
+    unknown = sorted(set(overrides) - {job.name for job in JOBS})
+    if unknown:
+        raise ConfigError(f"unknown job {unknown[0]}; the jobs are {', '.join(job.name for job in JOBS)}")
+    in_force: dict[str, tuple[str, BaseTrigger]] = {}
+    for job in JOBS:
+        expression = overrides.get(job.name, job.schedule)
+        try:
+            in_force[job.name] = (expression, parse_cron(expression))
+        except CronError as error:
+            raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
+
+    storage = Storage(database, busy_timeout)
+    storage.initialize()
+    runner = JobRunner(storage, JOBS, clock)
+
+    schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
+                                    *_bind_resolvers(runner, in_force),
+                                    convert_names_case=True)
+    graphql_app = _AriadneApp(schema, error_formatter=_format_error,
+                              logger="barycenter_jobs.graphql", introspection=True)
+
+    scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
+        "coalesce": True,
+        "max_instances": 1,
+        "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+    })
+    for name, (_, trigger) in in_force.items():
+        scheduler.add_job(runner.run, trigger, args=[name, "scheduled"], id=name, name=name)
+
+    return App(_http_app(graphql_app), storage, runner, scheduler, in_force)
+
+
+# ---------------------------------------------------------------------------
+# Command line
+# ---------------------------------------------------------------------------
+
+
+def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="barycenter_jobs.py",
+        description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
+    parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
+    parser.add_argument("--database", default=DEFAULT_DATABASE, metavar="PATH",
+                        help="SQLite database file, created if missing")
+    parser.add_argument("--schedule", action="append", default=[], metavar="NAME=EXPR",
+                        help="replace one job's six-field cron expression (UTC); repeatable")
+    parser.add_argument("--log-level", default="INFO", type=str.upper,
+                        choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
+    return parser.parse_args(argv)
+
+
+def _schedule_overrides(flags: list[str]) -> dict[str, str]:
+    overrides = {}
+    for flag in flags:
+        name, equals, expression = flag.partition("=")
+        if not equals:
+            raise ConfigError(f"--schedule {flag!r} must be NAME=EXPR, e.g. "
+                              f"cleanup_expired_sessions='0 0 * * * *'")
+        overrides[name.strip()] = expression.strip()
+    return overrides
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = parse_args(argv)
+    logging.basicConfig(level=args.log_level, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        app = create_app(args.database, schedules=_schedule_overrides(args.schedule))
+    except ConfigError as error:
+        print(f"barycenter_jobs: {error}", file=sys.stderr)
+        return 2
+    except sqlite3.Error as error:
+        print(f"barycenter_jobs: cannot open database {args.database}: {error}", file=sys.stderr)
+        return 1
+    try:
+        server = make_server(args.host, args.port, app,
+                             server_class=ThreadingWSGIServer, handler_class=RequestHandler)
+    except OSError as error:
+        print(f"barycenter_jobs: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
+              file=sys.stderr)
+        return 1
+
+    def stop(signum, _frame):
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        # shutdown() waits for serve_forever to return, so not from this thread.
+        threading.Thread(target=server.shutdown, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+
+    app.start()
+    log.info("listening on http://%s:%d%s (database %s)",
+             args.host, server.server_port, ENDPOINT, args.database)
+    try:
+        server.serve_forever(poll_interval=0.25)
+    finally:
+        server.server_close()  # waits for requests in progress
+        app.close()            # waits for a scheduled run in progress
+    log.info("stopped")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
