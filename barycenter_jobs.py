@@ -574,15 +574,32 @@ def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
     return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _format_error(error: GraphQLError, debug: bool = False) -> dict:
-    """Deliberate errors keep their message; anything unexpected inside a
-    resolver (a SQLite error, a bug) reaches the client as "internal error".
-    Ariadne has already logged it with its traceback."""
-    formatted = format_error(error, debug)
+def _is_internal(error: GraphQLError) -> bool:
+    """True for an unexpected exception raised inside a resolver (a SQLite
+    error, a bug), false for the client's mistakes and deliberate refusals."""
     original = unwrap_graphql_error(error)
-    if original is not None and original is not error and not isinstance(original, GraphQLError):
+    return original is not None and original is not error and not isinstance(original, GraphQLError)
+
+
+def _format_error(error: GraphQLError, debug: bool = False) -> dict:
+    """Deliberate errors keep their message; internal ones reach the client as
+    "internal error", with no exception text (the log has the traceback)."""
+    formatted = format_error(error, debug)
+    if _is_internal(error):
         formatted["message"] = "internal error"
     return formatted
+
+
+class _GraphQLErrorLog(logging.LoggerAdapter):
+    """The logger Ariadne reports every GraphQL error to. A typo in a query or
+    a limit out of range is the client's business, not an operator's: those go
+    to DEBUG, and only internal errors are logged as errors with a traceback."""
+
+    def error(self, msg, *args, exc_info=None, **kwargs):
+        if isinstance(exc_info, GraphQLError) and not _is_internal(exc_info):
+            self.logger.debug("GraphQL error for the client: %s", exc_info.message)
+        else:
+            self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
 
 # ---------------------------------------------------------------------------
@@ -729,7 +746,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                                     *_bind_resolvers(runner, in_force),
                                     convert_names_case=True)
     graphql_app = _AriadneApp(schema, error_formatter=_format_error,
-                              logger="barycenter_jobs.graphql", introspection=True)
+                              logger=_GraphQLErrorLog(log, {}), introspection=True)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -778,6 +795,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if args.log_level != "DEBUG":
+        # APScheduler logs every run at INFO; our own line per run says more.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
     try:
         app = create_app(args.database, schedules=_schedule_overrides(args.schedule))
     except ConfigError as error:

@@ -1,0 +1,819 @@
+"""Tests for barycenter_jobs: the seed's API as a user sees it, on real SQLite
+files, through the WSGI app, over real HTTP, and from the real command line."""
+
+import contextlib
+import io
+import json
+import logging
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from datetime import datetime, timezone
+from pathlib import Path
+from wsgiref.simple_server import make_server
+from wsgiref.util import setup_testing_defaults
+from wsgiref.validate import validator
+
+import pytest
+
+import barycenter_jobs
+from barycenter_jobs import (
+    RequestHandler,
+    ThreadingWSGIServer,
+    create_app,
+    next_fire_time,
+    parse_cron,
+    CronError,
+)
+
+MODULE = Path(barycenter_jobs.__file__).resolve()
+
+
+def epoch(text: str) -> int:
+    """'2026-02-14T12:07:30Z' as epoch seconds."""
+    return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
+
+
+# A Saturday.
+NOW = epoch("2026-02-14T12:07:30Z")
+
+
+class Clock:
+    """A clock the test sets; the app reads it wherever it needs "now"."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+# One row of each cleaned table with only the NOT NULL columns filled in.
+INSERT_EXPIRING = {
+    "sessions": "INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at)"
+                " VALUES (?, 'alice', 0, 0, ?)",
+    "refresh_tokens": "INSERT INTO refresh_tokens (token, client_id, subject, scope, created_at, expires_at)"
+                      " VALUES (?, 'client', 'alice', 'openid', 0, ?)",
+    "webauthn_challenges": "INSERT INTO webauthn_challenges"
+                           " (challenge, challenge_type, created_at, expires_at, options_json)"
+                           " VALUES (?, 'registration', 0, ?, '{}')",
+    "device_codes": "INSERT INTO device_codes"
+                    " (device_code, user_code, client_id, scope, created_at, expires_at, interval, status)"
+                    " VALUES (?, 'WDJB-MJHT', 'client', 'openid', 0, ?, 5, 'pending')",
+}
+JOB_TABLES = {job.name: job.table for job in barycenter_jobs.JOBS}
+
+
+@contextlib.contextmanager
+def connect(path):
+    connection = sqlite3.connect(path, isolation_level=None)
+    try:
+        yield connection
+    finally:
+        connection.close()
+
+
+def insert_rows(path, table, expiries):
+    with connect(path) as connection:
+        for number, expires_at in enumerate(expiries):
+            connection.execute(INSERT_EXPIRING[table], (f"{table}-{number}", expires_at))
+
+
+def remaining_expiries(path, table):
+    with connect(path) as connection:
+        return sorted(row[0] for row in connection.execute(f"SELECT expires_at FROM {table}"))
+
+
+def insert_log_row(path, job_name, started_at, completed_at=None, success=None, error=None, records=None):
+    with connect(path) as connection:
+        return connection.execute(
+            "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
+            " records_processed) VALUES (?, ?, ?, ?, ?, ?)",
+            (job_name, started_at, completed_at, success, error, records)).lastrowid
+
+
+# ---------------------------------------------------------------------------
+# Calling the app
+# ---------------------------------------------------------------------------
+
+
+def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json"):
+    """One request through the WSGI app, checked by wsgiref.validate.
+    Returns (status code, headers, parsed JSON body)."""
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update({
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+    })
+    response = {}
+
+    def start_response(status, headers, exc_info=None):
+        response["status"], response["headers"] = status, dict(headers)
+        return lambda data: None
+
+    result = validator(app)(environ, start_response)
+    try:
+        payload = b"".join(result)
+    finally:
+        result.close()
+    return int(response["status"].split()[0]), response["headers"], json.loads(payload)
+
+
+def graphql(app, query, variables=None):
+    """POST a GraphQL document; return the parsed response body."""
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    return call(app, body=body)[2]
+
+
+@pytest.fixture
+def clock():
+    return Clock(NOW)
+
+
+@pytest.fixture
+def db_path(tmp_path):
+    return tmp_path / "barycenter.db"
+
+
+@pytest.fixture
+def app(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    yield app
+    app.close()
+
+
+# ---------------------------------------------------------------------------
+# The seed's examples, answer for answer
+# ---------------------------------------------------------------------------
+
+SEED_JOBS = [
+    {"name": "cleanup_expired_sessions", "description": "Clean up expired user sessions",
+     "schedule": "0 0 * * * *"},
+    {"name": "cleanup_expired_refresh_tokens", "description": "Clean up expired refresh tokens",
+     "schedule": "0 30 * * * *"},
+    {"name": "cleanup_expired_challenges", "description": "Clean up expired WebAuthn challenges",
+     "schedule": "0 */5 * * * *"},
+    {"name": "cleanup_expired_device_codes", "description": "Clean up expired device authorization codes",
+     "schedule": "0 45 * * * *"},
+]
+
+
+def test_available_jobs_answers_as_the_seed_shows(app):
+    assert graphql(app, "{ availableJobs { name description schedule } }") == {
+        "data": {"availableJobs": SEED_JOBS}}
+
+
+def test_available_jobs_tells_the_next_scheduled_firing(app):
+    jobs = graphql(app, "{ availableJobs { name nextRunAt } }")["data"]["availableJobs"]
+    assert {job["name"]: job["nextRunAt"] for job in jobs} == {
+        "cleanup_expired_sessions": "2026-02-14T13:00:00Z",
+        "cleanup_expired_refresh_tokens": "2026-02-14T12:30:00Z",
+        "cleanup_expired_challenges": "2026-02-14T12:10:00Z",
+        "cleanup_expired_device_codes": "2026-02-14T12:45:00Z",
+    }
+
+
+def test_next_run_at_moves_past_a_firing_that_is_happening_now(app, clock):
+    clock.now = epoch("2026-02-14T12:10:00Z")
+    jobs = graphql(app, "{ availableJobs { name nextRunAt } }")["data"]["availableJobs"]
+    assert jobs[2] == {"name": "cleanup_expired_challenges", "nextRunAt": "2026-02-14T12:15:00Z"}
+
+
+def test_trigger_job_answers_as_the_seed_shows(app):
+    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                        " { success message jobName } }") == {
+        "data": {"triggerJob": {"success": True,
+                                "message": "Job cleanup_expired_sessions triggered successfully",
+                                "jobName": "cleanup_expired_sessions"}}}
+
+
+def test_unknown_job_answers_as_the_seed_shows_and_writes_no_log_row(app):
+    assert graphql(app, 'mutation { triggerJob(jobName: "nonexistent_job")'
+                        " { success message jobName execution { id } } }") == {
+        "data": {"triggerJob": {"success": False, "message": "Unknown job: nonexistent_job",
+                                "jobName": "nonexistent_job", "execution": None}}}
+    assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}
+
+
+def test_trigger_returns_the_log_row_of_its_run(app, db_path, clock):
+    insert_rows(db_path, "sessions", [NOW - 10, NOW - 1, NOW + 60])
+    result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success execution {'
+                          " id jobName startedAt completedAt success errorMessage recordsProcessed } } }")
+    assert result["data"]["triggerJob"] == {"success": True, "execution": {
+        "id": "1", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z",
+        "completedAt": "2026-02-14T12:07:30Z", "success": True, "errorMessage": None,
+        "recordsProcessed": 2}}
+
+
+def test_job_logs_seed_queries_return_the_history(app, db_path):
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 1, None, 4)
+    insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 58, 0, "database is locked", 0)
+
+    full = graphql(app, "{ jobLogs(limit: 10) { id jobName startedAt completedAt success errorMessage"
+                        " recordsProcessed } }")
+    assert full == {"data": {"jobLogs": [
+        {"id": "3", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:06:30Z",
+         "completedAt": "2026-02-14T12:06:32Z", "success": False, "errorMessage": "database is locked",
+         "recordsProcessed": 0},
+        {"id": "2", "jobName": "cleanup_expired_challenges", "startedAt": "2026-02-14T12:02:30Z",
+         "completedAt": "2026-02-14T12:02:30Z", "success": False, "errorMessage": "disk I/O error",
+         "recordsProcessed": 0},
+        {"id": "1", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T11:07:30Z",
+         "completedAt": "2026-02-14T11:07:31Z", "success": True, "errorMessage": None,
+         "recordsProcessed": 4},
+    ]}}
+
+    by_name = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 5)'
+                           " { id jobName startedAt completedAt success recordsProcessed } }")
+    assert [row["id"] for row in by_name["data"]["jobLogs"]] == ["3", "1"]
+
+    failures = graphql(app, "{ jobLogs(onlyFailures: true, limit: 20)"
+                            " { id jobName startedAt completedAt success errorMessage } }")
+    assert [row["id"] for row in failures["data"]["jobLogs"]] == ["3", "2"]
+
+    both = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", onlyFailures: true)'
+                        " { id startedAt errorMessage } }")
+    assert both == {"data": {"jobLogs": [
+        {"id": "3", "startedAt": "2026-02-14T12:06:30Z", "errorMessage": "database is locked"}]}}
+
+
+def test_combined_queries_and_aliases_answer_together(app, db_path):
+    insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 60, NOW - 60, 0, "no such table", 0)
+    combined = graphql(app, "{ availableJobs { name schedule }"
+                            " jobLogs(limit: 5, onlyFailures: true) { jobName startedAt errorMessage } }")
+    assert combined == {"data": {
+        "availableJobs": [{"name": job["name"], "schedule": job["schedule"]} for job in SEED_JOBS],
+        "jobLogs": [{"jobName": "cleanup_expired_device_codes", "startedAt": "2026-02-14T12:06:30Z",
+                     "errorMessage": "no such table"}]}}
+
+    aliased = graphql(app, "{ recent: jobLogs(limit: 1) { id } none: jobLogs(limit: 0) { id }"
+                           " jobs: availableJobs { name } }")
+    assert aliased["data"]["recent"] == [{"id": "1"}]
+    assert aliased["data"]["none"] == []
+    assert len(aliased["data"]["jobs"]) == 4
+
+
+def test_variables_are_accepted(app):
+    result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success } }",
+                     {"job": "cleanup_expired_challenges"})
+    assert result == {"data": {"triggerJob": {"success": True}}}
+
+
+# ---------------------------------------------------------------------------
+# jobLogs: rendering, order, limit
+# ---------------------------------------------------------------------------
+
+
+def test_a_running_row_shows_null_completion_and_success(app, db_path):
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW)
+    assert graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }") == {
+        "data": {"jobLogs": [{"id": "1", "completedAt": None, "success": None, "errorMessage": None,
+                              "recordsProcessed": None}]}}
+
+
+def test_job_logs_are_newest_first_with_ties_broken_by_id(app, db_path):
+    for started in (NOW - 5, NOW, NOW - 10, NOW):
+        insert_log_row(db_path, "cleanup_expired_sessions", started, started, 1, None, 0)
+    logs = graphql(app, "{ jobLogs { id startedAt } }")["data"]["jobLogs"]
+    assert [row["id"] for row in logs] == ["4", "2", "1", "3"]
+
+
+def test_limit_defaults_to_100(app, db_path):
+    with connect(db_path) as connection:
+        connection.executemany(
+            "INSERT INTO job_executions (job_name, started_at) VALUES ('cleanup_expired_sessions', ?)",
+            [(NOW - n,) for n in range(150)])
+    assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 100
+    assert len(graphql(app, "{ jobLogs(limit: null) { id } }")["data"]["jobLogs"]) == 100
+    assert len(graphql(app, "{ jobLogs(limit: 1000) { id } }")["data"]["jobLogs"]) == 150
+
+
+@pytest.mark.parametrize("limit", [-1, 1001, 2**31 - 1])
+def test_limit_outside_the_valid_range_is_an_error_that_names_it(app, limit):
+    result = graphql(app, "query ($limit: Int) { jobLogs(limit: $limit) { id } }", {"limit": limit})
+    assert result["data"] is None
+    assert [error["message"] for error in result["errors"]] == [
+        f"limit must be between 0 and 1000, got {limit}"]
+
+
+# ---------------------------------------------------------------------------
+# The jobs on real rows
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("job_name", list(JOB_TABLES))
+def test_each_job_deletes_only_expired_rows_and_logs_the_count(app, db_path, job_name):
+    table = JOB_TABLES[job_name]
+    # Expired: strictly before now. Expiring this very second and later: live.
+    insert_rows(db_path, table, [0, NOW - 86400, NOW - 1, NOW, NOW + 1, NOW + 86400])
+    result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success message'
+                          " execution { success recordsProcessed } } }")
+    assert result["data"]["triggerJob"] == {
+        "success": True, "message": f"Job {job_name} triggered successfully",
+        "execution": {"success": True, "recordsProcessed": 3}}
+    assert remaining_expiries(db_path, table) == [NOW, NOW + 1, NOW + 86400]
+    for other_table in set(JOB_TABLES.values()) - {table}:
+        assert remaining_expiries(db_path, other_table) == []
+
+
+def test_rows_are_written_the_way_barycenter_writes_them(app, db_path):
+    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
+    with connect(db_path) as connection:
+        row = connection.execute(
+            "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
+            " typeof(started_at), typeof(completed_at), typeof(success) FROM job_executions").fetchone()
+    assert row == ("cleanup_expired_sessions", NOW, NOW, 1, None, 0, "integer", "integer", "integer")
+
+
+def test_every_run_logs_one_line_with_job_outcome_records_and_duration(app, db_path, caplog):
+    insert_rows(db_path, "webauthn_challenges", [NOW - 1, NOW - 2])
+    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+        graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
+    lines = [r.getMessage() for r in caplog.records if "cleanup_expired_challenges" in r.getMessage()]
+    assert len(lines) == 1
+    assert lines[0].startswith("job cleanup_expired_challenges (manual) succeeded: 2 records in ")
+    assert lines[0].endswith("s")
+
+
+def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_path, caplog):
+    with connect(db_path) as connection:
+        connection.execute("DROP TABLE sessions")
+    insert_rows(db_path, "refresh_tokens", [NOW - 1])
+
+    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+        result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message'
+                              " execution { completedAt success errorMessage recordsProcessed } } }")
+    assert result["data"]["triggerJob"] == {
+        "success": False, "message": "Job cleanup_expired_sessions failed: no such table: sessions",
+        "execution": {"completedAt": "2026-02-14T12:07:30Z", "success": False,
+                      "errorMessage": "no such table: sessions", "recordsProcessed": 0}}
+    assert any("cleanup_expired_sessions (manual) failed" in r.getMessage() and r.levelno == logging.WARNING
+               for r in caplog.records)
+
+    failures = graphql(app, "{ jobLogs(onlyFailures: true) { jobName errorMessage } }")
+    assert failures["data"]["jobLogs"] == [
+        {"jobName": "cleanup_expired_sessions", "errorMessage": "no such table: sessions"}]
+    other = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_refresh_tokens") { success } }')
+    assert other == {"data": {"triggerJob": {"success": True}}}
+
+
+def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_succeeds(db_path, clock):
+    app = create_app(db_path, clock=clock, busy_timeout=0.2)
+    insert_rows(db_path, "sessions", [NOW - 1])
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        locked = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                              " { success message } }")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert locked["data"]["triggerJob"] == {"success": False, "message": (
+        "Job cleanup_expired_sessions failed: database is locked"
+        " (another writer held the lock past the busy timeout)")}
+
+    again = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                         " { success execution { recordsProcessed } } }")
+    assert again["data"]["triggerJob"] == {"success": True, "execution": {"recordsProcessed": 1}}
+
+
+def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, caplog):
+    with connect(db_path) as connection:
+        connection.execute("DROP TABLE job_executions")
+    with caplog.at_level(logging.ERROR, logger="barycenter_jobs"):
+        status, _, body = call(app, body=json.dumps({"query": "{ jobLogs { id } }"}).encode())
+    assert [error["message"] for error in body["errors"]] == ["internal error"]
+    assert "job_executions" not in json.dumps(body)
+    assert any("no such table: job_executions" in r.exc_text for r in caplog.records if r.exc_text)
+
+
+def wait_until(condition, seconds=5.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
+
+
+def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
+    app = create_app(db_path, clock=clock, busy_timeout=10)
+    insert_rows(db_path, "sessions", [NOW - 1])
+    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message execution { id } } }'
+    first = {}
+
+    # Another writer holds the database, so the first run waits inside its run.
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    runner = threading.Thread(target=lambda: first.update(graphql(app, trigger)))
+    runner.start()
+    try:
+        wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
+        second = graphql(app, trigger)
+        scheduled = app.runner.run("cleanup_expired_sessions", "scheduled")
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        runner.join(10)
+
+    assert second == {"data": {"triggerJob": {
+        "success": False, "message": "Job cleanup_expired_sessions is already running", "execution": None}}}
+    assert scheduled.status == barycenter_jobs.RUN_ALREADY_RUNNING
+    assert first == {"data": {"triggerJob": {
+        "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
+        "execution": {"id": "1"}}}}
+    logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id recordsProcessed } }')
+    assert logs == {"data": {"jobLogs": [{"id": "1", "recordsProcessed": 1}]}}
+
+
+def test_the_scheduler_really_fires_a_per_second_override(db_path):
+    app = create_app(db_path, schedules={"cleanup_expired_challenges": "* * * * * *"})
+    live = int(time.time()) + 3600
+    insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
+    app.start()
+    try:
+        wait_until(lambda: len(app.storage.list_runs("cleanup_expired_challenges", 10, False)) >= 2
+                   and all(run["success"] for run in app.storage.list_runs("cleanup_expired_challenges", 10, False)),
+                   seconds=5)
+    finally:
+        app.close()
+    runs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
+    assert {run["jobName"] for run in runs} == {"cleanup_expired_challenges"}
+    assert [run["recordsProcessed"] for run in runs][-1] == 3  # the oldest run deleted the three
+    assert remaining_expiries(db_path, "webauthn_challenges") == [live]
+    schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
+    assert schedule == {"name": "cleanup_expired_challenges", "schedule": "* * * * * *"}
+
+
+# ---------------------------------------------------------------------------
+# Storage: Barycenter's layout, WAL, existing databases
+# ---------------------------------------------------------------------------
+
+
+def table_columns(path, table):
+    with connect(path) as connection:
+        return [(row[1], row[2], row[3]) for row in connection.execute(f"PRAGMA table_info({table})")]
+
+
+def test_a_new_database_has_barycenters_tables_in_wal_mode(app, db_path):
+    assert table_columns(db_path, "job_executions") == [
+        ("id", "INTEGER", 0), ("job_name", "TEXT", 1), ("started_at", "INTEGER", 1),
+        ("completed_at", "INTEGER", 0), ("success", "INTEGER", 0), ("error_message", "TEXT", 0),
+        ("records_processed", "INTEGER", 0)]
+    assert [name for name, _, _ in table_columns(db_path, "device_codes")] == [
+        "device_code", "user_code", "client_id", "client_name", "scope", "device_info", "created_at",
+        "expires_at", "last_poll_at", "interval", "status", "subject", "auth_time", "amr", "acr"]
+    with connect(db_path) as connection:
+        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        indexes = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"idx_sessions_expires", "idx_refresh_tokens_expires", "idx_webauthn_challenges_expires",
+            "idx_device_codes_expires_at", "idx_job_executions_started"} <= indexes
+
+
+# Tables as an older Barycenter made them: its own quoting, no amr/acr/mfa
+# columns on sessions yet, device codes created as device_code then renamed.
+BARYCENTER_DDL = """
+CREATE TABLE "sessions" ( "session_id" text NOT NULL PRIMARY KEY, "subject" text NOT NULL,
+  "auth_time" integer NOT NULL, "created_at" integer NOT NULL, "expires_at" integer NOT NULL,
+  "user_agent" text NULL, "ip_address" text NULL );
+CREATE INDEX "idx_sessions_expires" ON "sessions" ("expires_at");
+CREATE TABLE "refresh_tokens" ( "token" text NOT NULL PRIMARY KEY, "client_id" text NOT NULL,
+  "subject" text NOT NULL, "scope" text NOT NULL, "created_at" integer NOT NULL,
+  "expires_at" integer NOT NULL, "revoked" integer NOT NULL DEFAULT 0, "parent_token" text NULL );
+CREATE TABLE "webauthn_challenges" ( "challenge" text NOT NULL PRIMARY KEY, "subject" text NULL,
+  "session_id" text NULL, "challenge_type" text NOT NULL, "created_at" integer NOT NULL,
+  "expires_at" integer NOT NULL, "options_json" text NOT NULL );
+CREATE TABLE "device_code" ( "device_code" text NOT NULL PRIMARY KEY, "user_code" text NOT NULL,
+  "client_id" text NOT NULL, "client_name" text NULL, "scope" text NOT NULL, "device_info" text NULL,
+  "created_at" integer NOT NULL, "expires_at" integer NOT NULL, "last_poll_at" integer NULL,
+  "interval" integer NOT NULL, "status" text NOT NULL, "subject" text NULL, "auth_time" integer NULL,
+  "amr" text NULL, "acr" text NULL );
+ALTER TABLE "device_code" RENAME TO "device_codes";
+CREATE TABLE "job_executions" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
+  "job_name" text NOT NULL, "started_at" integer NOT NULL, "completed_at" integer NULL,
+  "success" integer NULL, "error_message" text NULL, "records_processed" integer NULL );
+"""
+
+
+def test_a_database_barycenter_created_works_unchanged(db_path, clock):
+    with connect(db_path) as connection:
+        connection.executescript(BARYCENTER_DDL)
+        connection.execute("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
+                           " records_processed) VALUES ('cleanup_expired_sessions', ?, ?, 1, 7)",
+                           (NOW - 3600, NOW - 3600))
+        tables_before = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    insert_rows(db_path, "sessions", [NOW - 1, NOW + 1])
+    insert_rows(db_path, "device_codes", [NOW - 1])
+
+    app = create_app(db_path, clock=clock)
+    for job_name in JOB_TABLES:
+        result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}')
+        assert result == {"data": {"triggerJob": {"success": True}}}
+    with connect(db_path) as connection:
+        tables_after = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    assert tables_after == tables_before
+    assert remaining_expiries(db_path, "sessions") == [NOW + 1]
+    assert remaining_expiries(db_path, "device_codes") == []
+    history = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { recordsProcessed } }')
+    assert history == {"data": {"jobLogs": [{"recordsProcessed": 1}, {"recordsProcessed": 7}]}}
+
+
+# ---------------------------------------------------------------------------
+# Cron: six fields, seconds first, cron's weekday numbers, UTC
+# ---------------------------------------------------------------------------
+
+# From Saturday 2026-02-14 12:07:30 UTC.
+CRON_TABLE = [
+    ("0 0 * * * *", "2026-02-14T13:00:00Z"),
+    ("0 30 * * * *", "2026-02-14T12:30:00Z"),
+    ("0 */5 * * * *", "2026-02-14T12:10:00Z"),
+    ("*/15 * * * * *", "2026-02-14T12:07:45Z"),
+    ("30 15 10 1-10/3 * *", "2026-03-01T10:15:30Z"),
+    ("0 0 0 * * 1", "2026-02-16T00:00:00Z"),  # the seed's "every Monday at midnight"
+    ("0 0 0 * * 0", "2026-02-15T00:00:00Z"),  # Sunday
+    ("0 0 0 * * 7", "2026-02-15T00:00:00Z"),  # Sunday again
+    ("0 0 0 * * 6", "2026-02-21T00:00:00Z"),  # Saturday: today's midnight has passed
+    ("0 0 0 * * 5-7", "2026-02-15T00:00:00Z"),  # Friday to Sunday
+    ("0 0 0 * * 0-2", "2026-02-15T00:00:00Z"),
+    ("0 0 0 * * 2-4", "2026-02-17T00:00:00Z"),  # Tuesday to Thursday
+    ("0 0 0 * * 1-5/2", "2026-02-16T00:00:00Z"),  # Monday, Wednesday, Friday
+    ("0 0 12 * * 3/2", "2026-02-15T12:00:00Z"),  # Wednesday, Friday and Sunday (7)
+    ("0 0 0 * * MON-FRI", "2026-02-16T00:00:00Z"),
+    ("0 0 0 * * sun", "2026-02-15T00:00:00Z"),
+    ("0 0 0 * * Tue,thu", "2026-02-17T00:00:00Z"),
+    ("0 0 0 1 jan *", "2027-01-01T00:00:00Z"),
+    ("0 0 0 1 MAR-may *", "2026-03-01T00:00:00Z"),
+    ("0 0 9 15 * 5", "2026-02-15T09:00:00Z"),  # the 15th or a Friday: the 15th comes first
+    ("0 0 9 13 * 5", "2026-02-20T09:00:00Z"),  # the 13th or a Friday: Friday comes first
+    ("0 0 9 */2 * 1", "2026-02-23T09:00:00Z"),  # day-of-month starts with *: both must match
+    ("0 0 0 29 2 *", "2028-02-29T00:00:00Z"),
+    ("0 0 0 31 * *", "2026-03-31T00:00:00Z"),
+    ("59 59 23 31 12 *", "2026-12-31T23:59:59Z"),
+]
+
+
+@pytest.mark.parametrize("expression, expected", CRON_TABLE)
+def test_cron_expression_fires_when_cron_says(expression, expected):
+    fire = next_fire_time(parse_cron(expression), NOW)
+    assert fire.strftime("%Y-%m-%dT%H:%M:%SZ") == expected
+
+
+def test_both_day_fields_restricted_fire_on_either_day():
+    trigger = parse_cron("0 0 0 1 * MON")
+    moment, fires = NOW, []
+    for _ in range(6):
+        fire = next_fire_time(trigger, moment)
+        fires.append(fire.strftime("%a %d"))
+        moment = fire.timestamp()
+    assert fires == ["Mon 16", "Mon 23", "Sun 01", "Mon 02", "Mon 09", "Mon 16"]
+
+
+CRON_ERRORS = [
+    ("0 0 * * *", "expected 6 fields (second minute hour day-of-month month day-of-week), got 5"),
+    ("0 0 0 * * * 2026", "expected 6 fields (second minute hour day-of-month month day-of-week), got 7"),
+    ("", "expected 6 fields (second minute hour day-of-month month day-of-week), got 0"),
+    ("60 * * * * *", "second 60 is outside 0-59"),
+    ("0 60 * * * *", "minute 60 is outside 0-59"),
+    ("0 0 24 * * *", "hour 24 is outside 0-23"),
+    ("0 0 0 0 * *", "day-of-month 0 is outside 1-31"),
+    ("0 0 0 * 13 *", "month 13 is outside 1-12"),
+    ("0 0 0 * * 8", "day-of-week 8 is outside 0-7"),
+    ("0 0 0 * * FOO", "day-of-week value 'FOO' is not valid; expected 0-7 or SUN-SAT"),
+    ("0 0 0 * JANUARY *", "month value 'JANUARY' is not valid; expected 1-12 or JAN-DEC"),
+    ("0 0 0 * * -1", "day-of-week has an empty value; expected 0-7 or SUN-SAT"),
+    ("*/0 * * * * *", "second step in '*/0' must be a positive whole number"),
+    ("*/x * * * * *", "second step in '*/x' must be a positive whole number"),
+    ("0 0 0 5-1 * *", "day-of-month range '5-1' runs backwards"),
+    ("0 0 0 1,,2 * *", "day-of-month has an empty value; expected 1-31"),
+    ("0 0 0 30 2 *", "day-of-month 30 never occurs in month 2"),
+    ("0 0 0 31 4,6 *", "day-of-month 31 never occurs in month 4,6"),
+]
+
+
+@pytest.mark.parametrize("expression, message", CRON_ERRORS)
+def test_invalid_cron_expression_says_what_is_wrong(expression, message):
+    with pytest.raises(CronError) as raised:
+        parse_cron(expression)
+    assert str(raised.value) == message
+
+
+def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
+    with pytest.raises(CronError) as raised:
+        create_app(db_path, schedules={"cleanup_expired_sessions": "0 0 0 * * 9"})
+    assert str(raised.value) == ("invalid schedule for cleanup_expired_sessions '0 0 0 * * 9':"
+                                 " day-of-week 9 is outside 0-7")
+    assert not db_path.exists()  # nothing was opened or created
+
+
+# ---------------------------------------------------------------------------
+# HTTP: routing, methods, content types
+# ---------------------------------------------------------------------------
+
+
+def test_other_paths_are_404_in_json(app):
+    status, headers, body = call(app, path="/admin/jobs/extra")
+    assert (status, headers["Content-Type"]) == (404, "application/json")
+    assert body == {"errors": [{"message": "no such path /admin/jobs/extra; the API is POST /admin/jobs"}]}
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+def test_other_methods_are_405_with_allow(app, method):
+    status, headers, body = call(app, method=method)
+    assert (status, headers["Allow"], headers["Content-Type"]) == (405, "POST", "application/json")
+    assert body == {"errors": [{"message": f"method {method} is not allowed; use POST"}]}
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=x", ""])
+def test_non_json_posts_are_415(app, content_type):
+    status, _, body = call(app, body=b'{"query": "{ availableJobs { name } }"}', content_type=content_type)
+    assert status == 415
+    assert body == {"errors": [{"message": "the body must be JSON, sent with Content-Type: application/json"}]}
+
+
+def test_json_content_type_with_charset_and_any_case_is_accepted(app):
+    status, _, body = call(app, body=b'{"query": "{ availableJobs { name } }"}',
+                           content_type="Application/JSON; charset=utf-8")
+    assert status == 200 and len(body["data"]["availableJobs"]) == 4
+
+
+def test_malformed_json_is_a_400_in_json(app):
+    status, _, body = call(app, body=b'{"query": ')
+    assert (status, body) == (400, {"errors": [{"message": "Request body is not a valid JSON"}]})
+
+
+# ---------------------------------------------------------------------------
+# Real HTTP and the real command line
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def live_server(app):
+    server = make_server("127.0.0.1", 0, app, server_class=ThreadingWSGIServer, handler_class=RequestHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+def http(url, body=None, method="POST", content_type="application/json"):
+    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, dict(response.headers), json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), json.loads(error.read())
+
+
+def test_real_http_serves_the_api_and_its_errors(live_server):
+    status, headers, body = http(live_server + "/admin/jobs",
+                                 json.dumps({"query": "{ availableJobs { name description schedule } }"}).encode())
+    assert (status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
+    assert headers["Content-Type"].startswith("application/json")
+
+    status, headers, body = http(live_server + "/admin/jobs", method="GET")
+    assert (status, headers["Allow"]) == (405, "POST")
+    status, _, body = http(live_server + "/", b"{}")
+    assert status == 404
+    status, _, body = http(live_server + "/admin/jobs", b"query={}", content_type="text/plain")
+    assert status == 415
+
+
+def test_a_long_trigger_does_not_block_other_requests(live_server, app, db_path):
+    app.storage.busy_timeout = 10
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    results = {}
+    trigger = json.dumps({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }'})
+    thread = threading.Thread(target=lambda: results.update(
+        trigger=http(live_server + "/admin/jobs", trigger.encode())))
+    thread.start()
+    try:
+        wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
+        status, _, body = http(live_server + "/admin/jobs",
+                               json.dumps({"query": "{ availableJobs { name } }"}).encode())
+        assert status == 200 and len(body["data"]["availableJobs"]) == 4
+        assert thread.is_alive()  # the trigger is still waiting on the lock
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        thread.join(10)
+    assert results["trigger"][2] == {"data": {"triggerJob": {"success": True}}}
+
+
+class ServerProcess:
+    """The real command line in a subprocess, its stderr read line by line."""
+
+    def __init__(self, *args, cwd):
+        self.process = subprocess.Popen(
+            [sys.executable, str(MODULE), "--port", "0", *args], cwd=cwd,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        self.lines: "queue.Queue[str]" = queue.Queue()
+        self.stderr: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stderr:
+            self.stderr.append(line)
+            self.lines.put(line)
+
+    def wait_for_url(self, seconds=10.0):
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=0.1)
+            except queue.Empty:
+                if self.process.poll() is not None:
+                    break
+                continue
+            if "listening on " in line:
+                return line.split("listening on ")[1].split()[0]
+        raise AssertionError("server did not start: " + "".join(self.stderr))
+
+    def stop(self, signum, seconds=10.0):
+        self.process.send_signal(signum)
+        return self.process.wait(seconds)
+
+    def kill(self):
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum):
+    server = ServerProcess(cwd=tmp_path)  # default database: ./barycenter.db in the working directory
+    try:
+        url = server.wait_for_url()
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/admin/jobs")
+        # The seed's curl body, verbatim.
+        body = b'''{
+    "query": "mutation { triggerJob(jobName: \\"cleanup_expired_sessions\\") { success message jobName } }"
+  }'''
+        status, _, answer = http(url, body)
+        assert (status, answer) == (200, {"data": {"triggerJob": {
+            "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
+            "jobName": "cleanup_expired_sessions"}}})
+        assert server.stop(signum) == 0
+    finally:
+        server.kill()
+    log = "".join(server.stderr)
+    assert (tmp_path / "barycenter.db").exists()
+    assert '"POST /admin/jobs HTTP/1.1" 200' in log
+    assert "job cleanup_expired_sessions (manual) succeeded: 0 records in" in log
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("args, message, code", [
+    (["--schedule", "cleanup_expired_sessions=0 0 * * *"],
+     "barycenter_jobs: invalid schedule for cleanup_expired_sessions '0 0 * * *': expected 6 fields"
+     " (second minute hour day-of-month month day-of-week), got 5", 2),
+    (["--schedule", "cleanup_expired_challenges=0 */5 * * * MONDAY"],
+     "barycenter_jobs: invalid schedule for cleanup_expired_challenges '0 */5 * * * MONDAY':"
+     " day-of-week value 'MONDAY' is not valid; expected 0-7 or SUN-SAT", 2),
+    (["--schedule", "cleanup_everything=* * * * * *"],
+     "barycenter_jobs: unknown job cleanup_everything; the jobs are cleanup_expired_sessions,"
+     " cleanup_expired_refresh_tokens, cleanup_expired_challenges, cleanup_expired_device_codes", 2),
+    (["--schedule", "cleanup_expired_sessions"],
+     "barycenter_jobs: --schedule 'cleanup_expired_sessions' must be NAME=EXPR,"
+     " e.g. cleanup_expired_sessions='0 0 * * * *'", 2),
+    (["--database", "no/such/dir/barycenter.db"],
+     "barycenter_jobs: cannot open database no/such/dir/barycenter.db: unable to open database file", 1),
+])
+def test_start_up_errors_stop_before_listening_with_one_line(tmp_path, args, message, code):
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", *args], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == code
+    assert result.stderr.splitlines() == [message]
+
+
+def test_a_file_that_is_not_a_database_stops_start_up(tmp_path):
+    (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", "notes.db"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == ["barycenter_jobs: cannot open database notes.db: file is not a database"]
+
+
+def test_help_shows_every_flag_with_its_default():
+    result = subprocess.run([sys.executable, str(MODULE), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for expected in ["--host HOST", "(default: 127.0.0.1)", "--port PORT", "(default: 8081)",
+                     "--database PATH", "(default: ./barycenter.db)", "--schedule NAME=EXPR",
+                     "(default: [])", "--log-level", "(default: INFO)"]:
+        assert expected in text
