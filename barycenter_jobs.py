@@ -27,30 +27,56 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
+import hmac
+import ipaddress
 import json
 import logging
 import math
+import os
+import queue
+import select
+import selectors
 import signal
-import socketserver
+import socket
 import sqlite3
 import sys
 import threading
 import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
+from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
-from ariadne import MutationType, QueryType, load_schema_from_path, make_executable_schema
+from ariadne import MutationType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema
+from ariadne.explorer import ExplorerGraphiQL
 from ariadne.format_error import format_error
 from ariadne.utils import unwrap_graphql_error
-from ariadne.wsgi import GraphQL
-from graphql import GraphQLError
+from graphql import (
+    BREAK,
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLSchema,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    OperationType,
+    ValidationRule,
+    get_operation_ast,
+    parse,
+    specified_rules,
+    validate,
+)
 
 log = logging.getLogger("barycenter_jobs")
 
@@ -77,8 +103,18 @@ MISFIRE_GRACE_SECONDS = 300
 JOB_LOGS_DEFAULT_LIMIT = 100
 JOB_LOGS_MAX_LIMIT = 1000
 
-# A client that opens a connection and sends nothing is dropped after this.
-REQUEST_TIMEOUT_SECONDS = 30
+# HTTP limits. A connection that sends nothing for this long is closed, and a
+# worker reading a request gives up after this long without a byte.
+REQUEST_TIMEOUT_SECONDS = 10
+HTTP_WORKERS = 16
+MAX_BODY_BYTES = 1024 * 1024
+TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
+
+# GraphQL limits, each named in the error that enforces it. GraphiQL's own
+# introspection query needs about 500 tokens and 150 fields.
+MAX_QUERY_TOKENS = 5000
+MAX_QUERY_FIELDS = 500
+MAX_ROWS_PER_REQUEST = 10 * 1000
 
 
 @dataclass(frozen=True)
@@ -525,7 +561,7 @@ def describe_error(error: Exception) -> str:
 
 
 # ---------------------------------------------------------------------------
-# GraphQL: resolvers over the runner and the storage
+# GraphQL: resolvers, error reporting, query limits and the document cache
 # ---------------------------------------------------------------------------
 
 
@@ -543,11 +579,12 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, tuple[str, BaseTr
         } for job in runner.jobs.values()]
 
     @query.field("jobLogs")
-    def resolve_job_logs(*_, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False):
+    def resolve_job_logs(_, info, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False):
         if limit is None:
             limit = JOB_LOGS_DEFAULT_LIMIT
         if not 0 <= limit <= JOB_LOGS_MAX_LIMIT:
             raise GraphQLError(f"limit must be between 0 and {JOB_LOGS_MAX_LIMIT}, got {limit}")
+        _spend_rows(info.context, limit)
         return runner.storage.list_runs(job_name, limit, bool(only_failures))
 
     @mutation.field("triggerJob")
@@ -574,6 +611,16 @@ def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
     return None if moment is None else moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _spend_rows(context: dict, rows: int) -> None:
+    """Charge a request for the log rows one field asks for. Two thousand
+    aliases of jobLogs(limit: 1000) must not read two million rows: each
+    request has a budget of MAX_ROWS_PER_REQUEST rows across all its fields."""
+    if rows > context["rows_left"]:
+        raise GraphQLError(f"this request asks for more than {MAX_ROWS_PER_REQUEST} log rows in all;"
+                           f" ask for fewer (limit) or split it into several requests")
+    context["rows_left"] -= rows
+
+
 def _is_internal(error: GraphQLError) -> bool:
     """True for an unexpected exception raised inside a resolver (a SQLite
     error, a bug), false for the client's mistakes and deliberate refusals."""
@@ -586,7 +633,8 @@ def _format_error(error: GraphQLError, debug: bool = False) -> dict:
     "internal error", with no exception text (the log has the traceback)."""
     formatted = format_error(error, debug)
     if _is_internal(error):
-        formatted["message"] = "internal error"
+        formatted = {"message": "internal error",
+                     **{key: value for key, value in formatted.items() if key in ("locations", "path")}}
     return formatted
 
 
@@ -602,77 +650,481 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
 
-# ---------------------------------------------------------------------------
-# HTTP: routing, methods and content types, then Ariadne
-# ---------------------------------------------------------------------------
+def _max_fields_rule(max_fields: int) -> type[ValidationRule]:
+    """A validation rule that refuses an operation selecting more than
+    ``max_fields`` fields, aliases included, counting each fragment spread as
+    the fields it brings in."""
+
+    class MaxFieldsRule(ValidationRule):
+        def enter_document(self, node: DocumentNode, *_):
+            fragments = {definition.name.value: definition for definition in node.definitions
+                         if isinstance(definition, FragmentDefinitionNode)}
+            fragment_fields: dict[str, int] = {}
+
+            def count(selection_set, visiting: frozenset) -> int:
+                total = 0
+                for selection in selection_set.selections:
+                    if isinstance(selection, FieldNode):
+                        total += 1
+                        if selection.selection_set:
+                            total += count(selection.selection_set, visiting)
+                    elif isinstance(selection, InlineFragmentNode):
+                        total += count(selection.selection_set, visiting)
+                    elif isinstance(selection, FragmentSpreadNode):
+                        name = selection.name.value
+                        # Unknown fragments and cycles are other rules' errors.
+                        if name in fragments and name not in visiting:
+                            if name not in fragment_fields:
+                                fragment_fields[name] = count(fragments[name].selection_set,
+                                                              visiting | {name})
+                            total += fragment_fields[name]
+                    if total > max_fields:
+                        break  # over the limit already; the exact count does not matter
+                return total
+
+            for definition in node.definitions:
+                if isinstance(definition, OperationDefinitionNode):
+                    if count(definition.selection_set, frozenset()) > max_fields:
+                        name = f" {definition.name.value}" if definition.name else ""
+                        self.report_error(GraphQLError(
+                            f"operation{name} selects more than {max_fields} fields;"
+                            f" the limit is {max_fields} fields per operation, aliases included",
+                            definition))
+            return BREAK
+
+    return MaxFieldsRule
 
 
-def _json_response(start_response, status: str, body: dict, headers=(), exc_info=None) -> list[bytes]:
-    payload = json.dumps(body).encode("utf-8")
-    start_response(status, [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(payload))), *headers], exc_info)
+class RequestErrors(Exception):
+    """A document that cannot be executed: syntax, limits or validation."""
+
+    def __init__(self, errors: list[GraphQLError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+class DocumentCache:
+    """Parsed and validated documents, keyed by the query text: dashboards send
+    the same few queries over and over, and parsing plus validating one costs
+    more than executing it. Bounded LRU; only documents that passed every
+    validation rule in force (the spec's and ours) are kept, so a hit needs no
+    validation at all."""
+
+    def __init__(self, schema: GraphQLSchema, rules: Iterable[type[ValidationRule]], size: int = 256):
+        self.schema = schema
+        self.rules = tuple(specified_rules) + tuple(rules)
+        self.size = size
+        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def document(self, query: str) -> DocumentNode:
+        """The validated document for ``query``; raises ``RequestErrors``."""
+        with self._lock:
+            document = self._documents.get(query)
+            if document is not None:
+                self._documents.move_to_end(query)
+                return document
+        try:
+            document = parse(query, max_lexical_tokens=MAX_QUERY_TOKENS, max_comments=MAX_QUERY_TOKENS)
+        except GraphQLError as error:
+            raise RequestErrors([error]) from None
+        errors = validate(self.schema, document, self.rules)
+        if errors:
+            raise RequestErrors(errors)
+        with self._lock:
+            self._documents[query] = document
+            if len(self._documents) > self.size:
+                self._documents.popitem(last=False)
+        return document
+
+
+def _already_validated(*_args, **_kwargs) -> list:
+    """Ariadne's query_validator hook: DocumentCache has validated the document."""
+    return []
+
+
+# ---------------------------------------------------------------------------
+# HTTP: GraphQL over HTTP, with what an admin endpoint must refuse
+# ---------------------------------------------------------------------------
+
+JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+
+
+class HttpError(Exception):
+    """A request refused before GraphQL: answered with its status and a JSON body."""
+
+    def __init__(self, status: str, message: str, headers: Iterable[tuple[str, str]] = ()):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, list(headers)
+
+
+def _json_response(start_response, status: str, body: dict, content_type: str = JSON,
+                   headers: Iterable[tuple[str, str]] = (), exc_info=None) -> list[bytes]:
+    payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
+    start_response(status, [
+        ("Content-Type", f"{content_type}; charset=utf-8"),
+        ("Content-Length", str(len(payload))),
+        ("Cache-Control", "no-store"),
+        ("X-Content-Type-Options", "nosniff"),
+        *headers], exc_info)
     return [payload]
 
 
 def _json_error(start_response, status: str, message: str, headers=(), exc_info=None) -> list[bytes]:
-    return _json_response(start_response, status, {"errors": [{"message": message}]}, headers, exc_info)
+    return _json_response(start_response, status, {"errors": [{"message": message}]},
+                          headers=headers, exc_info=exc_info)
 
 
-class _AriadneApp(GraphQL):
-    """Ariadne's WSGI app, answering its HTTP errors (bad JSON, missing body)
-    as JSON rather than plain text."""
+def _negotiate(accept: Optional[str]) -> Optional[str]:
+    """The response media type for an Accept header: the GraphQL-over-HTTP
+    type when the client prefers or equally accepts it, application/json for
+    ``*/*``, ``application/*``, ``application/json`` or no header, None when
+    the client accepts neither."""
+    if not accept or not accept.strip():
+        return JSON
+    best, best_quality = None, 0.0
+    for item in accept.split(","):
+        media_range, *parameters = item.split(";")
+        media_range = media_range.strip().lower()
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media_range == GRAPHQL_RESPONSE_JSON:
+            candidate = GRAPHQL_RESPONSE_JSON
+        elif media_range in (JSON, "application/*", "*/*"):
+            candidate = JSON
+        else:
+            continue
+        if quality > best_quality or (quality == best_quality and quality > 0
+                                      and candidate == GRAPHQL_RESPONSE_JSON):
+            best, best_quality = candidate, quality
+    return best
 
-    def handle_http_error(self, error, start_response):
-        return _json_error(start_response, error.status, error.message or error.status)
+
+def _host_name(host: str) -> str:
+    """The name part of a Host header, lower case: 'LocalHost:8081' -> 'localhost',
+    '[::1]:8081' -> '[::1]'."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[:host.find("]") + 1] if "]" in host else host
+    return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
 
 
-def _http_app(graphql_app: Callable) -> Callable:
-    """The WSGI boundary: only ``POST /admin/jobs`` with a JSON body reaches
-    GraphQL; everything else gets a JSON error, and nothing escapes as a bare
-    500 with a traceback."""
+class GraphQLHttpApp:
+    """The WSGI boundary: everything about HTTP is decided here, and only a
+    well-formed, permitted GraphQL request reaches Ariadne.
 
-    def app(environ, start_response):
-        path = environ.get("PATH_INFO") or "/"
-        if path != ENDPOINT:
-            return _json_error(start_response, "404 Not Found",
-                               f"no such path {path}; the API is POST {ENDPOINT}")
-        if environ["REQUEST_METHOD"] != "POST":
-            # Answered here: Ariadne's own 405 sends an integer Content-Length,
-            # which wsgiref rejects with a 500.
-            return _json_error(start_response, "405 Method Not Allowed",
-                               f"method {environ['REQUEST_METHOD']} is not allowed; use POST",
-                               headers=[("Allow", "POST")])
-        content_type = environ.get("CONTENT_TYPE", "").split(";")[0].strip().lower()
-        if content_type != "application/json":
-            return _json_error(start_response, "415 Unsupported Media Type",
-                               "the body must be JSON, sent with Content-Type: application/json")
+    Order of checks: Host (DNS rebinding, 403), path (404), token (401, before
+    the body is read), method (405), Accept (406), then the request itself
+    (400, 413, 415). Every refusal is a JSON body; nothing escapes as a bare
+    500 or a traceback.
+    """
+
+    def __init__(self, schema: GraphQLSchema, documents: DocumentCache, *,
+                 allowed_hosts: Optional[Iterable[str]], token: Optional[str], max_body_bytes: int):
+        self.schema = schema
+        self.documents = documents
+        self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
+        self.token = None if token is None else token.encode("utf-8")
+        self.max_body_bytes = max_body_bytes
+        self.error_log = _GraphQLErrorLog(log, {})
+        self.explorer_html = ExplorerGraphiQL(title="barycenter-jobs").html(None).encode("utf-8")
+
+    def __call__(self, environ, start_response):
         try:
-            return graphql_app(dict(environ, CONTENT_TYPE="application/json"), start_response)
+            return self._handle(environ, start_response)
+        except HttpError as refusal:
+            return _json_error(start_response, refusal.status, refusal.message, refusal.headers)
         except Exception:
-            log.exception("internal error serving %s", path)
+            log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
             return _json_error(start_response, "500 Internal Server Error", "internal error",
                                exc_info=sys.exc_info())
 
-    return app
+    def _handle(self, environ, start_response):
+        self._check_host(environ)
+        path = environ.get("PATH_INFO") or "/"
+        if path != ENDPOINT:
+            raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
+        self._check_token(environ)
+        method = environ["REQUEST_METHOD"]
+        if method == "GET":
+            params = self._params_from_query_string(environ)
+            if params is None:
+                return self._explorer(environ, start_response)
+        elif method == "POST":
+            params = self._params_from_body(environ)
+        else:
+            raise HttpError("405 Method Not Allowed", f"method {method} is not allowed; use POST or GET",
+                            [("Allow", "GET, POST")])
+        media_type = _negotiate(environ.get("HTTP_ACCEPT"))
+        if media_type is None:
+            raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
+                                                  " the Accept header allows neither")
+        return self._execute(environ, start_response, method, params, media_type)
+
+    # -- checks ------------------------------------------------------------
+
+    def _check_host(self, environ) -> None:
+        """Refuse a Host this server does not answer to: a page on another
+        site that makes the browser resolve its own name to 127.0.0.1 (DNS
+        rebinding) still sends its own name as Host."""
+        host = environ.get("HTTP_HOST")
+        if self.allowed_hosts is not None and host is not None and _host_name(host) not in self.allowed_hosts:
+            raise HttpError("403 Forbidden", "this server does not answer to that Host;"
+                                             " add it with --allowed-host if it is yours")
+
+    def _check_token(self, environ) -> None:
+        if self.token is None:
+            return
+        scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+        # WSGI headers are latin-1 decoded: encoding them back gives the bytes sent.
+        presented = credentials.strip().encode("latin-1", "replace")
+        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, self.token):
+            raise HttpError("401 Unauthorized", "a valid bearer token is required",
+                            [("WWW-Authenticate", 'Bearer realm="barycenter-jobs"')])
+
+    # -- reading the request ---------------------------------------------------
+
+    def _params_from_query_string(self, environ) -> Optional[dict]:
+        """GraphQL parameters from a GET query string; None when there is no query."""
+        fields = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
+        if "query" not in fields:
+            return None
+        repeated = sorted(name for name, values in fields.items() if len(values) > 1)
+        if repeated:
+            raise HttpError("400 Bad Request", f"parameter {repeated[0]} is given more than once")
+        raw = {name: values[0] for name, values in fields.items()}
+        for name in ("variables", "extensions"):
+            if raw.get(name):
+                raw[name] = self._decode_json(raw[name], f"the {name} parameter")
+            else:
+                raw[name] = None
+        return self._graphql_params(raw)
+
+    def _params_from_body(self, environ) -> dict:
+        media_type, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
+        if media_type.strip().lower() != JSON:
+            # text/plain, forms and multipart are what a browser may post across
+            # sites without asking (CSRF); Ariadne's multipart uploads also need
+            # a package this server does not have.
+            raise HttpError("415 Unsupported Media Type",
+                            f"the body must be JSON, sent with Content-Type: {JSON}")
+        charset = dict(_parameter(p) for p in parameters.split(";") if "=" in p).get("charset", "utf-8")
+        if charset.lower() not in ("utf-8", "utf8"):
+            raise HttpError("415 Unsupported Media Type", "the body must be encoded in utf-8")
+        length_text = environ.get("CONTENT_LENGTH") or ""
+        if not length_text.isdigit():
+            raise HttpError("400 Bad Request", "a Content-Length header with the body's size is required")
+        length = int(length_text)
+        if length > self.max_body_bytes:
+            raise HttpError("413 Content Too Large",
+                            f"the body is {length} bytes; the limit is {self.max_body_bytes}")
+        try:
+            body = environ["wsgi.input"].read(length)
+        except OSError:  # the client stalled past the read timeout, or went away
+            body = b""
+        if len(body) < length:
+            raise HttpError("400 Bad Request", "the body is shorter than its Content-Length")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise HttpError("400 Bad Request", "the body is not valid utf-8") from None
+        return self._graphql_params(self._decode_json(text, "the body"))
+
+    @staticmethod
+    def _decode_json(text: str, what: str) -> Any:
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            raise HttpError("400 Bad Request", f"{what} is not valid JSON") from None
+
+    @staticmethod
+    def _graphql_params(raw: Any) -> dict:
+        if not isinstance(raw, dict):
+            raise HttpError("400 Bad Request", 'the request must be a JSON object: {"query": "..."}')
+        if "query" not in raw:
+            raise HttpError("400 Bad Request", "the query parameter is required")
+        checks = (("query", str, "a string"), ("variables", dict, "an object or null"),
+                  ("operationName", str, "a string or null"), ("extensions", dict, "an object or null"))
+        for name, kind, expected in checks:
+            value = raw.get(name)
+            if not isinstance(value, kind) and (value is not None or name == "query"):
+                raise HttpError("400 Bad Request", f"{name} must be {expected}")
+        return {"query": raw["query"], "variables": raw.get("variables"),
+                "operationName": raw.get("operationName")}
+
+    # -- answering -------------------------------------------------------------
+
+    def _explorer(self, environ, start_response):
+        """GraphiQL, Ariadne's query explorer, for a browser's GET without a query."""
+        if "text/html" not in environ.get("HTTP_ACCEPT", ""):
+            raise HttpError("400 Bad Request", "the query parameter is required"
+                                               " (open this URL in a browser for the GraphiQL explorer)")
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                  ("Content-Length", str(len(self.explorer_html))),
+                                  ("X-Frame-Options", "DENY")])
+        return [self.explorer_html]
+
+    def _execute(self, environ, start_response, method, params, media_type):
+        try:
+            document = self.documents.document(params["query"])
+        except RequestErrors as invalid:
+            for error in invalid.errors:
+                self.error_log.error(error, exc_info=error)
+            return self._graphql_response(start_response, media_type,
+                                          {"errors": [_format_error(e) for e in invalid.errors]})
+        if method == "GET":
+            operation = get_operation_ast(document, params["operationName"])
+            if operation is not None and operation.operation != OperationType.QUERY:
+                raise HttpError("405 Method Not Allowed",
+                                f"a {operation.operation.value} must be sent with POST", [("Allow", "POST")])
+        _, result = graphql_sync(
+            self.schema, params, query_document=document, query_validator=_already_validated,
+            context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
+            error_formatter=_format_error, logger=self.error_log)
+        if result.get("data") is None and all("path" not in error for error in result.get("errors", ())):
+            # Not executed at all (bad variables, unknown operation): a request
+            # error, which has no data entry.
+            result.pop("data", None)
+        return self._graphql_response(start_response, media_type, result)
+
+    @staticmethod
+    def _graphql_response(start_response, media_type: str, result: dict):
+        """200 for anything under application/json (the errors say what went
+        wrong); under the GraphQL-over-HTTP type, 400 for a request that was
+        never executed."""
+        status = "400 Bad Request" if media_type == GRAPHQL_RESPONSE_JSON and "data" not in result else "200 OK"
+        return _json_response(start_response, status, result, content_type=media_type)
 
 
-class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """wsgiref's server with a thread per request, so a long trigger never
-    blocks other clients. Closing it waits for requests in progress."""
+def _parameter(text: str) -> tuple[str, str]:
+    name, _, value = text.partition("=")
+    return name.strip().lower(), value.strip().strip('"')
 
-    daemon_threads = False
-    block_on_close = True
+
+class PooledWSGIServer(WSGIServer):
+    """wsgiref's server with a bounded pool of worker threads.
+
+    A connection is handed to a worker only once it has sent something, so
+    clients that connect and wait cannot take the workers from everyone else;
+    they sit in a waiting room watched by one thread and are closed after
+    ``idle_timeout``. A worker reading a request gives up after as long
+    without a byte. Closing the server waits for requests in progress.
+    """
+
     allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address, handler_class, *, workers: int = HTTP_WORKERS,
+                 idle_timeout: float = REQUEST_TIMEOUT_SECONDS, max_waiting: int = 1024):
+        super().__init__(address, handler_class)
+        self.idle_timeout = idle_timeout
+        self.max_waiting = max_waiting
+        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="http")
+        self._arrivals: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
+        self._wake_reader, self._wake_writer = socket.socketpair()
+        self._closing = False
+        self._watcher = threading.Thread(target=self._watch_waiting_room, name="http-waiting", daemon=True)
+        self._watcher.start()
+
+    def process_request(self, request, client_address):
+        # Nearly every client sends its request along with the connection:
+        # serve it at once rather than through the waiting room.
+        poller = select.poll()
+        poller.register(request, select.POLLIN)
+        if poller.poll(0):
+            self._pool.submit(self._serve, request, client_address)
+        else:
+            self._arrivals.put((request, client_address))
+            self._wake_writer.send(b"\0")
+
+    def _serve(self, request, client_address):
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def _watch_waiting_room(self):
+        selector = selectors.DefaultSelector()
+        selector.register(self._wake_reader, selectors.EVENT_READ)
+        waiting: dict[socket.socket, tuple[Any, float]] = {}  # in arrival order
+        while not self._closing:
+            next_deadline = min((deadline for _, deadline in waiting.values()), default=math.inf)
+            for key, _ in selector.select(timeout=min(1.0, max(0.0, next_deadline - time.monotonic()))):
+                if key.fileobj is self._wake_reader:
+                    self._wake_reader.recv(4096)
+                    while not self._arrivals.empty():
+                        request, address = self._arrivals.get()
+                        selector.register(request, selectors.EVENT_READ)
+                        waiting[request] = (address, time.monotonic() + self.idle_timeout)
+                else:
+                    selector.unregister(key.fileobj)
+                    address, _ = waiting.pop(key.fileobj)
+                    self._pool.submit(self._serve, key.fileobj, address)
+            now = time.monotonic()
+            expired = [request for request, (_, deadline) in waiting.items() if deadline < now]
+            expired += list(waiting)[:max(0, len(waiting) - len(expired) - self.max_waiting)]
+            for request in expired:
+                selector.unregister(request)
+                del waiting[request]
+                self.shutdown_request(request)
+        for request in waiting:
+            self.shutdown_request(request)
+        selector.close()
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            log.info("%s: connection dropped: %s", client_address[0], error)
+        else:
+            log.exception("%s: error handling the connection", client_address[0])
+
+    def server_close(self):
+        super().server_close()
+        self._closing = True
+        self._wake_writer.send(b"\0")
+        self._watcher.join()
+        self._pool.shutdown(wait=True)
+        self._wake_reader.close()
+        self._wake_writer.close()
 
 
 class RequestHandler(WSGIRequestHandler):
-    """One access line per request in the log, instead of wsgiref's stderr."""
+    """One access line per request in the log (never its headers, which may
+    hold the token), and JSON for the errors http.server answers itself."""
 
-    timeout = REQUEST_TIMEOUT_SECONDS
+    def setup(self):
+        # Reading the request gives up after this long without a byte.
+        self.timeout = self.server.idle_timeout
+        super().setup()
 
     def handle(self):
         self._started = time.monotonic()
         super().handle()
+
+    def send_error(self, code, message=None, explain=None):
+        # A garbage request line or an oversized header: http.server's own
+        # answer is HTML; ours is JSON like every other error.
+        self.close_connection = True
+        # Unparseable requests count as HTTP/0.9, which would get no status line.
+        self.request_version = "HTTP/1.0"
+        payload = json.dumps({"errors": [{"message": message or self.responses.get(code, ("",))[0]}]}).encode()
+        self.send_response(code, message)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+            self.wfile.write(payload)
 
     def log_request(self, code="-", size="-"):
         elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
@@ -716,14 +1168,20 @@ class App:
 def create_app(database: str | Path = DEFAULT_DATABASE, *,
                schedules: Optional[Mapping[str, str]] = None,
                clock: Callable[[], float] = time.time,
-               busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> App:
+               busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+               allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS,
+               token: Optional[str] = None,
+               max_body_bytes: int = MAX_BODY_BYTES) -> App:
     """Build the app: validate schedules, open and initialize the database,
     load the schema, register the jobs with a scheduler that is not started.
     Binds no socket and starts no thread.
 
     ``schedules`` maps job names to cron expressions that replace the default
     ones. ``clock`` gives the current time in epoch seconds (tests pass their
-    own). Raises ``ConfigError`` for an unknown job or an invalid expression,
+    own). ``allowed_hosts`` are the Host names answered (None: any), ``token``
+    the bearer token every request must present (None: no token).
+
+    Raises ``ConfigError`` for an unknown job or an invalid expression,
     ``sqlite3.Error`` for a database that cannot be opened.
     """
     overrides = dict(schedules or {})
@@ -737,6 +1195,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
             in_force[job.name] = (expression, parse_cron(expression))
         except CronError as error:
             raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
+    if token is not None and not token:
+        raise ConfigError("the admin token is empty")
 
     storage = Storage(database, busy_timeout)
     storage.initialize()
@@ -745,8 +1205,9 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
                                     *_bind_resolvers(runner, in_force),
                                     convert_names_case=True)
-    graphql_app = _AriadneApp(schema, error_formatter=_format_error,
-                              logger=_GraphQLErrorLog(log, {}), introspection=True)
+    documents = DocumentCache(schema, [_max_fields_rule(MAX_QUERY_FIELDS)])
+    wsgi = GraphQLHttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
+                          max_body_bytes=max_body_bytes)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -756,7 +1217,13 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     for name, (_, trigger) in in_force.items():
         scheduler.add_job(runner.run, trigger, args=[name, "scheduled"], id=name, name=name)
 
-    return App(_http_app(graphql_app), storage, runner, scheduler, in_force)
+    return App(wsgi, storage, runner, scheduler, in_force)
+
+
+def make_http_server(host: str, port: int, app: Callable, **options) -> PooledWSGIServer:
+    """Bind the HTTP server (raises OSError); serve with ``serve_forever()``."""
+    return make_server(host, port, app, server_class=functools.partial(PooledWSGIServer, **options),
+                       handler_class=RequestHandler)
 
 
 # ---------------------------------------------------------------------------
@@ -768,6 +1235,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="barycenter_jobs.py",
         description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}.",
+        epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
+               " 'Authorization: Bearer <token>' on every request.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
@@ -775,6 +1244,12 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="SQLite database file, created if missing")
     parser.add_argument("--schedule", action="append", default=[], metavar="NAME=EXPR",
                         help="replace one job's six-field cron expression (UTC); repeatable")
+    parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                        help="a Host name to answer besides localhost, 127.0.0.1 and [::1]; repeatable")
+    parser.add_argument("--token-file", metavar="PATH", default=None,
+                        help=f"file holding the bearer token (instead of ${TOKEN_VARIABLE})")
+    parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
+                        help="largest request body accepted")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
     return parser.parse_args(argv)
@@ -791,6 +1266,27 @@ def _schedule_overrides(flags: list[str]) -> dict[str, str]:
     return overrides
 
 
+def _read_token(token_file: Optional[str], environment: Mapping[str, str]) -> Optional[str]:
+    if token_file is None:
+        return environment.get(TOKEN_VARIABLE) or None
+    try:
+        token = Path(token_file).read_text(encoding="utf-8").strip()
+    except OSError as error:
+        raise ConfigError(f"cannot read --token-file {token_file}: {error.strerror or error}") from None
+    if not token:
+        raise ConfigError(f"--token-file {token_file} is empty")
+    return token
+
+
+def _is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
@@ -798,8 +1294,16 @@ def main(argv: Optional[list[str]] = None) -> int:
     if args.log_level != "DEBUG":
         # APScheduler logs every run at INFO; our own line per run says more.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    loopback = _is_loopback(args.host)
+    # Bound to loopback, only loopback names (and the listed ones) are answered;
+    # bound elsewhere, the names are unknown unless listed.
+    allowed_hosts = (LOOPBACK_HOSTS | set(args.allowed_host)) if loopback or args.allowed_host else None
     try:
-        app = create_app(args.database, schedules=_schedule_overrides(args.schedule))
+        if args.max_body_bytes < 1:
+            raise ConfigError("--max-body-bytes must be at least 1")
+        token = _read_token(args.token_file, os.environ)
+        app = create_app(args.database, schedules=_schedule_overrides(args.schedule),
+                         allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes)
     except ConfigError as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2
@@ -807,12 +1311,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"barycenter_jobs: cannot open database {args.database}: {error}", file=sys.stderr)
         return 1
     try:
-        server = make_server(args.host, args.port, app,
-                             server_class=ThreadingWSGIServer, handler_class=RequestHandler)
+        server = make_http_server(args.host, args.port, app)
     except OSError as error:
         print(f"barycenter_jobs: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
               file=sys.stderr)
         return 1
+    if not loopback and token is None:
+        log.warning("listening on %s without a token: anyone who can reach this port can read the job"
+                    " history and trigger jobs; set %s or --token-file", args.host, TOKEN_VARIABLE)
 
     def stop(signum, _frame):
         log.info("received %s; stopping", signal.Signals(signum).name)

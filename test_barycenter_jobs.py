@@ -8,6 +8,7 @@ import logging
 import os
 import queue
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -17,7 +18,6 @@ import urllib.error
 import urllib.request
 from datetime import datetime, timezone
 from pathlib import Path
-from wsgiref.simple_server import make_server
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
@@ -25,12 +25,11 @@ import pytest
 
 import barycenter_jobs
 from barycenter_jobs import (
-    RequestHandler,
-    ThreadingWSGIServer,
+    CronError,
     create_app,
+    make_http_server,
     next_fire_time,
     parse_cron,
-    CronError,
 )
 
 MODULE = Path(barycenter_jobs.__file__).resolve()
@@ -624,15 +623,15 @@ def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
 
 def test_other_paths_are_404_in_json(app):
     status, headers, body = call(app, path="/admin/jobs/extra")
-    assert (status, headers["Content-Type"]) == (404, "application/json")
+    assert (status, headers["Content-Type"]) == (404, "application/json; charset=utf-8")
     assert body == {"errors": [{"message": "no such path /admin/jobs/extra; the API is POST /admin/jobs"}]}
 
 
-@pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "PATCH", "OPTIONS"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
 def test_other_methods_are_405_with_allow(app, method):
     status, headers, body = call(app, method=method)
-    assert (status, headers["Allow"], headers["Content-Type"]) == (405, "POST", "application/json")
-    assert body == {"errors": [{"message": f"method {method} is not allowed; use POST"}]}
+    assert (status, headers["Allow"], headers["Content-Type"]) == (405, "GET, POST", "application/json; charset=utf-8")
+    assert body == {"errors": [{"message": f"method {method} is not allowed; use POST or GET"}]}
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
@@ -651,7 +650,7 @@ def test_json_content_type_with_charset_and_any_case_is_accepted(app):
 
 def test_malformed_json_is_a_400_in_json(app):
     status, _, body = call(app, body=b'{"query": ')
-    assert (status, body) == (400, {"errors": [{"message": "Request body is not a valid JSON"}]})
+    assert (status, body) == (400, {"errors": [{"message": "the body is not valid JSON"}]})
 
 
 # ---------------------------------------------------------------------------
@@ -661,7 +660,7 @@ def test_malformed_json_is_a_400_in_json(app):
 
 @pytest.fixture
 def live_server(app):
-    server = make_server("127.0.0.1", 0, app, server_class=ThreadingWSGIServer, handler_class=RequestHandler)
+    server = make_http_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
@@ -685,8 +684,8 @@ def test_real_http_serves_the_api_and_its_errors(live_server):
     assert (status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
     assert headers["Content-Type"].startswith("application/json")
 
-    status, headers, body = http(live_server + "/admin/jobs", method="GET")
-    assert (status, headers["Allow"]) == (405, "POST")
+    status, headers, body = http(live_server + "/admin/jobs", method="DELETE")
+    assert (status, headers["Allow"]) == (405, "GET, POST")
     status, _, body = http(live_server + "/", b"{}")
     assert status == 404
     status, _, body = http(live_server + "/admin/jobs", b"query={}", content_type="text/plain")
@@ -718,9 +717,9 @@ def test_a_long_trigger_does_not_block_other_requests(live_server, app, db_path)
 class ServerProcess:
     """The real command line in a subprocess, its stderr read line by line."""
 
-    def __init__(self, *args, cwd):
+    def __init__(self, *args, cwd, env=None):
         self.process = subprocess.Popen(
-            [sys.executable, str(MODULE), "--port", "0", *args], cwd=cwd,
+            [sys.executable, str(MODULE), "--port", "0", *args], cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         self.lines: "queue.Queue[str]" = queue.Queue()
         self.stderr: list[str] = []
@@ -817,3 +816,463 @@ def test_help_shows_every_flag_with_its_default():
                      "--database PATH", "(default: ./barycenter.db)", "--schedule NAME=EXPR",
                      "(default: [])", "--log-level", "(default: INFO)"]:
         assert expected in text
+
+
+# ---------------------------------------------------------------------------
+# GraphQL over HTTP: media types, status codes, parameters, GET
+# ---------------------------------------------------------------------------
+
+GQL_JSON = "application/graphql-response+json"
+
+
+def request(url, body=None, method="POST", headers=None):
+    """A real HTTP request; returns (status, headers, body bytes)."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req, timeout=10) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def post_graphql(url, document, accept=None, variables=None, headers=None):
+    extra = dict(headers or {})
+    if accept is not None:
+        extra["Accept"] = accept
+    status, response_headers, body = request(
+        url + "/admin/jobs", json.dumps({"query": document, "variables": variables}).encode(), headers=extra)
+    return status, response_headers["Content-Type"], json.loads(body)
+
+
+@pytest.mark.parametrize("accept, media_type", [
+    (None, "application/json"),
+    ("application/json", "application/json"),
+    ("*/*", "application/json"),
+    (GQL_JSON, GQL_JSON),
+    (f"{GQL_JSON}, application/json;q=0.9", GQL_JSON),
+    (f"application/json, {GQL_JSON};q=0.5", "application/json"),
+])
+def test_the_response_media_type_follows_accept(live_server, accept, media_type):
+    status, content_type, body = post_graphql(live_server, "{ availableJobs { name } }", accept)
+    assert (status, content_type) == (200, f"{media_type}; charset=utf-8")
+    assert len(body["data"]["availableJobs"]) == 4
+
+
+def test_an_accept_header_allowing_neither_json_type_is_406(live_server):
+    status, _, body = post_graphql(live_server, "{ availableJobs { name } }", "text/html")
+    assert status == 406
+    assert body["errors"][0]["message"].startswith("responses are application/graphql-response+json")
+
+
+REQUEST_ERRORS = [
+    ("{ availableJobs { name }", None, "Syntax Error: Expected Name, found <EOF>."),
+    ("{ noSuchField }", None, "Cannot query field 'noSuchField' on type 'Query'."),
+    ("query ($n: Int!) { jobLogs(limit: $n) { id } }", {"n": "ten"},
+     "Variable '$n' has invalid value: Int cannot represent non-integer value: 'ten'"),
+]
+
+
+@pytest.mark.parametrize("document, variables, message", REQUEST_ERRORS)
+def test_request_errors_are_200_under_json_and_400_without_data_under_graphql_json(
+        live_server, document, variables, message):
+    status, _, body = post_graphql(live_server, document, "application/json", variables)
+    assert status == 200 and body["errors"][0]["message"] == message and "data" not in body
+    status, _, body = post_graphql(live_server, document, GQL_JSON, variables)
+    assert status == 400 and body["errors"][0]["message"] == message and "data" not in body
+
+
+def test_a_field_error_after_execution_began_is_200_with_data(live_server):
+    status, _, body = post_graphql(live_server, "{ jobLogs(limit: -5) { id } }", GQL_JSON)
+    assert status == 200
+    assert body == {"data": None, "errors": [{"message": "limit must be between 0 and 1000, got -5",
+                                              "locations": [{"line": 1, "column": 3}], "path": ["jobLogs"]}]}
+
+
+@pytest.mark.parametrize("accept", ["application/json", GQL_JSON])
+def test_malformed_json_is_400_whatever_the_accept(live_server, accept):
+    status, _, body = request(live_server + "/admin/jobs", b'{"query": "{ availableJobs', headers={"Accept": accept})
+    assert status == 400 and json.loads(body) == {"errors": [{"message": "the body is not valid JSON"}]}
+
+
+@pytest.mark.parametrize("payload, message", [
+    ([{"query": "{ availableJobs { name } }"}], 'the request must be a JSON object: {"query": "..."}'),
+    ("{ availableJobs { name } }", 'the request must be a JSON object: {"query": "..."}'),
+    (42, 'the request must be a JSON object: {"query": "..."}'),
+    ({}, "the query parameter is required"),
+    ({"query": None}, "query must be a string"),
+    ({"query": {"text": "{}"}}, "query must be a string"),
+    ({"query": "{ availableJobs { name } }", "variables": "{}"}, "variables must be an object or null"),
+    ({"query": "{ availableJobs { name } }", "variables": []}, "variables must be an object or null"),
+    ({"query": "{ availableJobs { name } }", "operationName": 1}, "operationName must be a string or null"),
+    ({"query": "{ availableJobs { name } }", "extensions": "x"}, "extensions must be an object or null"),
+])
+def test_malformed_parameters_are_400_with_a_message(app, payload, message):
+    status, _, body = call(app, body=json.dumps(payload).encode())
+    assert (status, body) == (400, {"errors": [{"message": message}]})
+
+
+def test_optional_parameters_may_be_null_and_unknown_keys_are_ignored(app):
+    payload = {"query": "query Jobs { availableJobs { name } }", "variables": None, "operationName": "Jobs",
+               "extensions": {"persistedQuery": None}, "somethingElse": [1, 2]}
+    status, _, body = call(app, body=json.dumps(payload).encode())
+    assert status == 200 and len(body["data"]["availableJobs"]) == 4
+
+
+def test_get_runs_a_query_with_url_encoded_variables(live_server):
+    from urllib.parse import urlencode
+    query = urlencode({"query": "query Jobs($n: Int) { jobLogs(limit: $n) { id } availableJobs { name } }",
+                       "variables": json.dumps({"n": 5}), "operationName": "Jobs"})
+    status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
+    assert status == 200
+    assert json.loads(body) == {"data": {"jobLogs": [], "availableJobs": [{"name": j["name"]} for j in SEED_JOBS]}}
+
+
+def test_a_mutation_over_get_is_405_and_does_not_run(live_server, db_path):
+    from urllib.parse import urlencode
+    query = urlencode({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }'})
+    status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
+    assert (status, headers["Allow"]) == (405, "POST")
+    assert json.loads(body) == {"errors": [{"message": "a mutation must be sent with POST"}]}
+    with connect(db_path) as connection:
+        assert connection.execute("SELECT count(*) FROM job_executions").fetchone() == (0,)
+
+
+def test_get_without_a_query_serves_graphiql_to_a_browser(live_server):
+    status, headers, body = request(f"{live_server}/admin/jobs", method="GET",
+                                    headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert b"graphiql" in body.lower()
+    status, _, body = request(f"{live_server}/admin/jobs", method="GET", headers={"Accept": "application/json"})
+    assert status == 400 and json.loads(body)["errors"][0]["message"].startswith("the query parameter is required")
+
+
+# ---------------------------------------------------------------------------
+# Hostile and malformed input
+# ---------------------------------------------------------------------------
+
+
+def raw_exchange(url, data: bytes, half_close=True, timeout=5.0) -> bytes:
+    """Send raw bytes to the server and read whatever it answers."""
+    host, port = url.split("//")[1].split(":")
+    with socket.create_connection((host, int(port)), timeout=timeout) as sock:
+        sock.sendall(data)
+        if half_close:
+            sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                return b"".join(chunks)
+            chunks.append(chunk)
+
+
+def parse_raw_response(raw: bytes):
+    head, _, body = raw.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    return status, head.decode("latin-1"), json.loads(body) if body else None
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(live_server):
+    # Headers only: the server must answer without waiting for 2 MiB that never come.
+    raw = raw_exchange(live_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                                    b"Content-Type: application/json\r\nContent-Length: 2097152\r\n\r\n",
+                       half_close=False)
+    status, _, body = parse_raw_response(raw)
+    assert (status, body) == (413, {"errors": [{"message": "the body is 2097152 bytes; the limit is 1048576"}]})
+
+
+def test_the_body_limit_is_configurable(db_path, clock):
+    app = create_app(db_path, clock=clock, max_body_bytes=64)
+    small = json.dumps({"query": "{ availableJobs { name } }"}).encode()
+    large = json.dumps({"query": "{ availableJobs { name description schedule nextRunAt } }"}).encode()
+    assert (len(small), len(large)) == (39, 70)
+    assert call(app, body=small)[0] == 200
+    status, _, body = call(app, body=large)
+    assert (status, body["errors"][0]["message"]) == (413, "the body is 70 bytes; the limit is 64")
+
+
+def test_a_body_shorter_than_its_content_length_is_400(live_server):
+    raw = raw_exchange(live_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                                    b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\"")
+    assert parse_raw_response(raw)[::2] == (400, {"errors": [{"message": "the body is shorter than its Content-Length"}]})
+
+
+def test_a_stalled_body_times_out_with_400_and_frees_the_worker(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    server = make_http_server("127.0.0.1", 0, app, idle_timeout=0.3)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}"
+        raw = raw_exchange(url, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{", half_close=False)
+        assert parse_raw_response(raw)[0] == 400
+        assert post_graphql(url, "{ availableJobs { name } }")[0] == 200
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_a_missing_content_length_is_400(app):
+    environ_body = b'{"query": "{ availableJobs { name } }"}'
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update(REQUEST_METHOD="POST", PATH_INFO="/admin/jobs", QUERY_STRING="",
+                   CONTENT_TYPE="application/json", **{"wsgi.input": io.BytesIO(environ_body)})
+    environ.pop("CONTENT_LENGTH", None)
+    response = {}
+    result = app(environ, lambda status, headers, exc_info=None: response.update(status=status))
+    assert response["status"].startswith("400")
+    assert json.loads(b"".join(result)) == {
+        "errors": [{"message": "a Content-Length header with the body's size is required"}]}
+
+
+@pytest.mark.parametrize("garbage", [
+    b"GARBAGE\r\n\r\n",
+    b"GET /admin/jobs HTTP/9.9.9\r\n\r\n",
+    b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03" + bytes(range(256)),  # a TLS hello
+    b"POST /admin/jobs HTTP/1.1\r\n" + b"X-Long: " + b"a" * 70000 + b"\r\n\r\n",
+])
+def test_garbage_gets_a_4xx_json_answer_or_a_closed_connection_and_the_server_goes_on(live_server, garbage):
+    raw = raw_exchange(live_server, garbage)
+    if raw:
+        status, _, body = parse_raw_response(raw)
+        assert 400 <= status < 500 and "errors" in body
+    assert post_graphql(live_server, "{ availableJobs { name } }")[0] == 200
+
+
+def test_dns_rebinding_foreign_host_names_are_403(live_server):
+    port = live_server.rsplit(":", 1)[1]
+    for host in ["evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example"]:
+        status, _, body = post_graphql(live_server, "{ availableJobs { name } }", headers={"Host": host})
+        assert status == 403, host
+        assert body == {"errors": [{"message": "this server does not answer to that Host;"
+                                               " add it with --allowed-host if it is yours"}]}
+    for host in ["localhost", f"localhost:{port}", "127.0.0.1", f"127.0.0.1:{port}", "[::1]", f"[::1]:{port}",
+                 "LOCALHOST"]:
+        assert post_graphql(live_server, "{ availableJobs { name } }", headers={"Host": host})[0] == 200, host
+
+
+def test_allowed_hosts_extend_the_loopback_names(db_path, clock):
+    app = create_app(db_path, clock=clock,
+                     allowed_hosts=barycenter_jobs.LOOPBACK_HOSTS | {"jobs.internal"})
+    body = json.dumps({"query": "{ availableJobs { name } }"}).encode()
+    for host, expected in [("jobs.internal:8081", 200), ("localhost", 200), ("other.internal", 403)]:
+        environ_status = call_with_headers(app, body, {"HTTP_HOST": host})[0]
+        assert environ_status == expected, host
+
+
+def call_with_headers(app, body, extra_environ):
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update({"REQUEST_METHOD": "POST", "PATH_INFO": "/admin/jobs", "QUERY_STRING": "",
+                    "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
+                    "wsgi.input": io.BytesIO(body), **extra_environ})
+    response = {}
+
+    def start_response(status, headers, exc_info=None):
+        response.update(status=status, headers=dict(headers))
+        return lambda data: None
+
+    result = validator(app)(environ, start_response)
+    try:
+        payload = b"".join(result)
+    finally:
+        result.close()
+    return int(response["status"].split()[0]), response["headers"], json.loads(payload)
+
+
+def test_too_many_tokens_is_refused_naming_the_limit(app):
+    document = "{" + " ".join(f"a{i}: jobLogs(limit: 1000) {{ id }}" for i in range(2000)) + "}"
+    body = graphql(app, document)
+    assert "data" not in body
+    assert body["errors"][0]["message"] == "Syntax Error: Document contains more than 5000 tokens. Parsing aborted."
+
+
+def test_too_many_fields_is_refused_naming_the_limit(app):
+    document = "{" + " ".join(f"a{i}: availableJobs {{ name }}" for i in range(300)) + "}"
+    body = graphql(app, document)
+    assert body == {"errors": [{"message": "operation selects more than 500 fields; the limit is 500 fields"
+                                           " per operation, aliases included",
+                                "locations": [{"line": 1, "column": 1}]}]}
+
+
+def test_fields_brought_in_by_fragments_count_towards_the_limit(app):
+    fields = " ".join(f"f{i}: name" for i in range(30))
+    document = ("query Many {" + " ".join(f"a{i}: availableJobs {{ ...F }}" for i in range(20)) + "}"
+                f" fragment F on Job {{ {fields} }}")
+    body = graphql(app, document)
+    assert body["errors"][0]["message"].startswith("operation Many selects more than 500 fields")
+
+
+def test_the_rows_one_request_may_read_are_bounded(app):
+    within = "{" + " ".join(f"a{i}: jobLogs(limit: 1000) {{ id }}" for i in range(10)) + "}"
+    assert "errors" not in graphql(app, within)
+    beyond = "{" + " ".join(f"a{i}: jobLogs(limit: 1000) {{ id }}" for i in range(11)) + "}"
+    body = graphql(app, beyond)
+    assert body["data"] is None
+    assert body["errors"][0]["message"] == ("this request asks for more than 10000 log rows in all;"
+                                            " ask for fewer (limit) or split it into several requests")
+
+
+def test_graphiqls_introspection_query_fits_the_limits(app):
+    from graphql import get_introspection_query
+    body = graphql(app, get_introspection_query(descriptions=True))
+    assert "errors" not in body
+    assert "availableJobs" in json.dumps(body)
+
+
+def test_idle_connections_do_not_starve_a_normal_query(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    server = make_http_server("127.0.0.1", 0, app, workers=4, idle_timeout=30)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    idle = []
+    try:
+        for _ in range(40):
+            idle.append(socket.create_connection(("127.0.0.1", server.server_port)))
+        idle[0].sendall(b"POST /admin/jobs HTTP/1.1\r\n")  # one that started and stalled
+        url = f"http://127.0.0.1:{server.server_port}"
+        # Four workers, forty idle connections: a starved server would not answer.
+        status, _, body = post_graphql(url, "{ availableJobs { name } }")
+        assert status == 200 and len(body["data"]["availableJobs"]) == 4
+    finally:
+        for sock in idle:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def test_an_idle_connection_is_closed_after_the_timeout(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    server = make_http_server("127.0.0.1", 0, app, idle_timeout=0.2)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as sock:
+            assert sock.recv(1) == b""  # closed by the server, not by our timeout
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+# ---------------------------------------------------------------------------
+# Bearer token
+# ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def token_server(db_path, clock):
+    app = create_app(db_path, clock=clock, token="correct horse battery staple")
+    server = make_http_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Bearer correct horse battery stapler",
+                                           "Basic Y29ycmVjdA==", "correct horse battery staple", "Bearer "])
+def test_without_the_right_token_every_request_is_401(token_server, authorization):
+    headers = {} if authorization is None else {"Authorization": authorization}
+    status, response_headers, body = request(token_server + "/admin/jobs",
+                                             json.dumps({"query": "{ availableJobs { name } }"}).encode(),
+                                             headers=headers)
+    assert (status, response_headers["WWW-Authenticate"]) == (401, 'Bearer realm="barycenter-jobs"')
+    assert json.loads(body) == {"errors": [{"message": "a valid bearer token is required"}]}
+    status, _, _ = request(token_server + "/admin/jobs", method="GET", headers={**headers, "Accept": "text/html"})
+    assert status == 401
+
+
+def test_the_right_token_is_let_in(token_server):
+    status, _, body = post_graphql(token_server, "{ availableJobs { name } }",
+                                   headers={"Authorization": "Bearer correct horse battery staple"})
+    assert status == 200 and len(body["data"]["availableJobs"]) == 4
+
+
+def test_the_token_is_checked_before_the_body_is_read(token_server):
+    raw = raw_exchange(token_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                                     b"Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n",
+                       half_close=False)
+    assert parse_raw_response(raw)[0] == 401
+
+
+def test_the_command_line_takes_the_token_from_the_environment_and_never_logs_it(tmp_path):
+    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="env-token-1234")
+    server = ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env)
+    try:
+        url = server.wait_for_url()
+        base = url.rsplit("/admin/jobs", 1)[0]
+        assert post_graphql(base, "{ availableJobs { name } }")[0] == 401
+        status, _, body = post_graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
+                                       headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
+        assert (status, body) == (200, {"data": {"triggerJob": {"success": True}}})
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    log = "".join(server.stderr)
+    assert "env-token-1234" not in log
+    assert " 401 " in log and " 200 " in log
+
+
+def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
+    (tmp_path / "token").write_text("  file-token-5678\n")
+    server = ServerProcess("--token-file", "token", cwd=tmp_path)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        assert post_graphql(base, "{ availableJobs { name } }",
+                            headers={"Authorization": "Bearer file-token-5678"})[0] == 200
+        assert post_graphql(base, "{ availableJobs { name } }",
+                            headers={"Authorization": "Bearer file-token"})[0] == 401
+    finally:
+        server.kill()
+    (tmp_path / "empty").write_text("\n")
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--token-file", "empty"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stderr.splitlines()) == (2, ["barycenter_jobs: --token-file empty is empty"])
+
+
+def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
+    server = ServerProcess("--host", "0.0.0.0", cwd=tmp_path)
+    try:
+        server.wait_for_url()
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    warnings = [line for line in server.stderr if "WARNING" in line]
+    assert len(warnings) == 1
+    assert "listening on 0.0.0.0 without a token" in warnings[0]
+
+
+# ---------------------------------------------------------------------------
+# Generated documents: every answer is JSON and never a 5xx
+# ---------------------------------------------------------------------------
+
+
+def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(tmp_path):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+    from hypothesis_graphql import Mode, from_schema
+
+    app = create_app(tmp_path / "fuzz.db")
+    sdl = barycenter_jobs.SCHEMA_PATH.read_text()
+
+    # Valid queries and mutations built from schema.graphql, and invalid ones.
+    @settings(max_examples=200, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(document=from_schema(sdl) | from_schema(sdl, mode=Mode.NEGATIVE),
+           accept=st.sampled_from(["application/json", GQL_JSON, "*/*"]))
+    def check(document, accept):
+        environ_body = json.dumps({"query": document}).encode()
+        status, headers, body = call_with_headers(app, environ_body, {"HTTP_ACCEPT": accept})
+        assert status < 500, (document, body)
+        assert "data" in body or "errors" in body
+
+    check()
+    assert graphql(app, "{ availableJobs { name description schedule } }") == {"data": {"availableJobs": SEED_JOBS}}
