@@ -18,9 +18,10 @@ It is not an identity provider and has no user interface; it is an operator's
 endpoint, meant to listen on loopback.
 
 The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
-library's wsgiref server (with a bounded pool of worker threads), an in-process APScheduler
-for the cron schedules, and sqlite3 for storage. ``create_app`` builds all of
-it from explicit arguments, so tests and other WSGI servers can import it.
+library's wsgiref server with a bounded pool of worker threads, an in-process
+APScheduler for the cron schedules, and sqlite3 for storage. ``create_app``
+builds all of it from explicit arguments, so tests and other WSGI servers can
+import it.
 """
 
 from __future__ import annotations
