@@ -44,10 +44,11 @@ import sqlite3
 import sys
 import threading
 import time
+import uuid
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import parse_qs
@@ -95,6 +96,24 @@ SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 # How long a statement waits for another writer's lock before it fails with
 # "database is locked". Barycenter itself writes to the same file.
 BUSY_TIMEOUT_SECONDS = 5.0
+
+# A process running a job holds a lease on it in the database, renewed with
+# every batch; if the process dies, another may take the job after this long.
+LEASE_SECONDS = 60
+
+# A cleanup deletes in batches, each its own write transaction, sized to hold
+# SQLite's write lock for about this long so Barycenter's own writes never wait
+# long behind a cleanup.
+BATCH_TARGET_SECONDS = 0.02
+BATCH_FIRST_ROWS = 1000
+BATCH_MIN_ROWS = 100
+BATCH_MAX_ROWS = 100_000
+
+# job_executions keeps this many days of history (0: everything). Pruning runs
+# after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
+LOG_RETENTION_DAYS = 90
+PRUNE_BATCH_ROWS = 1000
+PRUNE_MAX_BATCHES = 100
 
 # A firing missed by at most this much (process suspended, machine busy) still
 # runs, once, however many firings were missed (APScheduler's coalesce). A
@@ -210,6 +229,30 @@ CREATE TABLE IF NOT EXISTS job_executions (
     records_processed INTEGER NULL
 );
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
+
+-- Our own, beside Barycenter's. One row per job, shared by every process on
+-- this file: who runs the job now (a lease that lapses if its process dies),
+-- the newest scheduled firing that was run, and whether the job is paused.
+CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
+    job_name         TEXT NOT NULL PRIMARY KEY,
+    paused           INTEGER NOT NULL DEFAULT 0,
+    lease_owner      TEXT NULL,
+    lease_run_id     INTEGER NULL,
+    lease_expires_at INTEGER NULL,
+    last_firing      INTEGER NULL
+);
+
+-- Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
+-- in order (rowid, which is id, ends every index entry) and finding runs left
+-- unfinished never scans the history.
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_started
+    ON job_executions (job_name, started_at);
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_failures_started
+    ON job_executions (started_at) WHERE success = 0;
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_failures_started
+    ON job_executions (job_name, started_at) WHERE success = 0;
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
+    ON job_executions (job_name) WHERE completed_at IS NULL;
 """
 
 
@@ -353,8 +396,27 @@ def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
     return trigger.get_next_fire_time(None, after)
 
 
+def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optional[datetime]:
+    """The last firing at or before ``now``, looking back at most ``within``
+    seconds: the firing a scheduled run that starts now belongs to."""
+    moment = datetime.fromtimestamp(math.floor(now), timezone.utc)
+    window = 1
+    while True:
+        # Widen the window until it holds a firing, then walk to the last one.
+        fire = trigger.get_next_fire_time(None, moment - timedelta(seconds=window))
+        if fire is not None and fire <= moment:
+            while True:
+                following = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+                if following is None or following > moment:
+                    return fire
+                fire = following
+        if window >= within:
+            return None
+        window = min(window * 4, within)
+
+
 # ---------------------------------------------------------------------------
-# Storage: SQLite, one short-lived connection per operation
+# Storage: SQLite, one connection per thread
 # ---------------------------------------------------------------------------
 
 
@@ -365,85 +427,192 @@ def iso_utc(epoch_seconds: Optional[int]) -> Optional[str]:
     return datetime.fromtimestamp(int(epoch_seconds), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Storage:
-    """The SQLite file: Barycenter's tables plus the job execution log.
+@dataclass(frozen=True)
+class Claim:
+    """The answer to "may this process run the job now?"."""
 
-    Every operation opens its own connection and closes it when done, so no
-    connection is ever shared between the HTTP threads and the scheduler's.
-    Writes run in explicit ``BEGIN IMMEDIATE`` transactions, which take the
-    write lock up front, so the busy timeout applies instead of a deadlock.
+    run_id: Optional[int] = None   # the new job_executions row, when granted
+    refusal: Optional[str] = None  # RUN_ALREADY_RUNNING or RUN_FIRING_TAKEN otherwise
+
+
+class Storage:
+    """The SQLite file: Barycenter's tables, the job execution log, and our
+    own table of per-job state shared by every process on the file.
+
+    Each thread uses a connection of its own, kept for the thread's life, so
+    no connection is ever shared between the HTTP threads and the
+    scheduler's. Writes run in explicit ``BEGIN IMMEDIATE`` transactions,
+    which take the write lock up front, so the busy timeout applies instead of
+    a deadlock, and are kept short: Barycenter writes to the same file.
     """
 
     def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._connections_lock = threading.Lock()
 
-    def connect(self) -> sqlite3.Connection:
-        # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
-        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        # Safe with WAL: a power cut may lose the last commits, never corrupt.
-        connection.execute("PRAGMA synchronous = NORMAL")
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
+            # check_same_thread=False only so that close() may close it at the end.
+            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                         check_same_thread=False)
+            try:
+                connection.row_factory = sqlite3.Row
+                # Safe with WAL: a power cut may lose the last commits, never corrupt.
+                connection.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error:
+                connection.close()
+                raise
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
         return connection
+
+    def close(self) -> None:
+        """Close every thread's connection; call when no thread uses them any more."""
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
 
     @contextlib.contextmanager
     def _write(self):
-        """A connection inside a BEGIN IMMEDIATE transaction, committed on
-        success and rolled back on any error."""
-        with contextlib.closing(self.connect()) as connection:
-            connection.execute("BEGIN IMMEDIATE")
-            try:
-                yield connection
-                connection.execute("COMMIT")
-            except BaseException:
-                if connection.in_transaction:
-                    connection.execute("ROLLBACK")
-                raise
+        """This thread's connection inside a BEGIN IMMEDIATE transaction,
+        committed on success and rolled back on any error."""
+        connection = self.connection()
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            yield connection
+            connection.execute("COMMIT")
+        except BaseException:
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
+            raise
 
-    def initialize(self) -> None:
-        """Create the file if missing, switch it to WAL and create what is missing.
+    def initialize(self, job_names: Iterable[str], now: int) -> None:
+        """Create the file if missing, switch it to WAL, create what is missing,
+        and resolve the runs an earlier process left unfinished.
 
         Raises ``sqlite3.Error`` when the file cannot be opened or is not a database.
         """
-        with contextlib.closing(self.connect()) as connection:
-            # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
-            # stored in the file, so Barycenter's own connections get it too.
-            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
-            if mode.lower() != "wal":
-                log.warning("database %s stays in journal mode %s; WAL is not available", self.path, mode)
-            connection.executescript(SCHEMA_DDL)
-
-    def start_run(self, job_name: str, started_at: int) -> int:
-        """Write the log row of a run that has just started; return its id."""
+        connection = self.connection()
+        # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
+        # stored in the file, so Barycenter's own connections get it too.
+        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        if mode.lower() != "wal":
+            log.warning("database %s stays in journal mode %s; WAL is not available", self.path, mode)
+        connection.executescript(SCHEMA_DDL)
         with self._write() as connection:
-            cursor = connection.execute(
-                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?)",
-                (job_name, started_at))
-            return cursor.lastrowid
+            connection.executemany("INSERT OR IGNORE INTO barycenter_jobs_state (job_name) VALUES (?)",
+                                   [(name,) for name in job_names])
+            recovered = self._resolve_interrupted(connection, None, now)
+        if recovered:
+            log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
 
-    def clean_and_complete_run(self, run_id: int, table: str, clock: Callable[[], float]) -> int:
-        """Delete the rows of ``table`` that expired before now and mark the run
-        successful, in one transaction: the log never claims a deletion that did
-        not happen. Returns the number of rows deleted."""
+    @staticmethod
+    def _resolve_interrupted(connection: sqlite3.Connection, job_name: Optional[str], now: int) -> int:
+        """Mark as failed the runs left "running" with no live lease behind
+        them: their process died or was killed. A run that a live process holds
+        (its lease not yet expired) is left alone."""
+        return connection.execute(
+            "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
+            " records_processed = coalesce(records_processed, 0)"
+            " WHERE completed_at IS NULL AND (? IS NULL OR job_name = ?)"
+            " AND id NOT IN (SELECT lease_run_id FROM barycenter_jobs_state"
+            "                WHERE lease_run_id IS NOT NULL AND lease_expires_at > ?)",
+            (now, INTERRUPTED_BY_STOP, job_name, job_name, now)).rowcount
+
+    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
+        """In one write transaction: check that no live process holds the job
+        (and, for a scheduled firing, that no process has run it already),
+        resolve the job's runs that a dead process left, write the new run's
+        log row and take the lease."""
         with self._write() as connection:
-            # The table name comes from JOBS, never from a request.
-            deleted = connection.execute(
-                f'DELETE FROM "{table}" WHERE expires_at < ?', (int(clock()),)).rowcount
+            state = connection.execute(
+                "SELECT lease_owner, lease_expires_at, last_firing FROM barycenter_jobs_state"
+                " WHERE job_name = ?", (job_name,)).fetchone()
+            if firing is not None and state["last_firing"] is not None and state["last_firing"] >= firing:
+                return Claim(refusal=RUN_FIRING_TAKEN)
+            if state["lease_owner"] not in (None, owner) and state["lease_expires_at"] > now:
+                return Claim(refusal=RUN_ALREADY_RUNNING)
+            self._resolve_interrupted(connection, job_name, now)
+            run_id = connection.execute(
+                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?)", (job_name, now)).lastrowid
             connection.execute(
-                "UPDATE job_executions SET completed_at = ?, success = 1, records_processed = ?"
-                " WHERE id = ?", (int(clock()), deleted, run_id))
+                "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?,"
+                " last_firing = coalesce(?, last_firing) WHERE job_name = ?",
+                (owner, run_id, now + LEASE_SECONDS, firing, job_name))
+            return Claim(run_id=run_id)
+
+    def delete_batch(self, run: "RunContext", limit: int, now: int) -> int:
+        """Delete up to ``limit`` expired rows of the run's table in one short
+        transaction that also adds them to the run's records_processed and
+        renews the lease; when fewer than ``limit`` were left, the same
+        transaction completes the run. Returns the number deleted.
+
+        Raises ``LeaseLost`` if another process took the job over (this one
+        was stalled for longer than the lease)."""
+        with self._write() as connection:
+            lease = connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                (now + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
+            if not lease:
+                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
+            # The table name comes from JOBS, never from a request. rowid
+            # through the expires_at index: the same work as one DELETE.
+            deleted = connection.execute(
+                f'DELETE FROM "{run.job.table}" WHERE rowid IN'
+                f' (SELECT rowid FROM "{run.job.table}" WHERE expires_at < ? LIMIT ?)',
+                (run.expires_before, limit)).rowcount
+            connection.execute(
+                "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
+                " WHERE id = ?", (deleted, run.run_id))
+            if deleted < limit:
+                self._complete(connection, run, now, None)
             return deleted
 
-    def fail_run(self, run_id: int, completed_at: int, error_message: str) -> None:
+    def fail_run(self, run: "RunContext", now: int, error_message: str) -> None:
         with self._write() as connection:
-            connection.execute(
-                "UPDATE job_executions SET completed_at = ?, success = 0, records_processed = 0,"
-                " error_message = ? WHERE id = ?", (completed_at, error_message, run_id))
+            self._complete(connection, run, now, error_message)
+
+    @staticmethod
+    def _complete(connection: sqlite3.Connection, run: "RunContext", now: int, error: Optional[str]) -> None:
+        connection.execute(
+            "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
+            " records_processed = coalesce(records_processed, 0) WHERE id = ?",
+            (now, error is None, error, run.run_id))
+        connection.execute(
+            "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
+            " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+            (run.job.name, run.owner, run.run_id))
+
+    def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
+                      max_batches: int = PRUNE_MAX_BATCHES) -> int:
+        """Delete finished runs that started before ``started_before``, in short
+        batches; a run in progress is never pruned. Stops after ``max_batches``
+        (the next call goes on), so a long-neglected history cannot turn one
+        prune into a long stall. Returns the number of rows deleted."""
+        total = 0
+        for _ in range(max_batches):
+            with self._write() as connection:
+                deleted = connection.execute(
+                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions"
+                    " WHERE started_at < ? AND completed_at IS NOT NULL LIMIT ?)",
+                    (started_before, batch)).rowcount
+            total += deleted
+            if deleted < batch:
+                break
+        return total
 
     def get_run(self, run_id: int) -> Optional[dict]:
-        with contextlib.closing(self.connect()) as connection:
-            row = connection.execute(
-                "SELECT * FROM job_executions WHERE id = ?", (run_id,)).fetchone()
+        row = self.connection().execute("SELECT * FROM job_executions WHERE id = ?", (run_id,)).fetchone()
         return _run_from_row(row) if row else None
 
     def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool) -> list[dict]:
@@ -456,10 +625,9 @@ class Storage:
         if only_failures:
             conditions.append("success = 0")
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-        with contextlib.closing(self.connect()) as connection:
-            rows = connection.execute(
-                f"SELECT * FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?",
-                (*parameters, limit)).fetchall()
+        rows = self.connection().execute(
+            f"SELECT * FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?",
+            (*parameters, limit)).fetchall()
         return [_run_from_row(row) for row in rows]
 
 
@@ -495,27 +663,69 @@ RUN_SUCCEEDED = "succeeded"
 RUN_FAILED = "failed"
 RUN_UNKNOWN_JOB = "unknown job"
 RUN_ALREADY_RUNNING = "already running"
+RUN_FIRING_TAKEN = "firing already run"
+RUN_SHUTTING_DOWN = "shutting down"
+
+INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
+INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
+
+
+class LeaseLost(Exception):
+    """Another process took over a job this process was running."""
+
+
+class Interrupted(Exception):
+    """The server is shutting down; the run stops at a batch boundary."""
+
+
+@dataclass(frozen=True)
+class RunContext:
+    job: JobSpec
+    run_id: int
+    owner: str
+    expires_before: int  # rows expiring before this second are deleted
 
 
 class JobRunner:
-    """Runs jobs, one run of each job at a time, and logs every run.
+    """Runs jobs, one run of each job at a time across every process on the
+    database, and logs every run.
 
-    Scheduled firings and manual triggers both call ``run``: it writes the
-    ``job_executions`` row when the run starts and completes it when the run
-    ends, whatever happened in between.
+    Scheduled firings and manual triggers both call ``run``. It claims the job
+    in the database (a lease per job, renewed with every batch, so a process
+    that dies blocks the job for at most LEASE_SECONDS), writes the
+    ``job_executions`` row, deletes in short batches, and completes the row
+    whatever happened. A scheduled firing is claimed once: when several
+    processes fire together, one runs it and the others skip it.
     """
 
-    def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float]):
+    def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float], *,
+                 triggers: Mapping[str, BaseTrigger], log_retention_days: int = LOG_RETENTION_DAYS):
         self.storage = storage
         self.clock = clock
         self.jobs = {job.name: job for job in jobs}
+        self.triggers = triggers
+        self.log_retention_days = log_retention_days
+        # Unique per process and per app: the lease says who holds a job.
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._locks = {name: threading.Lock() for name in self.jobs}
+        self._stopping = threading.Event()
 
     def is_running(self, job_name: str) -> bool:
+        """Whether this process is running the job now."""
         return self._locks[job_name].locked()
 
-    def run(self, job_name: str, source: str = "manual") -> RunOutcome:
-        """Run a job now, in this thread, unless a run of it is in progress.
+    def stop(self) -> None:
+        """Refuse new runs and make runs in progress stop at their next batch."""
+        self._stopping.set()
+
+    def run_scheduled(self, job_name: str) -> RunOutcome:
+        """The scheduler's entry point: a run for the firing that is due now."""
+        firing = latest_fire_time(self.triggers[job_name], self.clock(), MISFIRE_GRACE_SECONDS)
+        return self.run(job_name, "scheduled", None if firing is None else int(firing.timestamp()))
+
+    def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None) -> RunOutcome:
+        """Run a job now, in this thread, unless a run of it is in progress
+        here or in another process, or ``firing`` has been run already.
 
         Never raises for a failing job: the failure is logged, recorded in its
         row and returned.
@@ -523,34 +733,75 @@ class JobRunner:
         job = self.jobs.get(job_name)
         if job is None:
             return RunOutcome(RUN_UNKNOWN_JOB)
+        if self._stopping.is_set():
+            return RunOutcome(RUN_SHUTTING_DOWN)
         lock = self._locks[job_name]
         if not lock.acquire(blocking=False):
             log.info("job %s (%s) not started: a run is already in progress", job_name, source)
             return RunOutcome(RUN_ALREADY_RUNNING)
         try:
-            return self._run_locked(job, source)
+            return self._run_locked(job, source, firing)
         finally:
             lock.release()
 
-    def _run_locked(self, job: JobSpec, source: str) -> RunOutcome:
+    def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
         started = time.monotonic()
-        run_id = None
+        run = None
         try:
-            run_id = self.storage.start_run(job.name, int(self.clock()))
-            records = self.storage.clean_and_complete_run(run_id, job.table, self.clock)
+            now = int(self.clock())
+            claim = self.storage.claim(job.name, self.owner, now, firing)
+            if claim.refusal is not None:
+                log.info("job %s (%s) not started: %s", job.name, source,
+                         "this firing ran in another process" if claim.refusal == RUN_FIRING_TAKEN
+                         else "another process is running it")
+                return RunOutcome(claim.refusal)
+            run = RunContext(job, claim.run_id, self.owner, expires_before=now)
+            records = self._delete_expired(run)
         except Exception as error:  # a failing job must never stop the scheduler or server
             message = describe_error(error)
-            if run_id is not None:
+            records = None
+            if run is not None:
                 try:
-                    self.storage.fail_run(run_id, int(self.clock()), message)
+                    self.storage.fail_run(run, int(self.clock()), message)
+                    records = self.storage.get_run(run.run_id)["records_processed"]
                 except sqlite3.Error:
-                    log.exception("job %s: could not record the failure of run %s", job.name, run_id)
-            log.warning("job %s (%s) failed after %.3fs: %s",
-                        job.name, source, time.monotonic() - started, message)
-            return RunOutcome(RUN_FAILED, run_id, error=message)
+                    log.exception("job %s: could not record the failure of run %s", job.name, run.run_id)
+            log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
+                        message, "" if records is None else f" ({records} records deleted before)")
+            return RunOutcome(RUN_FAILED, run and run.run_id, records, error=message)
         log.info("job %s (%s) succeeded: %d records in %.3fs",
                  job.name, source, records, time.monotonic() - started)
-        return RunOutcome(RUN_SUCCEEDED, run_id, records)
+        self._prune_history()
+        return RunOutcome(RUN_SUCCEEDED, run.run_id, records)
+
+    def _delete_expired(self, run: RunContext) -> int:
+        """Delete in batches sized so each write transaction holds the lock for
+        about BATCH_TARGET_SECONDS; stop at a batch boundary on shutdown."""
+        total, batch = 0, BATCH_FIRST_ROWS
+        while True:
+            if self._stopping.is_set():
+                raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
+            began = time.perf_counter()
+            deleted = self.storage.delete_batch(run, batch, int(self.clock()))
+            elapsed = time.perf_counter() - began
+            total += deleted
+            if deleted < batch:
+                return total
+            # Aim the next batch at the target, changing by at most a factor of 2.
+            scale = BATCH_TARGET_SECONDS / max(elapsed, 1e-4)
+            batch = int(min(max(batch * min(max(scale, 0.5), 2.0), BATCH_MIN_ROWS), BATCH_MAX_ROWS))
+
+    def _prune_history(self) -> None:
+        if not self.log_retention_days:
+            return
+        cutoff = int(self.clock()) - self.log_retention_days * 86400
+        try:
+            pruned = self.storage.prune_history(cutoff)
+        except sqlite3.Error as error:
+            log.warning("could not prune the job history: %s", describe_error(error))
+            return
+        if pruned:
+            log.info("pruned %d job log row(s) older than %d days", pruned, self.log_retention_days)
 
 
 def describe_error(error: Exception) -> str:
@@ -596,6 +847,7 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, tuple[str, BaseTr
             RUN_FAILED: f"Job {job_name} failed: {outcome.error}",
             RUN_UNKNOWN_JOB: f"Unknown job: {job_name}",
             RUN_ALREADY_RUNNING: f"Job {job_name} is already running",
+            RUN_SHUTTING_DOWN: f"Job {job_name} was not started: the server is shutting down",
         }
         execution = runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None
         return {
@@ -1162,8 +1414,12 @@ class App:
         self.scheduler.start()
 
     def close(self) -> None:
+        """Stop runs in progress at their next batch, stop the scheduler, and
+        close the database connections."""
+        self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
+        self.storage.close()
 
 
 def create_app(database: str | Path = DEFAULT_DATABASE, *,
@@ -1172,7 +1428,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                busy_timeout: float = BUSY_TIMEOUT_SECONDS,
                allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS,
                token: Optional[str] = None,
-               max_body_bytes: int = MAX_BODY_BYTES) -> App:
+               max_body_bytes: int = MAX_BODY_BYTES,
+               log_retention_days: int = LOG_RETENTION_DAYS) -> App:
     """Build the app: validate schedules, open and initialize the database,
     load the schema, register the jobs with a scheduler that is not started.
     Binds no socket and starts no thread.
@@ -1181,6 +1438,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     ones. ``clock`` gives the current time in epoch seconds (tests pass their
     own). ``allowed_hosts`` are the Host names answered (None: any), ``token``
     the bearer token every request must present (None: no token).
+    ``log_retention_days`` bounds the history (0: keep everything).
 
     Raises ``ConfigError`` for an unknown job or an invalid expression,
     ``sqlite3.Error`` for a database that cannot be opened.
@@ -1198,10 +1456,13 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
             raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
     if token is not None and not token:
         raise ConfigError("the admin token is empty")
+    if log_retention_days < 0:
+        raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
     storage = Storage(database, busy_timeout)
-    storage.initialize()
-    runner = JobRunner(storage, JOBS, clock)
+    storage.initialize([job.name for job in JOBS], int(clock()))
+    runner = JobRunner(storage, JOBS, clock, triggers={name: trigger for name, (_, trigger) in in_force.items()},
+                       log_retention_days=log_retention_days)
 
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
                                     *_bind_resolvers(runner, in_force),
@@ -1216,7 +1477,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         "misfire_grace_time": MISFIRE_GRACE_SECONDS,
     })
     for name, (_, trigger) in in_force.items():
-        scheduler.add_job(runner.run, trigger, args=[name, "scheduled"], id=name, name=name)
+        scheduler.add_job(runner.run_scheduled, trigger, args=[name], id=name, name=name)
 
     return App(wsgi, storage, runner, scheduler, in_force)
 
@@ -1249,6 +1510,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="a Host name to answer besides localhost, 127.0.0.1 and [::1]; repeatable")
     parser.add_argument("--token-file", metavar="PATH", default=None,
                         help=f"file holding the bearer token (instead of ${TOKEN_VARIABLE})")
+    parser.add_argument("--log-retention-days", type=int, default=LOG_RETENTION_DAYS, metavar="N",
+                        help="delete job log rows older than this many days (0: keep everything)")
     parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
                         help="largest request body accepted")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
@@ -1304,7 +1567,8 @@ def main(argv: Optional[list[str]] = None) -> int:
             raise ConfigError("--max-body-bytes must be at least 1")
         token = _read_token(args.token_file, os.environ)
         app = create_app(args.database, schedules=_schedule_overrides(args.schedule),
-                         allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes)
+                         allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes,
+                         log_retention_days=args.log_retention_days)
     except ConfigError as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2
@@ -1323,6 +1587,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     def stop(signum, _frame):
         log.info("received %s; stopping", signal.Signals(signum).name)
+        app.runner.stop()  # runs in progress stop at their next batch
         # shutdown() waits for serve_forever to return, so not from this thread.
         threading.Thread(target=server.shutdown, daemon=True).start()
 
