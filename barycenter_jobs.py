@@ -511,9 +511,21 @@ class Storage:
         with self._write() as connection:
             connection.executemany("INSERT OR IGNORE INTO barycenter_jobs_state (job_name) VALUES (?)",
                                    [(name,) for name in job_names])
+            self._release_dead_leases(connection)
             recovered = self._resolve_interrupted(connection, None, now)
         if recovered:
             log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+
+    @staticmethod
+    def _release_dead_leases(connection: sqlite3.Connection) -> None:
+        """Release the leases of processes on this machine that no longer
+        exist (killed, crashed), without waiting for them to expire."""
+        owners = [row[0] for row in connection.execute(
+            "SELECT DISTINCT lease_owner FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL")]
+        for owner in filter(_is_dead_local_process, owners):
+            connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
+                " lease_expires_at = NULL WHERE lease_owner = ?", (owner,))
 
     @staticmethod
     def _resolve_interrupted(connection: sqlite3.Connection, job_name: Optional[str], now: int) -> int:
@@ -534,6 +546,7 @@ class Storage:
         resolve the job's runs that a dead process left, write the new run's
         log row and take the lease."""
         with self._write() as connection:
+            self._release_dead_leases(connection)
             state = connection.execute(
                 "SELECT lease_owner, lease_expires_at, last_firing FROM barycenter_jobs_state"
                 " WHERE job_name = ?", (job_name,)).fetchone()
@@ -631,6 +644,27 @@ class Storage:
         return [_run_from_row(row) for row in rows]
 
 
+def _process_owner_name() -> str:
+    """Who holds a lease: this machine, this process, and a random part that
+    tells apart two apps in one process."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _is_dead_local_process(owner: str) -> bool:
+    """Whether a lease owner names a process on this machine that is gone.
+    Owners on other machines are never declared dead: their leases expire."""
+    parts = owner.rsplit(":", 2)  # host:pid:random
+    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+        return False
+    try:
+        os.kill(int(parts[1]), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, under another user
+        return False
+    return False
+
+
 def _run_from_row(row: sqlite3.Row) -> dict:
     """A job_executions row as the API shows it (snake_case; Ariadne converts)."""
     return {
@@ -705,8 +739,7 @@ class JobRunner:
         self.jobs = {job.name: job for job in jobs}
         self.triggers = triggers
         self.log_retention_days = log_retention_days
-        # Unique per process and per app: the lease says who holds a job.
-        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.owner = _process_owner_name()
         self._locks = {name: threading.Lock() for name in self.jobs}
         self._stopping = threading.Event()
 
@@ -807,8 +840,11 @@ class JobRunner:
 def describe_error(error: Exception) -> str:
     """The text an operator reads in errorMessage and in the log."""
     text = str(error) or type(error).__name__
-    if isinstance(error, sqlite3.OperationalError) and "locked" in text:
+    code = getattr(error, "sqlite_errorname", "")
+    if code.startswith("SQLITE_BUSY"):
         return f"{text} (another writer held the lock past the busy timeout)"
+    if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY")):
+        return f"{text} ({code}: the database file cannot be written; is it read-only, or the disk full?)"
     return text
 
 

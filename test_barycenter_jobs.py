@@ -1278,3 +1278,337 @@ def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(tmp_path):
 
     check()
     assert graphql(app, "{ availableJobs { name description schedule } }") == {"data": {"availableJobs": SEED_JOBS}}
+
+
+# ---------------------------------------------------------------------------
+# Faults: crash recovery, shutdown mid-run, short write locks, several
+# processes, read-only files, bounded history
+# ---------------------------------------------------------------------------
+
+
+def fill_sessions(path, expired, live, now):
+    """Many sessions at once: ``expired`` ones expired before ``now``, ``live`` ones after."""
+    with connect(path) as connection:
+        connection.execute("BEGIN")
+        connection.executemany(
+            INSERT_EXPIRING["sessions"],
+            ((f"s{i}", now - 1 - i % 1000 if i < expired else now + 3600 + i % 1000)
+             for i in range(expired + live)))
+        connection.execute("COMMIT")
+
+
+def count_sessions(path, now):
+    with connect(path) as connection:
+        return connection.execute(
+            "SELECT sum(expires_at < ?), sum(expires_at >= ?) FROM sessions", (now, now)).fetchone()
+
+
+def log_rows(path, job_name="cleanup_expired_sessions"):
+    with connect(path) as connection:
+        connection.row_factory = sqlite3.Row
+        return [dict(row) for row in connection.execute(
+            "SELECT * FROM job_executions WHERE job_name = ? ORDER BY id", (job_name,))]
+
+
+def trigger_in_background(base_url, job_name="cleanup_expired_sessions"):
+    """POST triggerJob from a thread; the server may die before it answers."""
+    result = {}
+
+    def post():
+        try:
+            result["answer"] = post_graphql(base_url, f'mutation {{ triggerJob(jobName: "{job_name}")'
+                                                      " { success message execution { recordsProcessed } } }")
+        except (OSError, urllib.error.URLError) as error:
+            result["error"] = error
+
+    thread = threading.Thread(target=post, daemon=True)
+    thread.start()
+    return thread, result
+
+
+def hold_write_lock_once_a_batch_is_done(path):
+    """Wait until the running cleanup has committed a batch, then take the
+    write lock so that its next batch waits: the run is then surely in the
+    middle. Returns the open connection holding the lock."""
+    with connect(path) as reader:
+        wait_until(lambda: reader.execute(
+            "SELECT count(*) FROM job_executions WHERE completed_at IS NULL AND records_processed > 0"
+        ).fetchone()[0] == 1, seconds=20)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    assert holder.execute("SELECT count(*) FROM job_executions WHERE completed_at IS NULL").fetchone() == (1,)
+    return holder
+
+
+EXPIRED, LIVE = 400_000, 1000
+
+
+def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(tmp_path):
+    db = tmp_path / "barycenter.db"
+    now = int(time.time())
+    create_app(db).close()
+    fill_sessions(db, EXPIRED, LIVE, now)
+
+    server = ServerProcess("--database", str(db), cwd=tmp_path)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        trigger_in_background(base)
+        holder = hold_write_lock_once_a_batch_is_done(db)
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(10)
+        holder.execute("ROLLBACK")
+        holder.close()
+    finally:
+        server.kill()
+
+    [killed] = log_rows(db)
+    assert (killed["completed_at"], killed["success"]) == (None, None)
+    deleted_so_far = killed["records_processed"]
+    assert 0 < deleted_so_far < EXPIRED
+    # Consistent: exactly the rows logged are gone, and every live row is there.
+    assert count_sessions(db, now) == (EXPIRED - deleted_so_far, LIVE)
+
+    restarted = ServerProcess("--database", str(db), cwd=tmp_path)
+    try:
+        base = restarted.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        [resolved] = log_rows(db)
+        assert resolved["success"] == 0 and resolved["completed_at"] is not None
+        assert resolved["error_message"] == "interrupted by a stop of the server"
+        assert resolved["records_processed"] == deleted_so_far
+        status, _, body = post_graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                                             " { success execution { recordsProcessed } } }")
+        assert body == {"data": {"triggerJob": {"success": True,
+                                                "execution": {"recordsProcessed": EXPIRED - deleted_so_far}}}}
+        assert restarted.stop(signal.SIGTERM) == 0
+    finally:
+        restarted.kill()
+    assert count_sessions(db, now) == (0, LIVE)
+    assert "marked 1 unfinished run(s) of an earlier process as interrupted" in "".join(restarted.stderr)
+
+
+def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(tmp_path):
+    db = tmp_path / "barycenter.db"
+    now = int(time.time())
+    create_app(db).close()
+    fill_sessions(db, EXPIRED, LIVE, now)
+
+    server = ServerProcess("--database", str(db), cwd=tmp_path)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        thread, result = trigger_in_background(base)
+        holder = hold_write_lock_once_a_batch_is_done(db)
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.2)  # the signal is handled while the batch waits for the lock
+        holder.execute("ROLLBACK")
+        holder.close()
+        assert server.process.wait(10) == 0
+        thread.join(10)
+    finally:
+        server.kill()
+
+    [stopped] = log_rows(db)
+    assert stopped["success"] == 0 and stopped["completed_at"] is not None
+    assert stopped["error_message"] == "interrupted by shutdown"
+    assert 0 < stopped["records_processed"] < EXPIRED
+    assert count_sessions(db, now) == (EXPIRED - stopped["records_processed"], LIVE)
+    # The client that triggered it was told, too.
+    answer = result["answer"][2]["data"]["triggerJob"]
+    assert answer == {"success": False, "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
+                      "execution": {"recordsProcessed": stopped["records_processed"]}}
+    log = "".join(server.stderr)
+    assert "job cleanup_expired_sessions (manual) failed after" in log and "interrupted by shutdown" in log
+
+
+def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
+    now = int(time.time())
+    app = create_app(db_path)
+    fill_sessions(db_path, 200_000, 0, now)
+    runner = threading.Thread(target=app.runner.run, args=["cleanup_expired_sessions"])
+    writes_during_run = []
+
+    def write_like_barycenter():
+        # Barycenter creating sessions while the cleanup runs.
+        with connect(db_path) as connection:
+            connection.execute("PRAGMA busy_timeout = 10000")
+            number = 0
+            while runner.is_alive():
+                connection.execute("BEGIN IMMEDIATE")
+                connection.execute(INSERT_EXPIRING["sessions"], (f"new-{number}", now + 3600))
+                connection.execute("COMMIT")
+                if app.runner.is_running("cleanup_expired_sessions"):
+                    writes_during_run.append(number)
+                number += 1
+                time.sleep(0.01)  # a session every 10 ms
+
+    runner.start()
+    wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
+    writer = threading.Thread(target=write_like_barycenter)
+    writer.start()
+    runner.join(30)
+    writer.join(30)
+    # One long DELETE would let the writer in once at most, after it.
+    assert len(writes_during_run) >= 3
+    assert count_sessions(db_path, now)[0] in (0, None)
+    assert log_rows(db_path)[0]["records_processed"] == 200_000
+
+
+def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(tmp_path, clock):
+    db = tmp_path / "barycenter.db"
+    app = create_app(db, clock=clock)
+    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
+        "data": {"triggerJob": {"success": True}}}
+    files = sorted(str(path) for path in tmp_path.iterdir())
+    if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
+        pytest.skip("this file system cannot make files immutable (chattr +i)")
+    try:
+        failed = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }')
+        history = graphql(app, "{ jobLogs { jobName success } availableJobs { name } }")
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=True)
+    message = failed["data"]["triggerJob"]["message"]
+    assert failed["data"]["triggerJob"]["success"] is False
+    assert message.startswith("Job cleanup_expired_sessions failed: ")
+    assert "the database file cannot be written; is it read-only, or the disk full?" in message
+    assert history == {"data": {"jobLogs": [{"jobName": "cleanup_expired_sessions", "success": True}],
+                                "availableJobs": [{"name": job["name"]} for job in SEED_JOBS]}}
+    # Writable again: the next run works.
+    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
+        "data": {"triggerJob": {"success": True}}}
+
+
+def test_a_read_only_database_at_start_up_is_a_one_line_error(tmp_path):
+    db = tmp_path / "barycenter.db"
+    create_app(db).close()
+    files = sorted(str(path) for path in tmp_path.iterdir())
+    if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
+        pytest.skip("this file system cannot make files immutable (chattr +i)")
+    try:
+        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", str(db)],
+                                cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    finally:
+        subprocess.run(["chattr", "-i", *files], check=True)
+    assert result.returncode == 1
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith(f"barycenter_jobs: cannot open database {db}: ")
+
+
+def write_lease(path, job_name, owner, run_id, expires_at):
+    with connect(path) as connection:
+        connection.execute("UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?,"
+                           " lease_expires_at = ? WHERE job_name = ?", (owner, run_id, expires_at, job_name))
+
+
+def test_a_dead_process_lease_blocks_the_job_only_until_it_expires(app, db_path, clock):
+    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 10)
+    write_lease(db_path, "cleanup_expired_sessions", "other-host:4242:dead", orphan, NOW + 50)
+    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
+    assert graphql(app, trigger)["data"]["triggerJob"] == {
+        "success": False, "message": "Job cleanup_expired_sessions is already running"}
+    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_device_codes") { success } }') == {
+        "data": {"triggerJob": {"success": True}}}
+
+    clock.now = NOW + 51
+    assert graphql(app, trigger)["data"]["triggerJob"] == {
+        "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
+    logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id success errorMessage } }')
+    assert logs["data"]["jobLogs"] == [
+        {"id": "3", "success": True, "errorMessage": None},
+        {"id": str(orphan), "success": False, "errorMessage": "interrupted by a stop of the server"}]
+
+
+def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_path, clock):
+    create_app(db_path, clock=clock).close()
+    held = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 5)
+    write_lease(db_path, "cleanup_expired_sessions", "other-host:1:alive", held, NOW + 30)
+    dead = insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 5)
+    write_lease(db_path, "cleanup_expired_refresh_tokens", "other-host:2:dead", dead, NOW - 1)
+    unknown = insert_log_row(db_path, "nonexistent_job", NOW - 7200)  # Barycenter's own leftover
+
+    app = create_app(db_path, clock=clock)
+    logs = graphql(app, "{ jobLogs { id jobName completedAt success errorMessage } }")["data"]["jobLogs"]
+    by_id = {int(row["id"]): row for row in logs}
+    assert (by_id[held]["completedAt"], by_id[held]["success"]) == (None, None)
+    for resolved in (dead, unknown):
+        assert by_id[resolved]["completedAt"] == "2026-02-14T12:07:30Z"
+        assert by_id[resolved]["success"] is False
+        assert by_id[resolved]["errorMessage"] == "interrupted by a stop of the server"
+
+
+def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, clock):
+    first = create_app(db_path, clock=clock)
+    second = create_app(db_path, clock=clock)
+    insert_rows(db_path, "webauthn_challenges", [NOW - 1])
+    clock.now = epoch("2026-02-14T12:10:00Z") + 0.3  # just after a firing of "0 */5 * * * *"
+    outcomes = [first.runner.run_scheduled("cleanup_expired_challenges"),
+                second.runner.run_scheduled("cleanup_expired_challenges")]
+    assert [outcome.status for outcome in outcomes] == ["succeeded", "firing already run"]
+    clock.now = epoch("2026-02-14T12:15:01Z")  # the next firing runs again, in either process
+    assert second.runner.run_scheduled("cleanup_expired_challenges").status == "succeeded"
+    assert first.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
+    # A manual trigger is not a firing: it runs whenever nothing else does.
+    assert first.runner.run("cleanup_expired_challenges").status == "succeeded"
+    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 3
+
+
+def test_three_processes_on_one_file_log_each_firing_exactly_once(tmp_path):
+    db = tmp_path / "barycenter.db"
+    create_app(db).close()
+    servers = [ServerProcess("--database", str(db), "--schedule", "cleanup_expired_challenges=* * * * * *",
+                             cwd=tmp_path) for _ in range(3)]
+    try:
+        for server in servers:
+            server.wait_for_url()
+        started = time.time()
+        time.sleep(4)
+        for server in servers:
+            server.process.send_signal(signal.SIGTERM)
+        assert [server.process.wait(10) for server in servers] == [0, 0, 0]
+        stopped = time.time()
+    finally:
+        for server in servers:
+            server.kill()
+    runs = log_rows(db, "cleanup_expired_challenges")
+    seconds = [run["started_at"] for run in runs]
+    assert len(seconds) == len(set(seconds)), "a firing ran twice"
+    assert len(runs) >= int(stopped - started) - 1
+    assert all(run["success"] == 1 for run in runs)
+    ran_in = {line.split(" (scheduled) succeeded")[0] for server in servers for line in server.stderr
+              if "cleanup_expired_challenges (scheduled) succeeded" in line}
+    assert ran_in  # the firings really were run by the processes
+
+
+def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_path, clock):
+    app = create_app(db_path, clock=clock, log_retention_days=30)
+    day = 86400
+    old_done = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 31 * day, NOW - 31 * day, 1, None, 5)
+    old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
+    write_lease(db_path, "cleanup_expired_device_codes", "other-host:9:alive", old_running, NOW + 60)
+    recent = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
+    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
+    ids = {int(row["id"]) for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]}
+    assert old_done not in ids
+    assert {old_running, recent} <= ids and len(ids) == 3
+
+
+def test_a_retention_of_zero_keeps_everything(db_path, clock):
+    app = create_app(db_path, clock=clock, log_retention_days=0)
+    ancient = insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
+    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
+    assert {row["id"] for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]} == {str(ancient), "2"}
+
+
+def test_pruning_a_large_history_goes_in_batches(db_path, clock):
+    app = create_app(db_path, clock=clock, log_retention_days=1)
+    with connect(db_path) as connection:
+        connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success)"
+                               " VALUES ('cleanup_expired_sessions', ?, ?, 1)",
+                               [(NOW - 10 * 86400 + n, NOW - 10 * 86400 + n) for n in range(2500)])
+    assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 2000
+    assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 500
+
+
+def test_log_retention_days_must_not_be_negative(tmp_path):
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--log-retention-days", "-1"],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
