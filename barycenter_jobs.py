@@ -27,6 +27,7 @@ import it.
 from __future__ import annotations
 
 import argparse
+import collections
 import contextlib
 import functools
 import hmac
@@ -46,7 +47,6 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -58,7 +58,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
-from ariadne import MutationType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema
+from ariadne import MutationType, ObjectType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema
 from ariadne.explorer import ExplorerGraphiQL
 from ariadne.format_error import format_error
 from ariadne.utils import unwrap_graphql_error
@@ -127,6 +127,9 @@ JOB_LOGS_MAX_LIMIT = 1000
 # worker reading a request gives up after this long without a byte.
 REQUEST_TIMEOUT_SECONDS = 10
 HTTP_WORKERS = 16
+# A worker busy with one request for this long stops being the one that
+# accepts new connections; another takes over (see PooledWSGIServer).
+HANDOFF_SECONDS = 0.02
 MAX_BODY_BYTES = 1024 * 1024
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 
@@ -394,6 +397,27 @@ def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
     second is the one happening now)."""
     after = datetime.fromtimestamp(math.floor(now) + 1, timezone.utc)
     return trigger.get_next_fire_time(None, after)
+
+
+class Schedule:
+    """A job's cron expression in force and its trigger. Remembers the next
+    firing, which only changes once it has passed: dashboards ask for it on
+    every poll."""
+
+    def __init__(self, expression: str, trigger: BaseTrigger):
+        self.expression = expression
+        self.trigger = trigger
+        self._next: Optional[tuple[int, Optional[datetime]]] = None  # (asked for, answer)
+
+    def next_fire_time(self, now: float) -> Optional[datetime]:
+        """As ``next_fire_time(trigger, now)``."""
+        after = math.floor(now) + 1
+        cached = self._next
+        if cached is not None and cached[0] <= after and (cached[1] is None or after <= cached[1].timestamp()):
+            return cached[1]
+        fire = next_fire_time(self.trigger, now)
+        self._next = (after, fire)
+        return fire
 
 
 def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optional[datetime]:
@@ -853,18 +877,20 @@ def describe_error(error: Exception) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, tuple[str, BaseTrigger]]):
-    query, mutation = QueryType(), MutationType()
+def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]):
+    query, mutation, job_type = QueryType(), MutationType(), ObjectType("Job")
 
     @query.field("availableJobs")
     def resolve_available_jobs(*_):
-        now = runner.clock()
         return [{
             "name": job.name,
             "description": job.description,
-            "schedule": schedules[job.name][0],
-            "next_run_at": _iso_datetime(next_fire_time(schedules[job.name][1], now)),
+            "schedule": schedules[job.name].expression,
         } for job in runner.jobs.values()]
+
+    @job_type.field("nextRunAt")
+    def resolve_next_run_at(job, _):
+        return _iso_datetime(schedules[job["name"]].next_fire_time(runner.clock()))
 
     @query.field("jobLogs")
     def resolve_job_logs(_, info, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False):
@@ -893,7 +919,7 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, tuple[str, BaseTr
             "execution": execution,
         }
 
-    return [query, mutation]
+    return [query, mutation, job_type]
 
 
 def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
@@ -1299,13 +1325,22 @@ def _parameter(text: str) -> tuple[str, str]:
 
 
 class PooledWSGIServer(WSGIServer):
-    """wsgiref's server with a bounded pool of worker threads.
+    """wsgiref's server, served by a fixed pool of worker threads of which one
+    at a time, the leader, accepts connections and serves them itself.
 
-    A connection is handed to a worker only once it has sent something, so
-    clients that connect and wait cannot take the workers from everyone else;
-    they sit in a waiting room watched by one thread and are closed after
-    ``idle_timeout``. A worker reading a request gives up after as long
-    without a byte. Closing the server waits for requests in progress.
+    Under the GIL, threads that run Python side by side mostly take turns
+    expensively: two busy workers serve fewer requests than one. So the leader
+    keeps serving one request after another, and only when a request has kept
+    it busy for HANDOFF_SECONDS (a trigger running a job, a slow client, a
+    large history) does a watchdog pass the leadership to an idle worker,
+    which goes on accepting. The slow request finishes in its thread, which
+    then waits its turn to lead again.
+
+    A connection that has sent nothing yet is not served but put in a waiting
+    room, watched by one thread, so clients that connect and wait cannot take
+    the workers; the waiting room hands it back once it is readable and closes
+    it after ``idle_timeout``. A worker reading a request gives up after as
+    long without a byte. ``shutdown()`` lets requests in progress finish.
     """
 
     allow_reuse_address = True
@@ -1314,27 +1349,115 @@ class PooledWSGIServer(WSGIServer):
     def __init__(self, address, handler_class, *, workers: int = HTTP_WORKERS,
                  idle_timeout: float = REQUEST_TIMEOUT_SECONDS, max_waiting: int = 1024):
         super().__init__(address, handler_class)
+        # Only the leader accepts, after select() said a connection is there;
+        # non-blocking, so a connection reset in between cannot stall it.
+        self.socket.setblocking(False)
+        self.workers = workers
         self.idle_timeout = idle_timeout
         self.max_waiting = max_waiting
-        self._pool = ThreadPoolExecutor(workers, thread_name_prefix="http")
-        self._arrivals: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()
-        self._wake_reader, self._wake_writer = socket.socketpair()
-        self._closing = False
-        self._watcher = threading.Thread(target=self._watch_waiting_room, name="http-waiting", daemon=True)
-        self._watcher.start()
+        self._leadership = threading.Lock()  # held by the leader
+        self._state = threading.Lock()       # guards the two fields below
+        self._leader: Optional[int] = None   # thread ident
+        self._leader_busy_since: Optional[float] = None  # while it serves a request
+        self._stopping = threading.Event()
+        self._stopped = threading.Event()
+        self._ready: collections.deque = collections.deque()  # readable again, from the waiting room
+        self._arrivals: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()  # to the waiting room
+        self._wake_leader, self._leader_alarm = socket.socketpair()
+        self._wake_room, self._room_alarm = socket.socketpair()
+        self._selector = selectors.DefaultSelector()  # the leader's
+        self._selector.register(self.socket, selectors.EVENT_READ)
+        self._selector.register(self._wake_leader, selectors.EVENT_READ)
 
-    def process_request(self, request, client_address):
-        # Nearly every client sends its request along with the connection:
-        # serve it at once rather than through the waiting room.
-        poller = select.poll()
-        poller.register(request, select.POLLIN)
-        if poller.poll(0):
-            self._pool.submit(self._serve, request, client_address)
-        else:
-            self._arrivals.put((request, client_address))
-            self._wake_writer.send(b"\0")
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until ``shutdown()``, then wait for requests in progress."""
+        threads = [threading.Thread(target=self._watch_waiting_room, name="http-waiting-room"),
+                   threading.Thread(target=self._watch_leader, name="http-watchdog")]
+        threads += [threading.Thread(target=self._work, name=f"http-{n}") for n in range(self.workers)]
+        for thread in threads:
+            thread.start()
+        try:
+            while not self._stopping.wait(poll_interval):
+                pass
+        finally:
+            self._stopping.set()
+            self._alarm()
+            for thread in threads:
+                thread.join()
+            self._stopped.set()
 
-    def _serve(self, request, client_address):
+    def shutdown(self) -> None:
+        """Stop accepting, and return once requests in progress have finished."""
+        self._stopping.set()
+        self._alarm()
+        self._stopped.wait()
+
+    def _alarm(self) -> None:
+        for alarm in (self._leader_alarm, self._room_alarm):
+            with contextlib.suppress(OSError):
+                alarm.send(b"\0")
+
+    def _work(self) -> None:
+        me = threading.get_ident()
+        while not self._stopping.is_set():
+            if not self._leadership.acquire(timeout=0.5):
+                continue
+            with self._state:
+                self._leader, self._leader_busy_since = me, None
+            while True:
+                connection = self._next_connection()
+                if connection is None:  # stopping
+                    self._step_down(me)
+                    return
+                with self._state:
+                    self._leader_busy_since = time.monotonic()
+                self._serve(*connection)
+                with self._state:
+                    if self._leader != me:
+                        break  # the watchdog passed the leadership on meanwhile
+                    self._leader_busy_since = None
+
+    def _step_down(self, me: int) -> None:
+        with self._state:
+            if self._leader == me:
+                self._leader = self._leader_busy_since = None
+                self._leadership.release()
+
+    def _watch_leader(self) -> None:
+        """Pass the leadership on when the leader is stuck in one request."""
+        while not self._stopping.wait(HANDOFF_SECONDS / 2):
+            with self._state:
+                busy_since = self._leader_busy_since
+                if busy_since is not None and time.monotonic() - busy_since > HANDOFF_SECONDS:
+                    self._leader = self._leader_busy_since = None
+                    self._leadership.release()
+
+    def _next_connection(self) -> Optional[tuple]:
+        """As the leader: wait for a connection with a request to read; None
+        when stopping."""
+        while not self._stopping.is_set():
+            if self._ready:
+                return self._ready.popleft()
+            for key, _ in self._selector.select(timeout=1.0):
+                if key.fileobj is self._wake_leader:
+                    self._wake_leader.recv(4096)
+                    continue
+                try:
+                    request, address = self.socket.accept()
+                except (BlockingIOError, InterruptedError):
+                    continue
+                except OSError as error:  # out of file descriptors, say: let some close
+                    log.warning("cannot accept a connection: %s", error)
+                    time.sleep(0.1)
+                    continue
+                # Nearly every client sends its request with the connection.
+                if select.select([request], [], [], 0)[0]:
+                    return request, address
+                self._arrivals.put((request, address))
+                self._room_alarm.send(b"\0")
+        return None
+
+    def _serve(self, request, client_address) -> None:
         try:
             self.finish_request(request, client_address)
         except Exception:
@@ -1342,15 +1465,15 @@ class PooledWSGIServer(WSGIServer):
         finally:
             self.shutdown_request(request)
 
-    def _watch_waiting_room(self):
+    def _watch_waiting_room(self) -> None:
         selector = selectors.DefaultSelector()
-        selector.register(self._wake_reader, selectors.EVENT_READ)
+        selector.register(self._wake_room, selectors.EVENT_READ)
         waiting: dict[socket.socket, tuple[Any, float]] = {}  # in arrival order
-        while not self._closing:
+        while not self._stopping.is_set():
             next_deadline = min((deadline for _, deadline in waiting.values()), default=math.inf)
             for key, _ in selector.select(timeout=min(1.0, max(0.0, next_deadline - time.monotonic()))):
-                if key.fileobj is self._wake_reader:
-                    self._wake_reader.recv(4096)
+                if key.fileobj is self._wake_room:
+                    self._wake_room.recv(4096)
                     while not self._arrivals.empty():
                         request, address = self._arrivals.get()
                         selector.register(request, selectors.EVENT_READ)
@@ -1358,7 +1481,8 @@ class PooledWSGIServer(WSGIServer):
                 else:
                     selector.unregister(key.fileobj)
                     address, _ = waiting.pop(key.fileobj)
-                    self._pool.submit(self._serve, key.fileobj, address)
+                    self._ready.append((key.fileobj, address))
+                    self._leader_alarm.send(b"\0")
             now = time.monotonic()
             expired = [request for request, (_, deadline) in waiting.items() if deadline < now]
             expired += list(waiting)[:max(0, len(waiting) - len(expired) - self.max_waiting)]
@@ -1368,6 +1492,8 @@ class PooledWSGIServer(WSGIServer):
                 self.shutdown_request(request)
         for request in waiting:
             self.shutdown_request(request)
+        while not self._arrivals.empty():
+            self.shutdown_request(self._arrivals.get()[0])
         selector.close()
 
     def handle_error(self, request, client_address):
@@ -1379,17 +1505,20 @@ class PooledWSGIServer(WSGIServer):
 
     def server_close(self):
         super().server_close()
-        self._closing = True
-        self._wake_writer.send(b"\0")
-        self._watcher.join()
-        self._pool.shutdown(wait=True)
-        self._wake_reader.close()
-        self._wake_writer.close()
+        while self._ready:
+            self.shutdown_request(self._ready.popleft()[0])
+        self._selector.close()
+        for end in (self._wake_leader, self._leader_alarm, self._wake_room, self._room_alarm):
+            end.close()
 
 
 class RequestHandler(WSGIRequestHandler):
     """One access line per request in the log (never its headers, which may
     hold the token), and JSON for the errors http.server answers itself."""
+
+    # Buffered: wsgiref writes the status line, two headers, the rest of the
+    # headers and the body separately; one send per response instead of five.
+    wbufsize = 64 * 1024
 
     def setup(self):
         # Reading the request gives up after this long without a byte.
@@ -1436,7 +1565,7 @@ class App:
     """
 
     def __init__(self, wsgi: Callable, storage: Storage, runner: JobRunner,
-                 scheduler: BackgroundScheduler, schedules: Mapping[str, tuple[str, BaseTrigger]]):
+                 scheduler: BackgroundScheduler, schedules: Mapping[str, Schedule]):
         self.wsgi = wsgi
         self.storage = storage
         self.runner = runner
@@ -1483,11 +1612,11 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     unknown = sorted(set(overrides) - {job.name for job in JOBS})
     if unknown:
         raise ConfigError(f"unknown job {unknown[0]}; the jobs are {', '.join(job.name for job in JOBS)}")
-    in_force: dict[str, tuple[str, BaseTrigger]] = {}
+    in_force: dict[str, Schedule] = {}
     for job in JOBS:
         expression = overrides.get(job.name, job.schedule)
         try:
-            in_force[job.name] = (expression, parse_cron(expression))
+            in_force[job.name] = Schedule(expression, parse_cron(expression))
         except CronError as error:
             raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
     if token is not None and not token:
@@ -1497,7 +1626,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
 
     storage = Storage(database, busy_timeout)
     storage.initialize([job.name for job in JOBS], int(clock()))
-    runner = JobRunner(storage, JOBS, clock, triggers={name: trigger for name, (_, trigger) in in_force.items()},
+    runner = JobRunner(storage, JOBS, clock, triggers={name: schedule.trigger for name, schedule in in_force.items()},
                        log_retention_days=log_retention_days)
 
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
@@ -1512,8 +1641,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         "max_instances": 1,
         "misfire_grace_time": MISFIRE_GRACE_SECONDS,
     })
-    for name, (_, trigger) in in_force.items():
-        scheduler.add_job(runner.run_scheduled, trigger, args=[name], id=name, name=name)
+    for name, schedule in in_force.items():
+        scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
 
     return App(wsgi, storage, runner, scheduler, in_force)
 
