@@ -7,9 +7,12 @@ It builds its own data in a temporary folder, starts its own servers on free
 loopback ports, runs bounded loads (a fixed time per round, four clients),
 stops everything, and prints each figure beside its target and the ratio.
 
-- Throughput: the real server (``availableJobs``; ``jobLogs(limit: 10)``)
-  against the same server class and handler answering a constant JSON body,
-  the same client, the same concurrency, rounds interleaved A B A B.
+- Throughput: the shipped server (``availableJobs``; ``jobLogs(limit: 10)``)
+  against bare threaded wsgiref (the standard library's ThreadingMixIn
+  WSGIServer) answering a constant JSON body, the same client, the same
+  concurrency, rounds interleaved A B A B. Also the app served by that same
+  bare server class, and, for information, the shipped server class with the
+  constant body.
 - History: median latency of ``jobLogs(jobName, onlyFailures, limit: 10)``
   with 300,000 log rows against 1,000 rows.
 - Cleanup: 1,000,000 sessions, 500,000 expired: the batched cleanup against
@@ -30,6 +33,7 @@ import json
 import os
 import shutil
 import socket
+import socketserver
 import sqlite3
 import statistics
 import subprocess
@@ -38,6 +42,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -56,17 +61,36 @@ HISTORY_QUERY = ('{ jobLogs(jobName: "cleanup_expired_sessions", onlyFailures: t
 # ---------------------------------------------------------------------------
 
 
-def serve_constant(port: int) -> None:
-    """The ceiling: the same server class and handler, a constant JSON body."""
-    body = b'{"data": {"availableJobs": []}}'
+CONSTANT_BODY = b'{"data": {"availableJobs": []}}'
 
-    def app(environ, start_response):
-        environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
-        return [body]
 
-    server = barycenter_jobs.make_http_server("127.0.0.1", port, app)
-    print("ready", flush=True)
+def constant_app(environ, start_response):
+    environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(CONSTANT_BODY)))])
+    return [CONSTANT_BODY]
+
+
+class BareThreadedServer(socketserver.ThreadingMixIn, WSGIServer):
+    """The standard library's threaded wsgiref: a thread per request."""
+
+    daemon_threads = True
+
+
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, *args):  # no access line to stderr: the ceiling does no extra work
+        pass
+
+
+def serve(kind: str, port: int, database: str) -> None:
+    """Run one of the comparison servers (in its own process)."""
+    if kind == "bare-constant":
+        server = make_server("127.0.0.1", port, constant_app, BareThreadedServer, QuietHandler)
+    elif kind == "pooled-constant":
+        server = barycenter_jobs.make_http_server("127.0.0.1", port, constant_app)
+    elif kind == "app-on-bare":
+        server = make_server("127.0.0.1", port, barycenter_jobs.create_app(database), BareThreadedServer, QuietHandler)
+    else:
+        raise ValueError(kind)
     server.serve_forever()
 
 
@@ -211,29 +235,51 @@ class Report:
 
 
 def bench_throughput(report: Report, work: Path, seconds: float, rounds: int):
-    print("throughput: real server against a constant body, interleaved", flush=True)
+    print("throughput: four clients, rounds interleaved", flush=True)
     database = work / "throughput.db"
     make_history(database, 50)
-    constant_port, server_port = free_port(), free_port()
-    constant = [sys.executable, str(Path(__file__).resolve()), "--serve-constant", str(constant_port)]
-    real = [sys.executable, str(SERVER), "--port", str(server_port), "--database", str(database),
-            "--log-level", "WARNING"]
-    results = {"constant": [], "availableJobs": [], "jobLogs": []}
-    with running(constant, constant_port, work), running(real, server_port, work):
-        throughput(constant_port, AVAILABLE_JOBS, 0.5)  # warm both up
-        throughput(server_port, AVAILABLE_JOBS, 0.5)
-        throughput(server_port, JOB_LOGS, 0.5)
+    me = str(Path(__file__).resolve())
+    ports = {name: free_port() for name in ("bare-constant", "shipped", "pooled-constant", "app-on-bare")}
+    commands = {
+        "shipped": [sys.executable, str(SERVER), "--port", str(ports["shipped"]), "--database", str(database),
+                    "--log-level", "WARNING"],
+        **{kind: [sys.executable, me, "--serve", kind, str(ports[kind]), str(database)]
+           for kind in ("bare-constant", "pooled-constant", "app-on-bare")},
+    }
+    loads = [  # (server, query, what it measures)
+        ("bare-constant", AVAILABLE_JOBS, "ceiling"),
+        ("shipped", AVAILABLE_JOBS, "availableJobs"),
+        ("bare-constant", AVAILABLE_JOBS, "ceiling"),
+        ("shipped", JOB_LOGS, "jobLogs"),
+        ("pooled-constant", AVAILABLE_JOBS, "pooled constant"),
+        ("app-on-bare", AVAILABLE_JOBS, "availableJobs on bare"),
+        ("app-on-bare", JOB_LOGS, "jobLogs on bare"),
+    ]
+    results: dict[str, list[float]] = {what: [] for _, _, what in loads}
+    with contextlib.ExitStack() as stack:
+        for name, command in commands.items():
+            stack.enter_context(running(command, ports[name], work))
+        for name, query, _ in loads:  # warm up
+            throughput(ports[name], query, 0.3)
         for _ in range(rounds):
-            results["constant"].append(throughput(constant_port, AVAILABLE_JOBS, seconds))
-            results["availableJobs"].append(throughput(server_port, AVAILABLE_JOBS, seconds))
-            results["constant"].append(throughput(constant_port, AVAILABLE_JOBS, seconds))
-            results["jobLogs"].append(throughput(server_port, JOB_LOGS, seconds))
-    ceiling = statistics.median(results["constant"])
-    print(f"  ceiling (same server class, constant body): {ceiling:.0f} req/s", flush=True)
-    for name, target in (("availableJobs", 0.6), ("jobLogs", 0.5)):
-        rate = statistics.median(results[name])
-        report.add(f"{name} throughput vs ceiling {ceiling:.0f} req/s", f"{rate:.0f} req/s",
-                   f">= {target} x ceiling", rate / ceiling, rate / ceiling >= target)
+            for name, query, what in loads:
+                results[what].append(throughput(ports[name], query, seconds))
+    rate = {what: statistics.median(values) for what, values in results.items()}
+    ceiling = rate["ceiling"]
+    print(f"  ceiling, bare threaded wsgiref with a constant body: {ceiling:.0f} req/s", flush=True)
+    for what, target in (("availableJobs", 0.6), ("jobLogs", 0.5)):
+        ratio = rate[what] / ceiling
+        report.add(f"{what} req/s, shipped server, vs bare wsgiref {ceiling:.0f}", f"{rate[what]:.0f} req/s",
+                   f">= {target} x", ratio, ratio >= target)
+    for what, target in (("availableJobs on bare", 0.6), ("jobLogs on bare", 0.5)):
+        ratio = rate[what] / ceiling
+        report.add(f"{what.replace(' on bare', '')} req/s, app on bare wsgiref, vs {ceiling:.0f}",
+                   f"{rate[what]:.0f} req/s", f">= {target} x", ratio, ratio >= target)
+    print(f"  for information: the shipped server class with a constant body: {rate['pooled constant']:.0f} req/s"
+          f" ({rate['pooled constant'] / ceiling:.2f} x bare wsgiref); availableJobs reaches"
+          f" {rate['availableJobs'] / rate['pooled constant']:.2f} and jobLogs"
+          f" {rate['jobLogs'] / rate['pooled constant']:.2f} of it", flush=True)
+    return rate
 
 
 def bench_history(report: Report, work: Path, requests: int):
@@ -343,10 +389,10 @@ def bench_footprint(report: Report, work: Path):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="shorter loads and smaller data")
-    parser.add_argument("--serve-constant", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    parser.add_argument("--serve", nargs=3, metavar=("KIND", "PORT", "DATABASE"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.serve_constant:
-        serve_constant(args.serve_constant)
+    if args.serve:
+        serve(args.serve[0], int(args.serve[1]), args.serve[2])
         return 0
 
     print(f"machine: {os.cpu_count()} cores, Python {sys.version.split()[0]}, {sys.platform}", flush=True)

@@ -871,7 +871,7 @@ REQUEST_ERRORS = [
     ("{ availableJobs { name }", None, "Syntax Error: Expected Name, found <EOF>."),
     ("{ noSuchField }", None, "Cannot query field 'noSuchField' on type 'Query'."),
     ("query ($n: Int!) { jobLogs(limit: $n) { id } }", {"n": "ten"},
-     "Variable '$n' has invalid value: Int cannot represent non-integer value: 'ten'"),
+     "Variable '$n' got invalid value 'ten'; Int cannot represent non-integer value: 'ten'"),
 ]
 
 
@@ -1612,3 +1612,36 @@ def test_log_retention_days_must_not_be_negative(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert (result.returncode, result.stderr.splitlines()) == (
         2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
+
+
+# ---------------------------------------------------------------------------
+# The executor's short path answers exactly as graphql-core's own
+# ---------------------------------------------------------------------------
+
+
+def test_the_short_path_for_scalar_fields_answers_as_graphql_core_does(app, db_path):
+    from graphql import ExecutionContext, graphql_sync
+    # Odd values SQLite's dynamic typing allows: numbers where text is
+    # expected, a success of 2, counts beyond GraphQL's 32-bit Int.
+    with connect(db_path) as connection:
+        connection.executemany(
+            "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
+            " records_processed) VALUES (?, ?, ?, ?, ?, ?)",
+            [("cleanup_expired_sessions", NOW, NOW + 1, 1, None, 3),
+             (12345, NOW + 1, None, None, None, None),
+             ("cleanup_expired_challenges", NOW + 2, NOW + 3, 2, 404, 2 ** 40),
+             ("cleanup_expired_device_codes", NOW + 3, NOW + 4, 0, "boom", 7)])
+    schema = app.wsgi.schema
+    context = {"rows_left": 10_000}
+    for document in [
+        "{ jobLogs { id jobName startedAt completedAt success errorMessage recordsProcessed __typename } }",
+        "{ availableJobs { name description schedule nextRunAt __typename } }",
+        '{ a: jobLogs(limit: 2) { x: id y: jobName } b: jobLogs(jobName: "cleanup_expired_challenges") { recordsProcessed } }',
+    ]:
+        stock = graphql_sync(schema, document, context_value=dict(context), execution_context_class=ExecutionContext)
+        short = graphql_sync(schema, document, context_value=dict(context),
+                             execution_context_class=barycenter_jobs._ExecutionContext)
+        assert short.data == stock.data
+        assert [error.formatted for error in short.errors or []] == [error.formatted for error in stock.errors or []]
+    assert "Int cannot represent non 32-bit signed integer value: 1099511627776" in json.dumps(
+        [error.formatted for error in short.errors])
