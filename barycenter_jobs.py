@@ -106,9 +106,17 @@ BUSY_TIMEOUT_SECONDS = 5.0
 LEASE_SECONDS = 60
 
 # A cleanup deletes in batches, each its own write transaction, sized to hold
-# SQLite's write lock for about this long so Barycenter's own writes never wait
-# long behind a cleanup.
-BATCH_TARGET_SECONDS = 0.02
+# SQLite's write lock for about this long, with a gap after each, so that
+# Barycenter's own writes never wait long behind a cleanup.
+BATCH_TARGET_SECONDS = 0.008
+BATCH_GAP_SECONDS = 0.0025
+# When other connections were committing and stop for this long during a
+# cleanup, one of them is probably waiting for the lock: leave a gap longer
+# than SQLite's busy handler sleeps between two retries (25 ms). "Were
+# committing" means within WRITERS_ACTIVE_SECONDS.
+STARVED_WRITER_SECONDS = 0.03
+WRITERS_ACTIVE_SECONDS = 1.0
+LONG_GAP_SECONDS = 0.026
 BATCH_FIRST_ROWS = 1000
 BATCH_MIN_ROWS = 100
 BATCH_MAX_ROWS = 100_000
@@ -495,6 +503,8 @@ class Storage:
                 connection.row_factory = sqlite3.Row
                 # Safe with WAL: a power cut may lose the last commits, never corrupt.
                 connection.execute("PRAGMA synchronous = NORMAL")
+                # We checkpoint ourselves, between batches (see checkpoint()).
+                connection.execute("PRAGMA wal_autocheckpoint = 0")
             except sqlite3.Error:
                 connection.close()
                 raise
@@ -593,14 +603,16 @@ class Storage:
                 (owner, run_id, now + LEASE_SECONDS, firing, job_name))
             return Claim(run_id=run_id)
 
-    def delete_batch(self, run: "RunContext", limit: int, now: int) -> int:
-        """Delete up to ``limit`` expired rows of the run's table in one short
+    def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
+        """Delete about ``limit`` expired rows of the run's table in one short
         transaction that also adds them to the run's records_processed and
-        renews the lease; when fewer than ``limit`` were left, the same
-        transaction completes the run. Returns the number deleted.
+        renews the lease; when no more than ``limit`` were left, the same
+        transaction deletes them all and completes the run. Returns the number
+        deleted and whether the run is complete.
 
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
+        table = run.job.table  # from JOBS, never from a request
         with self._write() as connection:
             lease = connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
@@ -608,18 +620,41 @@ class Storage:
                 (now + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
             if not lease:
                 raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
-            # The table name comes from JOBS, never from a request. rowid
-            # through the expires_at index: the same work as one DELETE.
+            # A range of the expires_at index, found by walking it: the same
+            # plan and cost per row as one bare DELETE.
+            boundary = connection.execute(
+                f'SELECT expires_at FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?',
+                (run.expires_before, limit)).fetchone()
+            finished = boundary is None
             deleted = connection.execute(
-                f'DELETE FROM "{run.job.table}" WHERE rowid IN'
-                f' (SELECT rowid FROM "{run.job.table}" WHERE expires_at < ? LIMIT ?)',
-                (run.expires_before, limit)).rowcount
+                f'DELETE FROM "{table}" WHERE expires_at < ?',
+                (run.expires_before if finished else boundary[0],)).rowcount
+            if not deleted and not finished:
+                # More than ``limit`` rows share the oldest expiry: take some of them.
+                deleted = connection.execute(
+                    f'DELETE FROM "{table}" WHERE rowid IN'
+                    f' (SELECT rowid FROM "{table}" WHERE expires_at < ? LIMIT ?)',
+                    (run.expires_before, limit)).rowcount
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
                 " WHERE id = ?", (deleted, run.run_id))
-            if deleted < limit:
+            if finished:
                 self._complete(connection, run, now, None)
-            return deleted
+            return deleted, finished
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits."""
+        return self.connection().execute("PRAGMA data_version").fetchone()[0]
+
+    def checkpoint(self) -> None:
+        """Copy what the WAL holds into the database file, without waiting for
+        or blocking anyone (PASSIVE). Our connections do this after their
+        writes instead of automatically inside a commit, so a cleanup keeps the
+        WAL short and Barycenter's commits never do the copying for us."""
+        try:
+            self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error as error:
+            log.debug("checkpoint skipped: %s", error)
 
     def fail_run(self, run: "RunContext", now: int, error_message: str) -> None:
         with self._write() as connection:
@@ -839,20 +874,42 @@ class JobRunner:
 
     def _delete_expired(self, run: RunContext) -> int:
         """Delete in batches sized so each write transaction holds the lock for
-        about BATCH_TARGET_SECONDS; stop at a batch boundary on shutdown."""
+        about BATCH_TARGET_SECONDS, with a gap after each; stop at a batch
+        boundary on shutdown.
+
+        The gaps are what let Barycenter write during a cleanup. A writer that
+        finds the database locked sleeps and retries 1, 3, 8, 18, 33, 53 and
+        78 ms later (SQLite's busy handler), so short gaps let most writers in
+        within 8 ms, but a writer whose retries keep landing on batches would
+        wait far longer. So the cleanup watches other connections' commits
+        (PRAGMA data_version): when writers were active and have gone quiet
+        for STARVED_WRITER_SECONDS, one is probably waiting, and the next gap
+        is longer than any of those retry intervals."""
         total, batch = 0, BATCH_FIRST_ROWS
-        while True:
-            if self._stopping.is_set():
-                raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
-            began = time.perf_counter()
-            deleted = self.storage.delete_batch(run, batch, int(self.clock()))
-            elapsed = time.perf_counter() - began
-            total += deleted
-            if deleted < batch:
-                return total
-            # Aim the next batch at the target, changing by at most a factor of 2.
-            scale = BATCH_TARGET_SECONDS / max(elapsed, 1e-4)
-            batch = int(min(max(batch * min(max(scale, 0.5), 2.0), BATCH_MIN_ROWS), BATCH_MAX_ROWS))
+        last_foreign_commit, version = -math.inf, self.storage.data_version()
+        try:
+            while True:
+                if self._stopping.is_set():
+                    raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
+                began = time.perf_counter()
+                deleted, finished = self.storage.delete_batch(run, batch, int(self.clock()))
+                held = time.perf_counter() - began
+                total += deleted
+                if finished:
+                    return total
+                gap_began = time.perf_counter()
+                self.storage.checkpoint()  # in the gap: it blocks no writer
+                seen, version = version, self.storage.data_version()
+                if seen != version:
+                    last_foreign_commit = gap_began
+                quiet = gap_began - last_foreign_commit
+                gap = LONG_GAP_SECONDS if STARVED_WRITER_SECONDS <= quiet <= WRITERS_ACTIVE_SECONDS else BATCH_GAP_SECONDS
+                self._stopping.wait(gap - (time.perf_counter() - gap_began))
+                # Aim the next batch at the target, changing by at most a factor of 2.
+                scale = min(max(BATCH_TARGET_SECONDS / max(held, 1e-4), 0.5), 2.0)
+                batch = int(min(max(batch * scale, BATCH_MIN_ROWS), BATCH_MAX_ROWS))
+        finally:
+            self.storage.checkpoint()
 
     def _prune_history(self) -> None:
         if not self.log_retention_days:
