@@ -1647,3 +1647,29 @@ def test_the_short_path_for_scalar_fields_answers_as_graphql_core_does(app, db_p
         assert [error.formatted for error in short.errors or []] == [error.formatted for error in stock.errors or []]
     assert "Int cannot represent non 32-bit signed integer value: 1099511627776" in json.dumps(
         [error.formatted for error in short.errors])
+
+
+# ---------------------------------------------------------------------------
+# History queries read their rows in order from an index
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("job_name", [None, "cleanup_expired_sessions"])
+@pytest.mark.parametrize("only_failures", [False, True])
+def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, job_name, only_failures):
+    with connect(db_path) as connection:
+        connection.executemany(
+            "INSERT INTO job_executions (job_name, started_at, completed_at, success) VALUES (?, ?, ?, ?)",
+            [(JOBS_IN_ORDER[n % 4], NOW + n, NOW + n, int(n % 7 != 0)) for n in range(2000)])
+        sql, parameters = barycenter_jobs.runs_query(job_name, only_failures)
+        plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, (*parameters, 10)))
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+    # And the answer is the newest matching runs.
+    expected = [n for n in range(1999, -1, -1) if (job_name is None or JOBS_IN_ORDER[n % 4] == job_name)
+                and (not only_failures or n % 7 == 0)][:10]
+    logs = app.storage.list_runs(job_name, 10, only_failures)
+    assert [epoch(row["startedAt"]) - NOW for row in logs] == expected
+
+
+JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
