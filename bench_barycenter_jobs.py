@@ -8,11 +8,10 @@ loopback ports, runs bounded loads (a fixed time per round, four clients),
 stops everything, and prints each figure beside its target and the ratio.
 
 - Throughput: the shipped server (``availableJobs``; ``jobLogs(limit: 10)``)
-  against bare threaded wsgiref (the standard library's ThreadingMixIn
-  WSGIServer) answering a constant JSON body, the same client, the same
-  concurrency, rounds interleaved A B A B. Also the app served by that same
-  bare server class, and, for information, the shipped server class with the
-  constant body.
+  against the same server class answering a constant JSON body, and against
+  bare threaded wsgiref (the standard library's ThreadingMixIn WSGIServer)
+  answering it; the same client, the same concurrency, rounds interleaved
+  A B A B. For information, the app served by bare threaded wsgiref.
 - History: median latency of ``jobLogs(jobName, onlyFailures, limit: 10)``
   with 300,000 log rows against 1,000 rows.
 - Cleanup: 1,000,000 sessions, 500,000 expired: the batched cleanup against
@@ -226,6 +225,10 @@ class Report:
         print(f"  {name}: {value} (target {target}, ratio {ratio:.2f}) {'PASS' if passed else 'FAIL'}",
               flush=True)
 
+    def info(self, name: str, value: str, ratio: float):
+        self.rows.append((name, value, "(information)", f"{ratio:.2f}", ""))
+        print(f"  {name}: {value} (ratio {ratio:.2f}, for information)", flush=True)
+
     def print(self):
         widths = [max(len(str(row[i])) for row in self.rows + [self.header]) for i in range(5)]
         for row in [self.header] + self.rows:
@@ -265,20 +268,22 @@ def bench_throughput(report: Report, work: Path, seconds: float, rounds: int):
             for name, query, what in loads:
                 results[what].append(throughput(ports[name], query, seconds))
     rate = {what: statistics.median(values) for what, values in results.items()}
-    ceiling = rate["ceiling"]
-    print(f"  ceiling, bare threaded wsgiref with a constant body: {ceiling:.0f} req/s", flush=True)
+    bare, pooled = rate["ceiling"], rate["pooled constant"]
+    print(f"  bare threaded wsgiref, constant body: {bare:.0f} req/s;"
+          f" the shipped server class, constant body: {pooled:.0f} req/s", flush=True)
     for what, target in (("availableJobs", 0.6), ("jobLogs", 0.5)):
-        ratio = rate[what] / ceiling
-        report.add(f"{what} req/s, shipped server, vs bare wsgiref {ceiling:.0f}", f"{rate[what]:.0f} req/s",
-                   f">= {target} x", ratio, ratio >= target)
-    for what, target in (("availableJobs on bare", 0.6), ("jobLogs on bare", 0.5)):
-        ratio = rate[what] / ceiling
-        report.add(f"{what.replace(' on bare', '')} req/s, app on bare wsgiref, vs {ceiling:.0f}",
+        ratio = rate[what] / pooled
+        report.add(f"{what}, vs the same server class with a constant body ({pooled:.0f})",
                    f"{rate[what]:.0f} req/s", f">= {target} x", ratio, ratio >= target)
-    print(f"  for information: the shipped server class with a constant body: {rate['pooled constant']:.0f} req/s"
-          f" ({rate['pooled constant'] / ceiling:.2f} x bare wsgiref); availableJobs reaches"
-          f" {rate['availableJobs'] / rate['pooled constant']:.2f} and jobLogs"
-          f" {rate['jobLogs'] / rate['pooled constant']:.2f} of it", flush=True)
+    for what, target in (("availableJobs", 0.6), ("jobLogs", 0.5)):
+        ratio = rate[what] / bare
+        report.add(f"{what}, vs bare threaded wsgiref with a constant body ({bare:.0f})",
+                   f"{rate[what]:.0f} req/s", f">= {target} x", ratio, ratio >= target)
+    # Not a target: the same app on the standard library's thread-per-request
+    # server, to show what the shipped server class is for.
+    for what in ("availableJobs on bare", "jobLogs on bare"):
+        report.info(f"{what.replace(' on bare', '')}, the app on bare threaded wsgiref, vs its constant body",
+                    f"{rate[what]:.0f} req/s", rate[what] / bare)
     return rate
 
 
@@ -405,8 +410,9 @@ def main(argv=None) -> int:
         bench_footprint(report, work)
     print()
     report.print()
-    failed = sum(row[4] == "FAIL" for row in report.rows)
-    print(f"\ntargets met: {len(report.rows) - failed} of {len(report.rows)}")
+    targets = [row for row in report.rows if row[4]]
+    failed = sum(row[4] == "FAIL" for row in targets)
+    print(f"\ntargets met: {len(targets) - failed} of {len(targets)}")
     return 1 if failed else 0
 
 
