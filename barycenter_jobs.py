@@ -92,6 +92,7 @@ log = logging.getLogger("barycenter_jobs")
 # ---------------------------------------------------------------------------
 
 ENDPOINT = "/admin/jobs"
+HEALTH_PATH = "/healthz"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
@@ -126,6 +127,9 @@ BATCH_MAX_ROWS = 100_000
 LOG_RETENTION_DAYS = 90
 PRUNE_BATCH_ROWS = 1000
 PRUNE_MAX_BATCHES = 100
+
+# /healthz reports a job overdue when a firing this old has not been run.
+HEALTH_GRACE_SECONDS = 300
 
 # A firing missed by at most this much (process suspended, machine busy) still
 # runs, once, however many firings were missed (APScheduler's coalesce). A
@@ -247,14 +251,16 @@ CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started
 
 -- Our own, beside Barycenter's. One row per job, shared by every process on
 -- this file: who runs the job now (a lease that lapses if its process dies),
--- the newest scheduled firing that was run, and whether the job is paused.
+-- the newest scheduled firing that was run, whether the job is paused, and
+-- when it was last resumed (firings before that are not expected to have run).
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name         TEXT NOT NULL PRIMARY KEY,
     paused           INTEGER NOT NULL DEFAULT 0,
     lease_owner      TEXT NULL,
     lease_run_id     INTEGER NULL,
     lease_expires_at INTEGER NULL,
-    last_firing      INTEGER NULL
+    last_firing      INTEGER NULL,
+    resumed_at       INTEGER NULL
 );
 
 -- Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
@@ -266,6 +272,8 @@ CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_failures_started
     ON job_executions (started_at) WHERE success = 0;
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_failures_started
     ON job_executions (job_name, started_at) WHERE success = 0;
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_successes_started
+    ON job_executions (job_name, started_at) WHERE success = 1;
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
     ON job_executions (job_name) WHERE completed_at IS NULL;
 """
@@ -461,7 +469,7 @@ class Claim:
     """The answer to "may this process run the job now?"."""
 
     run_id: Optional[int] = None   # the new job_executions row, when granted
-    refusal: Optional[str] = None  # RUN_ALREADY_RUNNING or RUN_FIRING_TAKEN otherwise
+    refusal: Optional[str] = None  # RUN_ALREADY_RUNNING, RUN_FIRING_TAKEN or RUN_PAUSED otherwise
 
 
 class Storage:
@@ -573,14 +581,17 @@ class Storage:
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
         """In one write transaction: check that no live process holds the job
-        (and, for a scheduled firing, that no process has run it already),
+        (and, for a scheduled firing, that the job is not paused and that no
+        process has run the firing already),
         resolve the job's runs that a dead process left, write the new run's
         log row and take the lease."""
         with self._write() as connection:
             self._release_dead_leases(connection)
             state = connection.execute(
-                "SELECT lease_owner, lease_expires_at, last_firing FROM barycenter_jobs_state"
+                "SELECT lease_owner, lease_expires_at, last_firing, paused FROM barycenter_jobs_state"
                 " WHERE job_name = ?", (job_name,)).fetchone()
+            if firing is not None and state["paused"]:
+                return Claim(refusal=RUN_PAUSED)
             if firing is not None and state["last_firing"] is not None and state["last_firing"] >= firing:
                 return Claim(refusal=RUN_FIRING_TAKEN)
             if state["lease_owner"] not in (None, owner) and state["lease_expires_at"] > now:
@@ -689,23 +700,70 @@ class Storage:
         cursor.row_factory = None  # plain tuples, zipped with the field names
         return [dict(zip(RUN_FIELDS, row)) for row in cursor.execute(sql, tuple(parameters))]
 
-    def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool) -> list[dict]:
-        """Runs newest first (started_at, then id), optionally of one job and
-        only the failed ones."""
-        sql, parameters = runs_query(job_name, only_failures)
+    def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool, *,
+                  since: Optional[int] = None, until: Optional[int] = None,
+                  before: Optional[tuple[int, int]] = None) -> list[dict]:
+        """Runs newest first (started_at, then id), filtered as runs_query says."""
+        sql, parameters = runs_query(job_name, only_failures, since, until, before)
         return self._runs(sql, (*parameters, limit))
 
+    def run_position(self, run_id: int) -> Optional[tuple[int, int]]:
+        """(started_at, id) of a run: where a ``before`` cursor points."""
+        row = self.connection().execute("SELECT started_at, id FROM job_executions WHERE id = ?",
+                                        (run_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
 
-def runs_query(job_name: Optional[str], only_failures: bool) -> tuple[str, list]:
-    """The SELECT behind jobLogs, without its LIMIT value. Each combination of
-    filters has an index that yields its rows already in order (see SCHEMA_DDL;
-    a test checks the plans), so the cost does not grow with the history."""
+    def last_run(self, job_name: str) -> Optional[dict]:
+        runs = self._runs(runs_query(job_name, False)[0], (job_name, 1))
+        return runs[0] if runs else None
+
+    def job_states(self, now: int) -> dict[str, dict]:
+        """Per job, in one statement: paused, running (a live lease in any
+        process), resumed_at, and the start of the newest run and the
+        completion of the newest successful one (epoch seconds)."""
+        rows = self.connection().execute(
+            "SELECT job_name, paused, lease_owner IS NOT NULL AND lease_expires_at > ? AS running, resumed_at,"
+            " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
+            "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
+            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
+            "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
+            " FROM barycenter_jobs_state AS state", (now,)).fetchall()
+        return {row["job_name"]: dict(row) for row in rows}
+
+    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
+        """Pause or resume a job; False if it already was so."""
+        with self._write() as connection:
+            return bool(connection.execute(
+                "UPDATE barycenter_jobs_state SET paused = ?,"
+                " resumed_at = CASE WHEN ? THEN resumed_at ELSE ? END"
+                " WHERE job_name = ? AND paused != ?",
+                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
+
+
+def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
+               until: Optional[int] = None, before: Optional[tuple[int, int]] = None) -> tuple[str, list]:
+    """The SELECT behind jobLogs, without its LIMIT value: runs of one job or
+    all, only failures or all, started in [since, until), and older than the
+    run at ``before`` = (started_at, id) in the order newest first. Each
+    combination of the first two filters has an index that yields its rows
+    already in that order (see SCHEMA_DDL; a test checks the plans), and the
+    time bounds are ranges of it, so the cost does not grow with the history."""
     conditions, parameters = [], []
     if job_name is not None:
         conditions.append("job_name = ?")
         parameters.append(job_name)
     if only_failures:
         conditions.append("success = 0")  # literally so: it selects the partial indexes
+    if since is not None:
+        conditions.append("started_at >= ?")
+        parameters.append(since)
+    if until is not None:
+        conditions.append("started_at < ?")
+        parameters.append(until)
+    if before is not None:
+        # A range of the index, then the few runs that started the same second.
+        conditions.append("started_at <= ? AND (started_at < ? OR id < ?)")
+        parameters.extend([before[0], before[0], before[1]])
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
     return f"SELECT {RUN_COLUMNS} FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?", parameters
 
@@ -735,11 +793,12 @@ def _is_dead_local_process(owner: str) -> bool:
 # the id as text, times as ISO 8601 UTC with whole seconds and a Z (formatted
 # by SQLite, the cheapest place), success as 1, 0 or NULL (GraphQL's Boolean
 # serializes the numbers).
-RUN_FIELDS = ("id", "jobName", "startedAt", "completedAt", "success", "errorMessage", "recordsProcessed")
+RUN_FIELDS = ("id", "jobName", "startedAt", "completedAt", "success", "errorMessage", "recordsProcessed",
+              "durationSeconds")
 RUN_COLUMNS = ("CAST(id AS TEXT), job_name,"
                " strftime('%Y-%m-%dT%H:%M:%SZ', started_at, 'unixepoch'),"
                " strftime('%Y-%m-%dT%H:%M:%SZ', completed_at, 'unixepoch'),"
-               " success, error_message, records_processed")
+               " success, error_message, records_processed, completed_at - started_at")
 
 
 # ---------------------------------------------------------------------------
@@ -762,6 +821,7 @@ RUN_FAILED = "failed"
 RUN_UNKNOWN_JOB = "unknown job"
 RUN_ALREADY_RUNNING = "already running"
 RUN_FIRING_TAKEN = "firing already run"
+RUN_PAUSED = "paused"
 RUN_SHUTTING_DOWN = "shutting down"
 
 INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
@@ -848,9 +908,10 @@ class JobRunner:
             now = int(self.clock())
             claim = self.storage.claim(job.name, self.owner, now, firing)
             if claim.refusal is not None:
-                log.info("job %s (%s) not started: %s", job.name, source,
-                         "this firing ran in another process" if claim.refusal == RUN_FIRING_TAKEN
-                         else "another process is running it")
+                log.info("job %s (%s) not started: %s", job.name, source, {
+                    RUN_FIRING_TAKEN: "this firing ran in another process",
+                    RUN_PAUSED: "the job is paused",
+                    RUN_ALREADY_RUNNING: "another process is running it"}[claim.refusal])
                 return RunOutcome(claim.refusal)
             run = RunContext(job, claim.run_id, self.owner, expires_before=now)
             records = self._delete_expired(run)
@@ -942,6 +1003,13 @@ def describe_error(error: Exception) -> str:
 def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]):
     query, mutation, job_type = QueryType(), MutationType(), ObjectType("Job")
 
+    def job_state(info, name: str) -> dict:
+        """The job's row of Storage.job_states, read once per request."""
+        states = info.context.get("job_states")
+        if states is None:
+            states = info.context["job_states"] = runner.storage.job_states(int(runner.clock()))
+        return states[name]
+
     @query.field("availableJobs")
     def resolve_available_jobs(*_):
         return [{
@@ -951,17 +1019,46 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]):
         } for job in runner.jobs.values()]
 
     @job_type.field("nextRunAt")
-    def resolve_next_run_at(job, _):
+    def resolve_next_run_at(job, info):
+        if job_state(info, job["name"])["paused"]:
+            return None
         return _iso_datetime(schedules[job["name"]].next_fire_time(runner.clock()))
 
+    @job_type.field("lastRun")
+    def resolve_last_run(job, _):
+        return runner.storage.last_run(job["name"])
+
+    @job_type.field("lastSuccessAt")
+    def resolve_last_success_at(job, info):
+        return _iso_epoch(job_state(info, job["name"])["last_success_at"])
+
+    @job_type.field("running")
+    def resolve_running(job, info):
+        return bool(job_state(info, job["name"])["running"])
+
+    @job_type.field("paused")
+    def resolve_paused(job, info):
+        return bool(job_state(info, job["name"])["paused"])
+
     @query.field("jobLogs")
-    def resolve_job_logs(_, info, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False):
+    def resolve_job_logs(_, info, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False,
+                         since=None, until=None, before=None):
         if limit is None:
             limit = JOB_LOGS_DEFAULT_LIMIT
         if not 0 <= limit <= JOB_LOGS_MAX_LIMIT:
             raise GraphQLError(f"limit must be between 0 and {JOB_LOGS_MAX_LIMIT}, got {limit}")
+        since, until = _parse_time("since", since), _parse_time("until", until)
+        position = None
+        if before is not None:
+            if not before.isdigit():
+                raise GraphQLError(f"before must be the id of a run, a whole number such as \"42\"; got {before!r}")
+            position = runner.storage.run_position(int(before))
+            if position is None:
+                raise GraphQLError(f"before: there is no run with id {before}"
+                                   " (a run older than the log retention has been pruned)")
         _spend_rows(info.context, limit)
-        return runner.storage.list_runs(job_name, limit, bool(only_failures))
+        return runner.storage.list_runs(job_name, limit, bool(only_failures), since=since, until=until,
+                                        before=position)
 
     @mutation.field("triggerJob")
     def resolve_trigger_job(*_, job_name):
@@ -981,7 +1078,46 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]):
             "execution": execution,
         }
 
+    def pause_or_resume(job_name: str, pause: bool) -> dict:
+        if job_name not in runner.jobs:
+            success, message = False, f"Unknown job: {job_name}"
+        elif runner.storage.set_paused(job_name, pause, int(runner.clock())):
+            success, message = True, f"Job {job_name} {'paused' if pause else 'resumed'}"
+            log.info("job %s %s", job_name, "paused" if pause else "resumed")
+        else:
+            success, message = False, f"Job {job_name} is {'already paused' if pause else 'not paused'}"
+        return {"success": success, "message": message, "jobName": job_name, "execution": None}
+
+    @mutation.field("pauseJob")
+    def resolve_pause_job(*_, job_name):
+        return pause_or_resume(job_name, True)
+
+    @mutation.field("resumeJob")
+    def resolve_resume_job(*_, job_name):
+        return pause_or_resume(job_name, False)
+
     return [query, mutation, job_type]
+
+
+def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
+    """An ISO 8601 argument as epoch seconds, rounded up: started_at holds
+    whole seconds, so ``started_at >= t`` and ``started_at < t`` mean the same
+    with t rounded up. A date alone is its midnight; no offset means UTC."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" and text else text)
+    except ValueError:
+        raise GraphQLError(f"{name} must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
+                           f" got {value!r}") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return math.ceil(moment.timestamp())
+
+
+def _iso_epoch(epoch_seconds: Optional[int]) -> Optional[str]:
+    return None if epoch_seconds is None else _iso_datetime(datetime.fromtimestamp(epoch_seconds, timezone.utc))
 
 
 def _snake_case_arguments(name: str, _schema, path: tuple) -> str:
@@ -1290,8 +1426,10 @@ class GraphQLHttpApp:
     """
 
     def __init__(self, schema: GraphQLSchema, documents: DocumentCache, *,
-                 allowed_hosts: Optional[Iterable[str]], token: Optional[str], max_body_bytes: int):
+                 allowed_hosts: Optional[Iterable[str]], token: Optional[str], max_body_bytes: int,
+                 health: Callable[[], tuple[bool, dict]]):
         self.schema = schema
+        self.health = health
         self.documents = documents
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.token = None if token is None else token.encode("utf-8")
@@ -1312,6 +1450,8 @@ class GraphQLHttpApp:
     def _handle(self, environ, start_response):
         self._check_host(environ)
         path = environ.get("PATH_INFO") or "/"
+        if path == HEALTH_PATH:
+            return self._health(environ, start_response)
         if path != ENDPOINT:
             raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
         self._check_token(environ)
@@ -1330,6 +1470,14 @@ class GraphQLHttpApp:
             raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
                                                   " the Accept header allows neither")
         return self._execute(environ, start_response, method, params, media_type)
+
+    def _health(self, environ, start_response):
+        """For monitoring probes: no token needed, and nothing but job names,
+        states and times in the answer."""
+        if environ["REQUEST_METHOD"] != "GET":
+            raise HttpError("405 Method Not Allowed", f"{HEALTH_PATH} answers GET", [("Allow", "GET")])
+        healthy, report = self.health()
+        return _json_response(start_response, "200 OK" if healthy else "503 Service Unavailable", report)
 
     # -- checks ------------------------------------------------------------
 
@@ -1711,19 +1859,58 @@ class App:
     it, waiting for a run in progress.
     """
 
-    def __init__(self, wsgi: Callable, storage: Storage, runner: JobRunner,
-                 scheduler: BackgroundScheduler, schedules: Mapping[str, Schedule]):
-        self.wsgi = wsgi
+    def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler,
+                 schedules: Mapping[str, Schedule]):
+        self.wsgi: Callable = None  # set by create_app
         self.storage = storage
         self.runner = runner
         self.scheduler = scheduler
         self.schedules = schedules
+        self.started_at: Optional[float] = None  # when the scheduler started
 
     def __call__(self, environ, start_response):
         return self.wsgi(environ, start_response)
 
     def start(self) -> None:
+        self.started_at = self.runner.clock()
         self.scheduler.start()
+
+    def health(self) -> tuple[bool, dict]:
+        """Healthy when the scheduler runs and every unpaused job has started a
+        run since its last firing that is more than HEALTH_GRACE_SECONDS old
+        (in any process on the database). Firings from before this server
+        started, or before the job was last resumed, are not expected."""
+        now = self.runner.clock()
+        report: dict[str, Any] = {"status": "ok", "checkedAt": _iso_epoch(int(now)),
+                                  "scheduler": "running" if self.scheduler.running else "stopped"}
+        try:
+            states = self.storage.job_states(int(now))
+        except sqlite3.Error as error:
+            log.warning("health check: cannot read the database: %s", describe_error(error))
+            return False, {**report, "status": "unhealthy", "error": "the database cannot be read"}
+        jobs, overdue = [], []
+        for name, schedule in self.schedules.items():
+            state = states[name]
+            due = None
+            if not state["paused"] and self.started_at is not None:
+                due = latest_fire_time(schedule.trigger, now - HEALTH_GRACE_SECONDS, within=400 * 86400)
+                if due is not None and due.timestamp() <= max(self.started_at, state["resumed_at"] or 0):
+                    due = None
+            late = due is not None and (state["last_started_at"] or 0) < due.timestamp()
+            if late:
+                overdue.append(name)
+            jobs.append({
+                "name": name,
+                "paused": bool(state["paused"]),
+                "running": bool(state["running"]),
+                "lastRunAt": _iso_epoch(state["last_started_at"]),
+                "lastSuccessAt": _iso_epoch(state["last_success_at"]),
+                "nextRunAt": None if state["paused"] else _iso_datetime(schedule.next_fire_time(now)),
+                "overdue": late,
+            })
+        healthy = self.scheduler.running and not overdue
+        return healthy, {**report, "status": "ok" if healthy else "unhealthy", "overdueJobs": overdue,
+                         "jobs": jobs}
 
     def close(self) -> None:
         """Stop runs in progress at their next batch, stop the scheduler, and
@@ -1780,8 +1967,6 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                                     *_bind_resolvers(runner, in_force),
                                     convert_names_case=_snake_case_arguments)
     documents = DocumentCache(schema, [_max_fields_rule(MAX_QUERY_FIELDS)])
-    wsgi = GraphQLHttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
-                          max_body_bytes=max_body_bytes)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -1791,7 +1976,10 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     for name, schedule in in_force.items():
         scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
 
-    return App(wsgi, storage, runner, scheduler, in_force)
+    app = App(storage, runner, scheduler, in_force)
+    app.wsgi = GraphQLHttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
+                              max_body_bytes=max_body_bytes, health=app.health)
+    return app
 
 
 def make_http_server(host: str, port: int, app: Callable, **options) -> PooledWSGIServer:

@@ -1673,3 +1673,265 @@ def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, job_name, o
 
 
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
+
+
+# ---------------------------------------------------------------------------
+# What operators ask for: last run and state per job, pause and resume,
+# paging and time ranges, health
+# ---------------------------------------------------------------------------
+
+JOB_STATE = "{ availableJobs { name lastRun { id success } lastSuccessAt running paused nextRunAt } }"
+
+
+def job_by_name(app, name, document=JOB_STATE):
+    return {job["name"]: job for job in graphql(app, document)["data"]["availableJobs"]}[name]
+
+
+def test_each_job_tells_its_last_run_last_success_and_state(app, db_path, clock):
+    assert job_by_name(app, "cleanup_expired_sessions") == {
+        "name": "cleanup_expired_sessions", "lastRun": None, "lastSuccessAt": None, "running": False,
+        "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 7200, NOW - 7190, 1, None, 3)
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 0, "boom", 0)
+    assert job_by_name(app, "cleanup_expired_sessions") == {
+        "name": "cleanup_expired_sessions", "lastRun": {"id": "2", "success": False},
+        "lastSuccessAt": "2026-02-14T10:07:40Z", "running": False, "paused": False,
+        "nextRunAt": "2026-02-14T13:00:00Z"}
+
+
+def test_running_is_true_while_any_process_runs_the_job(app, db_path):
+    run = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 2)
+    write_lease(db_path, "cleanup_expired_device_codes", "other-host:77:alive", run, NOW + 30)
+    job = job_by_name(app, "cleanup_expired_device_codes")
+    assert (job["running"], job["lastRun"]) == (True, {"id": str(run), "success": None})
+    write_lease(db_path, "cleanup_expired_device_codes", "other-host:77:alive", run, NOW - 1)  # lapsed
+    assert job_by_name(app, "cleanup_expired_device_codes")["running"] is False
+
+
+def test_the_seed_queries_answer_exactly_as_before(app):
+    # The new fields are opt-in: the seed's own query has the seed's answer.
+    assert graphql(app, "{ availableJobs { name description schedule } }") == {"data": {"availableJobs": SEED_JOBS}}
+
+
+def mutate(app, verb, job_name):
+    return graphql(app, f'mutation {{ {verb}(jobName: "{job_name}") {{ success message jobName }} }}')["data"][verb]
+
+
+def test_pause_and_resume_answer_clearly(app):
+    assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
+        "success": True, "message": "Job cleanup_expired_sessions paused", "jobName": "cleanup_expired_sessions"}
+    assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
+        "success": False, "message": "Job cleanup_expired_sessions is already paused",
+        "jobName": "cleanup_expired_sessions"}
+    job = job_by_name(app, "cleanup_expired_sessions")
+    assert (job["paused"], job["nextRunAt"]) == (True, None)
+    assert mutate(app, "resumeJob", "cleanup_expired_sessions") == {
+        "success": True, "message": "Job cleanup_expired_sessions resumed", "jobName": "cleanup_expired_sessions"}
+    assert mutate(app, "resumeJob", "cleanup_expired_sessions") == {
+        "success": False, "message": "Job cleanup_expired_sessions is not paused",
+        "jobName": "cleanup_expired_sessions"}
+    assert job_by_name(app, "cleanup_expired_sessions")["nextRunAt"] == "2026-02-14T13:00:00Z"
+    for verb in ("pauseJob", "resumeJob"):
+        assert mutate(app, verb, "nonexistent_job") == {
+            "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
+
+
+def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
+    mutate(app, "pauseJob", "cleanup_expired_challenges")
+    clock.now = epoch("2026-02-14T12:10:00Z")
+    assert app.runner.run_scheduled("cleanup_expired_challenges").status == "paused"
+    assert log_rows(db_path, "cleanup_expired_challenges") == []
+    assert mutate(app, "triggerJob", "cleanup_expired_challenges")["success"] is True
+    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
+
+
+def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_path, clock):
+    first = create_app(db_path, clock=clock)
+    mutate(first, "pauseJob", "cleanup_expired_refresh_tokens")
+    first.close()
+    restarted, other = create_app(db_path, clock=clock), create_app(db_path, clock=clock)
+    assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is True
+    clock.now = epoch("2026-02-14T12:30:00Z")
+    assert other.runner.run_scheduled("cleanup_expired_refresh_tokens").status == "paused"
+    mutate(other, "resumeJob", "cleanup_expired_refresh_tokens")
+    assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is False
+    assert restarted.runner.run_scheduled("cleanup_expired_refresh_tokens").status == "succeeded"
+
+
+def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
+    app = create_app(db_path, clock=clock, busy_timeout=10)
+    insert_rows(db_path, "sessions", [NOW - 1])
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    result = {}
+    runner = threading.Thread(target=lambda: result.update(
+        graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')))
+    runner.start()
+    wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
+    paused = {}
+    pauser = threading.Thread(target=lambda: paused.update(mutate(app, "pauseJob", "cleanup_expired_sessions")))
+    pauser.start()
+    time.sleep(0.05)
+    blocker.execute("ROLLBACK")
+    blocker.close()
+    runner.join(10)
+    pauser.join(10)
+    assert result == {"data": {"triggerJob": {"success": True}}}
+    assert paused["success"] is True
+    assert remaining_expiries(db_path, "sessions") == []
+
+
+def test_the_real_scheduler_does_not_fire_a_paused_job(db_path):
+    app = create_app(db_path, schedules={"cleanup_expired_challenges": "* * * * * *"})
+    mutate(app, "pauseJob", "cleanup_expired_challenges")
+    app.start()
+    try:
+        time.sleep(2.2)  # two firings, at least, pass
+        assert log_rows(db_path, "cleanup_expired_challenges") == []
+        mutate(app, "resumeJob", "cleanup_expired_challenges")
+        wait_until(lambda: len(log_rows(db_path, "cleanup_expired_challenges")) >= 1, seconds=5)
+    finally:
+        app.close()
+
+
+def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
+    for offset in (0, 60, 120, 180):
+        insert_log_row(db_path, "cleanup_expired_sessions", NOW + offset, NOW + offset + 7, 1, None, 1)
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW + 240)  # still running
+    logs = graphql(app, '{ jobLogs(since: "2026-02-14T12:08:30Z", until: "2026-02-14T12:11:30Z")'
+                        " { startedAt durationSeconds } }")["data"]["jobLogs"]
+    assert logs == [{"startedAt": "2026-02-14T12:10:30Z", "durationSeconds": 7},
+                    {"startedAt": "2026-02-14T12:09:30Z", "durationSeconds": 7},
+                    {"startedAt": "2026-02-14T12:08:30Z", "durationSeconds": 7}]
+    # Offsets and fractions: since is inclusive, until exclusive, to the second.
+    logs = graphql(app, '{ jobLogs(since: "2026-02-14T13:08:29.5+01:00", until: "2026-02-14T12:09:30")'
+                        " { startedAt } }")["data"]["jobLogs"]
+    assert logs == [{"startedAt": "2026-02-14T12:08:30Z"}]
+    assert graphql(app, '{ jobLogs(since: "2026-02-15") { id } }') == {"data": {"jobLogs": []}}
+    running = graphql(app, "{ jobLogs(limit: 1) { durationSeconds completedAt } }")["data"]["jobLogs"]
+    assert running == [{"durationSeconds": None, "completedAt": None}]
+
+
+@pytest.mark.parametrize("arguments, message", [
+    ('since: "yesterday"', "since must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
+                           " got 'yesterday'"),
+    ('until: "2026-13-01"', "until must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
+                            " got '2026-13-01'"),
+    ('before: "abc"', 'before must be the id of a run, a whole number such as "42"; got \'abc\''),
+    ('before: "-1"', 'before must be the id of a run, a whole number such as "42"; got \'-1\''),
+    ('before: "999"', "before: there is no run with id 999 (a run older than the log retention has been pruned)"),
+])
+def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, message):
+    body = graphql(app, f"{{ jobLogs({arguments}) {{ id }} }}")
+    assert [error["message"] for error in body["errors"]] == [message]
+
+
+def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, db_path):
+    started = [NOW + n // 2 for n in range(25)]  # pairs share a second: the cursor must use the id too
+    for second in started:
+        insert_log_row(db_path, "cleanup_expired_sessions", second, second, 1, None, 0)
+    expected = [str(n) for n in range(25, 0, -1)]
+    seen, before = [], None
+    while True:
+        argument = f', before: "{before}"' if before else ""
+        page = graphql(app, f'{{ jobLogs(limit: 4{argument}) {{ id }} }}')["data"]["jobLogs"]
+        if not page:
+            break
+        seen += [row["id"] for row in page]
+        before = page[-1]["id"]
+        # New runs arrive between pages; they belong before the first page.
+        insert_log_row(db_path, "cleanup_expired_challenges", NOW + 100, NOW + 100, 1, None, 0)
+    assert seen == expected
+    assert graphql(app, f'{{ jobLogs(jobName: "cleanup_expired_sessions", limit: 3, before: "10") {{ id }} }}') == {
+        "data": {"jobLogs": [{"id": "9"}, {"id": "8"}, {"id": "7"}]}}
+
+
+@pytest.mark.parametrize("filters", [
+    {"since": NOW}, {"until": NOW + 500}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
+    {"job_name": "cleanup_expired_sessions", "since": NOW}, {"only_failures": True, "before": (NOW + 900, 901)},
+    {"job_name": "cleanup_expired_sessions", "only_failures": True, "since": NOW, "until": NOW + 500},
+])
+def test_time_ranges_and_cursors_read_an_index_in_order(app, db_path, filters):
+    with connect(db_path) as connection:
+        connection.executemany(
+            "INSERT INTO job_executions (job_name, started_at, completed_at, success) VALUES (?, ?, ?, ?)",
+            [(JOBS_IN_ORDER[n % 4], NOW + n, NOW + n, int(n % 7 != 0)) for n in range(2000)])
+        sql, parameters = barycenter_jobs.runs_query(
+            filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
+            filters.get("until"), filters.get("before"))
+        plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql, (*parameters, 10)))
+    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+    assert "TEMP B-TREE" not in plan, plan
+
+
+# -- /healthz ------------------------------------------------------------------
+
+
+def get_health(app):
+    environ = {}
+    setup_testing_defaults(environ)
+    environ.update(REQUEST_METHOD="GET", PATH_INFO="/healthz", QUERY_STRING="")
+    response = {}
+
+    def start_response(status, headers, exc_info=None):
+        response["status"] = int(status.split()[0])
+        return lambda data: None
+
+    result = validator(app)(environ, start_response)
+    try:
+        return response["status"], json.loads(b"".join(result))
+    finally:
+        result.close()
+
+
+@pytest.fixture
+def started_app(db_path, clock):
+    app = create_app(db_path, clock=clock, token="s3cret")
+    app.start()
+    yield app
+    app.close()
+
+
+def test_health_is_ok_when_the_scheduler_runs_and_nothing_is_overdue(started_app):
+    status, body = get_health(started_app)
+    assert status == 200
+    assert body["status"] == "ok" and body["scheduler"] == "running" and body["overdueJobs"] == []
+    assert body["checkedAt"] == "2026-02-14T12:07:30Z"
+    assert [job["name"] for job in body["jobs"]] == [job["name"] for job in SEED_JOBS]
+    assert body["jobs"][0] == {"name": "cleanup_expired_sessions", "paused": False, "running": False,
+                               "lastRunAt": None, "lastSuccessAt": None, "nextRunAt": "2026-02-14T13:00:00Z",
+                               "overdue": False}
+    # No token needed, and nothing but names, states and times.
+    assert set(body) == {"status", "checkedAt", "scheduler", "overdueJobs", "jobs"}
+
+
+def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_path, clock):
+    clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
+    assert "cleanup_expired_sessions" not in get_health(started_app)[1]["overdueJobs"]
+    clock.now = epoch("2026-02-14T13:06:00Z")
+    status, body = get_health(started_app)
+    assert status == 503 and body["status"] == "unhealthy"
+    assert body["overdueJobs"] == ["cleanup_expired_sessions", "cleanup_expired_refresh_tokens",
+                                   "cleanup_expired_challenges", "cleanup_expired_device_codes"]
+    # Runs (in any process) bring them back; a paused job is not expected to run.
+    for job_name in ("cleanup_expired_sessions", "cleanup_expired_refresh_tokens", "cleanup_expired_challenges"):
+        insert_log_row(db_path, job_name, epoch("2026-02-14T13:05:30Z"), epoch("2026-02-14T13:05:31Z"), 1, None, 0)
+    graphql_token(started_app, 'mutation { pauseJob(jobName: "cleanup_expired_device_codes") { success } }')
+    status, body = get_health(started_app)
+    assert (status, body["overdueJobs"]) == (200, [])
+    assert body["jobs"][3]["paused"] is True and body["jobs"][3]["nextRunAt"] is None
+
+
+def graphql_token(app, document):
+    return call_with_headers(app, json.dumps({"query": document}).encode(),
+                             {"HTTP_AUTHORIZATION": "Bearer s3cret"})[2]
+
+
+def test_health_is_503_when_the_scheduler_is_not_running(app):
+    status, body = get_health(app)
+    assert (status, body["status"], body["scheduler"]) == (503, "unhealthy", "stopped")
+
+
+def test_health_answers_only_get(app):
+    status, headers, body = call(app, method="POST", path="/healthz")
+    assert (status, headers["Allow"]) == (405, "GET")
