@@ -71,6 +71,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLNonNull,
+    GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -1275,17 +1276,25 @@ class _ExecutionContext(ExecutionContext):
     cost of jobLogs(limit: 10). A test checks that answers and errors are
     graphql-core's own."""
 
+    def complete_list_value(self, return_type, field_nodes, info, path, result):
+        # A list of plain objects (jobLogs): every row in one loop.
+        item_type = return_type.of_type
+        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
+        if (type(result) is list and self.middleware_manager is None
+                and isinstance(object_type, GraphQLObjectType) and object_type.is_type_of is None):
+            plan = self._plain_fields(object_type, self.collect_subfields(object_type, field_nodes))
+            if plan is not None:
+                rows = [_plain_object(plan, item) if type(item) is dict else _FULL_PATH for item in result]
+                if _FULL_PATH not in rows:
+                    return rows
+        return super().complete_list_value(return_type, field_nodes, info, path, result)
+
     def execute_fields(self, parent_type, source_value, path, fields):
         if type(source_value) is dict and self.middleware_manager is None:
             plan = self._plain_fields(parent_type, fields)
             if plan is not None:
-                results = {}
-                for response_name, name, scalar, nullable in plan:
-                    value = _short_value(scalar, nullable, source_value.get(name))
-                    if value is _FULL_PATH:
-                        break
-                    results[response_name] = value
-                else:
+                results = _plain_object(plan, source_value)
+                if results is not _FULL_PATH:
                     return results
         return super().execute_fields(parent_type, source_value, path, fields)
 
@@ -1321,6 +1330,17 @@ def _plain_field(parent_type, field_nodes) -> Optional[tuple]:
     nullable = not isinstance(field.type, GraphQLNonNull)
     scalar = field.type if nullable else field.type.of_type
     return (name, scalar, nullable) if isinstance(scalar, GraphQLScalarType) else None
+
+
+def _plain_object(plan: list, source: dict) -> Any:
+    """The result of an object made only of plain fields, or _FULL_PATH."""
+    results = {}
+    for response_name, name, scalar, nullable in plan:
+        value = _short_value(scalar, nullable, source.get(name))
+        if value is _FULL_PATH:
+            return _FULL_PATH
+        results[response_name] = value
+    return results
 
 
 def _short_value(scalar: GraphQLScalarType, nullable: bool, value: Any) -> Any:
