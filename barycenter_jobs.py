@@ -99,6 +99,8 @@ DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 
+# -- Storage and runs --------------------------------------------------------
+
 # How long a statement waits for another writer's lock before it fails with
 # "database is locked". Barycenter itself writes to the same file.
 BUSY_TIMEOUT_SECONDS = 5.0
@@ -108,20 +110,20 @@ BUSY_TIMEOUT_SECONDS = 5.0
 LEASE_SECONDS = 60
 
 # A cleanup deletes in batches, each its own write transaction, sized to hold
-# SQLite's write lock for about this long, with a gap after each, so that
-# Barycenter's own writes never wait long behind a cleanup.
+# SQLite's write lock for about BATCH_TARGET_SECONDS, with a gap after each so
+# that Barycenter's own writes never wait long behind a cleanup.
 BATCH_TARGET_SECONDS = 0.008
 BATCH_GAP_SECONDS = 0.0025
-# When other connections were committing and stop for this long during a
-# cleanup, one of them is probably waiting for the lock: leave a gap longer
-# than SQLite's busy handler sleeps between two retries (25 ms). "Were
-# committing" means within WRITERS_ACTIVE_SECONDS.
-STARVED_WRITER_SECONDS = 0.03
-WRITERS_ACTIVE_SECONDS = 1.0
-LONG_GAP_SECONDS = 0.026
 BATCH_FIRST_ROWS = 1000
 BATCH_MIN_ROWS = 100
 BATCH_MAX_ROWS = 100_000
+# When other connections were committing (within WRITERS_ACTIVE_SECONDS) and
+# stop for STARVED_WRITER_SECONDS during a cleanup, one of them is probably
+# waiting for the lock: the next gap is longer than the 25 ms that SQLite's
+# busy handler sleeps between two retries.
+STARVED_WRITER_SECONDS = 0.03
+WRITERS_ACTIVE_SECONDS = 1.0
+LONG_GAP_SECONDS = 0.026
 
 # job_executions keeps this many days of history (0: everything). Pruning runs
 # after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
@@ -129,19 +131,33 @@ LOG_RETENTION_DAYS = 90
 PRUNE_BATCH_ROWS = 1000
 PRUNE_MAX_BATCHES = 100
 
-# /healthz reports a job overdue when a firing this old has not been run.
-HEALTH_GRACE_SECONDS = 300
+# What became of a request to run a job (RunOutcome.status).
+RUN_SUCCEEDED = "succeeded"
+RUN_FAILED = "failed"
+RUN_UNKNOWN_JOB = "unknown job"
+RUN_ALREADY_RUNNING = "already running"
+RUN_FIRING_TAKEN = "firing already run"
+RUN_PAUSED = "paused"
+RUN_SHUTTING_DOWN = "shutting down"
+
+# The errorMessage of a run that did not finish.
+INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
+INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
+
+# -- Scheduling ----------------------------------------------------------------
 
 # A firing missed by at most this much (process suspended, machine busy) still
 # runs, once, however many firings were missed (APScheduler's coalesce). A
 # firing missed by more is skipped; the next one cleans up what it left.
 MISFIRE_GRACE_SECONDS = 300
+# /healthz calls a job overdue when a firing this old has not been run: after
+# that, the scheduler will not run it any more.
+HEALTH_GRACE_SECONDS = MISFIRE_GRACE_SECONDS
 
-JOB_LOGS_DEFAULT_LIMIT = 100
-JOB_LOGS_MAX_LIMIT = 1000
+# -- HTTP and GraphQL ------------------------------------------------------------
 
-# HTTP limits. A connection that sends nothing for this long is closed, and a
-# worker reading a request gives up after this long without a byte.
+# A connection that sends nothing for this long is closed, and a worker
+# reading a request gives up after this long without a byte.
 REQUEST_TIMEOUT_SECONDS = 10
 HTTP_WORKERS = 16
 # A worker busy with one request for this long stops being the one that
@@ -150,11 +166,13 @@ HANDOFF_SECONDS = 0.02
 MAX_BODY_BYTES = 1024 * 1024
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 
-# GraphQL limits, each named in the error that enforces it. GraphiQL's own
+# Limits, each named in the error that enforces it. GraphiQL's own
 # introspection query needs about 500 tokens and 150 fields.
 MAX_QUERY_TOKENS = 5000
 MAX_QUERY_FIELDS = 500
 MAX_ROWS_PER_REQUEST = 10 * 1000
+JOB_LOGS_DEFAULT_LIMIT = 100
+JOB_LOGS_MAX_LIMIT = 1000
 
 
 @dataclass(frozen=True)
@@ -293,6 +311,14 @@ class CronError(ConfigError):
     """A cron expression that cannot be parsed or can never fire."""
 
 
+class LeaseLost(Exception):
+    """Another process took over a job this process was running."""
+
+
+class Interrupted(Exception):
+    """The server is shutting down; the run stops at a batch boundary."""
+
+
 # ---------------------------------------------------------------------------
 # Cron: six fields, seconds first, UTC
 # ---------------------------------------------------------------------------
@@ -312,14 +338,21 @@ class _CronField:
     name: str
     low: int
     high: int
-    names: Mapping[str, int]
+    names: Mapping[str, int] = None
+
+    @property
+    def valid(self) -> str:
+        """What the field accepts, for error messages: '0-7 or SUN-SAT'."""
+        if not self.names:
+            return f"{self.low}-{self.high}"
+        return f"{self.low}-{self.high} or {next(iter(self.names))}-{next(reversed(self.names))}"
 
 
 _CRON_FIELD_SPECS = (
-    _CronField("second", 0, 59, {}),
-    _CronField("minute", 0, 59, {}),
-    _CronField("hour", 0, 23, {}),
-    _CronField("day-of-month", 1, 31, {}),
+    _CronField("second", 0, 59),
+    _CronField("minute", 0, 59),
+    _CronField("hour", 0, 23),
+    _CronField("day-of-month", 1, 31),
     _CronField("month", 1, 12, MONTH_NAMES),
     _CronField("day-of-week", 0, 7, WEEKDAY_NAMES),
 )
@@ -396,14 +429,11 @@ def _cron_value(text: str, spec: _CronField) -> int:
         if not spec.low <= value <= spec.high:
             raise CronError(f"{spec.name} {value} is outside {spec.low}-{spec.high}")
         return value
-    if text.upper() in spec.names:
+    if spec.names and text.upper() in spec.names:
         return spec.names[text.upper()]
-    valid = f"{spec.low}-{spec.high}"
-    if spec.names:
-        valid += " or " + "-".join((min(spec.names, key=spec.names.get), max(spec.names, key=spec.names.get)))
     if not text:
-        raise CronError(f"{spec.name} has an empty value; expected {valid}")
-    raise CronError(f"{spec.name} value {text!r} is not valid; expected {valid}")
+        raise CronError(f"{spec.name} has an empty value; expected {spec.valid}")
+    raise CronError(f"{spec.name} value {text!r} is not valid; expected {spec.valid}")
 
 
 def _aps_values(values: Iterable[int], low: int, high: int) -> str:
@@ -582,10 +612,9 @@ class Storage:
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
         """In one write transaction: check that no live process holds the job
-        (and, for a scheduled firing, that the job is not paused and that no
-        process has run the firing already),
-        resolve the job's runs that a dead process left, write the new run's
-        log row and take the lease."""
+        and, for a scheduled firing, that the job is not paused and that no
+        process has run the firing already; then resolve the job's runs that a
+        dead process left, write the new run's log row and take the lease."""
         with self._write() as connection:
             self._release_dead_leases(connection)
             state = connection.execute(
@@ -811,34 +840,16 @@ RUN_COLUMNS = ("CAST(id AS TEXT), job_name,"
 class RunOutcome:
     """What became of a request to run a job."""
 
-    status: str  # one of the RUN_* constants below
+    status: str  # one of the RUN_* constants
     run_id: Optional[int] = None
     records: Optional[int] = None
     error: Optional[str] = None
 
 
-RUN_SUCCEEDED = "succeeded"
-RUN_FAILED = "failed"
-RUN_UNKNOWN_JOB = "unknown job"
-RUN_ALREADY_RUNNING = "already running"
-RUN_FIRING_TAKEN = "firing already run"
-RUN_PAUSED = "paused"
-RUN_SHUTTING_DOWN = "shutting down"
-
-INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
-INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
-
-
-class LeaseLost(Exception):
-    """Another process took over a job this process was running."""
-
-
-class Interrupted(Exception):
-    """The server is shutting down; the run stops at a batch boundary."""
-
-
 @dataclass(frozen=True)
 class RunContext:
+    """A run in progress, as the storage needs to know it."""
+
     job: JobSpec
     run_id: int
     owner: str
@@ -963,8 +974,8 @@ class JobRunner:
                 seen, version = version, self.storage.data_version()
                 if seen != version:
                     last_foreign_commit = gap_began
-                quiet = gap_began - last_foreign_commit
-                gap = LONG_GAP_SECONDS if STARVED_WRITER_SECONDS <= quiet <= WRITERS_ACTIVE_SECONDS else BATCH_GAP_SECONDS
+                writer_waiting = STARVED_WRITER_SECONDS <= gap_began - last_foreign_commit <= WRITERS_ACTIVE_SECONDS
+                gap = LONG_GAP_SECONDS if writer_waiting else BATCH_GAP_SECONDS
                 self._stopping.wait(gap - (time.perf_counter() - gap_began))
                 # Aim the next batch at the target, changing by at most a factor of 2.
                 scale = min(max(BATCH_TARGET_SECONDS / max(held, 1e-4), 0.5), 2.0)
@@ -1001,7 +1012,8 @@ def describe_error(error: Exception) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]):
+def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> list:
+    """Ariadne bindables for schema.graphql, over one app's runner and schedules."""
     query, mutation, job_type = QueryType(), MutationType(), ObjectType("Job")
 
     def job_state(info, name: str) -> dict:
@@ -1107,14 +1119,23 @@ def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
     if value is None:
         return None
     text = value.strip()
+    if text.endswith(("Z", "z")):  # fromisoformat takes a Z only from Python 3.11 on
+        text = text[:-1] + "+00:00"
     try:
-        moment = datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "zZ" and text else text)
+        moment = datetime.fromisoformat(text)
     except ValueError:
         raise GraphQLError(f"{name} must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
                            f" got {value!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return math.ceil(moment.timestamp())
+
+
+def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
+    """ISO 8601 UTC with whole seconds and a Z, as SQLite formats RUN_COLUMNS."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _iso_epoch(epoch_seconds: Optional[int]) -> Optional[str]:
@@ -1126,13 +1147,6 @@ def _snake_case_arguments(name: str, _schema, path: tuple) -> str:
     (jobName -> job_name); fields keep their names, because resolvers return
     dicts keyed by them, which graphql-core reads without a wrapper per field."""
     return convert_camel_case_to_snake(name) if len(path) == 3 else name
-
-
-def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
-    """ISO 8601 UTC with whole seconds and a Z, as SQLite formats RUN_COLUMNS."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
 
 
 def _spend_rows(context: dict, rows: int) -> None:
@@ -1435,14 +1449,15 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0].rstrip(".") if ":" in host else host.rstrip(".")
 
 
-class GraphQLHttpApp:
+class HttpApp:
     """The WSGI boundary: everything about HTTP is decided here, and only a
-    well-formed, permitted GraphQL request reaches Ariadne.
+    well-formed, permitted GraphQL request reaches Ariadne. It also answers
+    GET /healthz.
 
-    Order of checks: Host (DNS rebinding, 403), path (404), token (401, before
-    the body is read), method (405), Accept (406), then the request itself
-    (400, 413, 415). Every refusal is a JSON body; nothing escapes as a bare
-    500 or a traceback.
+    Order of checks: Host (DNS rebinding, 403), path (404; /healthz needs no
+    token), token (401, before the body is read), method (405), Accept (406),
+    then the request itself (400, 413, 415). Every refusal is a JSON body;
+    nothing escapes as a bare 500 or a traceback.
     """
 
     def __init__(self, schema: GraphQLSchema, documents: DocumentCache, *,
@@ -1997,7 +2012,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
 
     app = App(storage, runner, scheduler, in_force)
-    app.wsgi = GraphQLHttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
+    app.wsgi = HttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
                               max_body_bytes=max_body_bytes, health=app.health)
     return app
 
@@ -2118,10 +2133,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     log.info("listening on http://%s:%d%s (database %s)",
              args.host, server.server_port, ENDPOINT, args.database)
     try:
-        server.serve_forever(poll_interval=0.25)
+        server.serve_forever(poll_interval=0.25)  # returns once requests in progress are done
     finally:
-        server.server_close()  # waits for requests in progress
-        app.close()            # waits for a scheduled run in progress
+        server.server_close()
+        app.close()  # waits for a scheduled run in progress to stop at its next batch
     log.info("stopped")
     return 0
 

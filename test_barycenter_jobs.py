@@ -1842,7 +1842,7 @@ def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, 
         # New runs arrive between pages; they belong before the first page.
         insert_log_row(db_path, "cleanup_expired_challenges", NOW + 100, NOW + 100, 1, None, 0)
     assert seen == expected
-    assert graphql(app, f'{{ jobLogs(jobName: "cleanup_expired_sessions", limit: 3, before: "10") {{ id }} }}') == {
+    assert graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 3, before: "10") { id } }') == {
         "data": {"jobLogs": [{"id": "9"}, {"id": "8"}, {"id": "7"}]}}
 
 
