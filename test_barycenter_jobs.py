@@ -997,7 +997,8 @@ def test_the_body_limit_is_configurable(db_path, clock):
 def test_a_body_shorter_than_its_content_length_is_400(live_server):
     raw = raw_exchange(live_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
                                     b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"query\"")
-    assert parse_raw_response(raw)[::2] == (400, {"errors": [{"message": "the body is shorter than its Content-Length"}]})
+    status, _, body = parse_raw_response(raw)
+    assert (status, body) == (400, {"errors": [{"message": "the body is shorter than its Content-Length"}]})
 
 
 def test_a_stalled_body_times_out_with_400_and_frees_the_worker(db_path, clock):
@@ -1343,23 +1344,38 @@ def hold_write_lock_once_a_batch_is_done(path):
 EXPIRED, LIVE = 400_000, 1000
 
 
-def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(tmp_path):
+@contextlib.contextmanager
+def cleanup_held_mid_run(tmp_path):
+    """A server process on EXPIRED expired and LIVE live sessions, its cleanup
+    triggered over HTTP and caught in the middle: one batch done, the next
+    waiting for the write lock that the test holds. Yields the server, the
+    database, the time the rows were made at, a function that lets the lock
+    go, and the trigger's answer (filled in if it comes)."""
     db = tmp_path / "barycenter.db"
     now = int(time.time())
     create_app(db).close()
     fill_sessions(db, EXPIRED, LIVE, now)
-
     server = ServerProcess("--database", str(db), cwd=tmp_path)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        trigger_in_background(base)
+        thread, answer = trigger_in_background(base)
         holder = hold_write_lock_once_a_batch_is_done(db)
-        server.process.send_signal(signal.SIGKILL)
-        server.process.wait(10)
-        holder.execute("ROLLBACK")
-        holder.close()
+
+        def release():
+            holder.execute("ROLLBACK")
+            holder.close()
+            thread.join(10)
+
+        yield server, db, now, release, answer
     finally:
         server.kill()
+
+
+def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(tmp_path):
+    with cleanup_held_mid_run(tmp_path) as (server, db, now, release, _):
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(10)
+        release()
 
     [killed] = log_rows(db)
     assert (killed["completed_at"], killed["success"]) == (None, None)
@@ -1387,24 +1403,11 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
 
 
 def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(tmp_path):
-    db = tmp_path / "barycenter.db"
-    now = int(time.time())
-    create_app(db).close()
-    fill_sessions(db, EXPIRED, LIVE, now)
-
-    server = ServerProcess("--database", str(db), cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        thread, result = trigger_in_background(base)
-        holder = hold_write_lock_once_a_batch_is_done(db)
+    with cleanup_held_mid_run(tmp_path) as (server, db, now, release, result):
         server.process.send_signal(signal.SIGTERM)
         time.sleep(0.2)  # the signal is handled while the batch waits for the lock
-        holder.execute("ROLLBACK")
-        holder.close()
+        release()
         assert server.process.wait(10) == 0
-        thread.join(10)
-    finally:
-        server.kill()
 
     [stopped] = log_rows(db)
     assert stopped["success"] == 0 and stopped["completed_at"] is not None
@@ -1638,7 +1641,8 @@ def test_the_short_path_for_scalar_fields_answers_as_graphql_core_does(app, db_p
     for document in [
         "{ jobLogs { id jobName startedAt completedAt success errorMessage recordsProcessed __typename } }",
         "{ availableJobs { name description schedule nextRunAt __typename } }",
-        '{ a: jobLogs(limit: 2) { x: id y: jobName } b: jobLogs(jobName: "cleanup_expired_challenges") { recordsProcessed } }',
+        '{ a: jobLogs(limit: 2) { x: id y: jobName }'
+        ' b: jobLogs(jobName: "cleanup_expired_challenges") { recordsProcessed } }',
     ]:
         stock = graphql_sync(schema, document, context_value=dict(context), execution_context_class=ExecutionContext)
         short = graphql_sync(schema, document, context_value=dict(context),
