@@ -103,26 +103,29 @@ def insert_log_row(path, job_name, started_at, completed_at=None, success=None, 
 # ---------------------------------------------------------------------------
 
 
-def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json"):
-    """One request through the WSGI app, checked by wsgiref.validate.
+def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json", environ=None):
+    """One request through the WSGI app, checked by wsgiref.validate; ``environ``
+    adds to the request (a value of None removes the key).
     Returns (status code, headers, parsed JSON body)."""
-    environ = {}
-    setup_testing_defaults(environ)
-    environ.update({
+    request = {}
+    setup_testing_defaults(request)
+    request.update({
         "REQUEST_METHOD": method,
         "PATH_INFO": path,
         "QUERY_STRING": "",
         "CONTENT_TYPE": content_type,
         "CONTENT_LENGTH": str(len(body)),
         "wsgi.input": io.BytesIO(body),
+        **(environ or {}),
     })
+    request = {key: value for key, value in request.items() if value is not None}
     response = {}
 
     def start_response(status, headers, exc_info=None):
         response["status"], response["headers"] = status, dict(headers)
         return lambda data: None
 
-    result = validator(app)(environ, start_response)
+    result = validator(app)(request, start_response)
     try:
         payload = b"".join(result)
     finally:
@@ -660,15 +663,24 @@ def test_malformed_json_is_a_400_in_json(app):
 # ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def live_server(app):
-    server = make_http_server("127.0.0.1", 0, app)
+@contextlib.contextmanager
+def serving(app, **options):
+    """The real HTTP server on an ephemeral loopback port; yields its base URL."""
+    server = make_http_server("127.0.0.1", 0, app, **options)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(app):
+    with serving(app) as url:
+        yield url
 
 
 def http(url, body=None, method="POST", content_type="application/json"):
@@ -1003,33 +1015,18 @@ def test_a_body_shorter_than_its_content_length_is_400(live_server):
 
 def test_a_stalled_body_times_out_with_400_and_frees_the_worker(db_path, clock):
     app = create_app(db_path, clock=clock)
-    server = make_http_server("127.0.0.1", 0, app, idle_timeout=0.3)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_port}"
+    with serving(app, idle_timeout=0.3) as url:
         raw = raw_exchange(url, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
-                                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{", half_close=False)
+                                b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
+                           half_close=False)
         assert parse_raw_response(raw)[0] == 400
         assert post_graphql(url, "{ availableJobs { name } }")[0] == 200
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 def test_a_missing_content_length_is_400(app):
-    environ_body = b'{"query": "{ availableJobs { name } }"}'
-    environ = {}
-    setup_testing_defaults(environ)
-    environ.update(REQUEST_METHOD="POST", PATH_INFO="/admin/jobs", QUERY_STRING="",
-                   CONTENT_TYPE="application/json", **{"wsgi.input": io.BytesIO(environ_body)})
-    environ.pop("CONTENT_LENGTH", None)
-    response = {}
-    result = app(environ, lambda status, headers, exc_info=None: response.update(status=status))
-    assert response["status"].startswith("400")
-    assert json.loads(b"".join(result)) == {
-        "errors": [{"message": "a Content-Length header with the body's size is required"}]}
+    status, _, body = call(app, body=b'{"query": "{ availableJobs { name } }"}', environ={"CONTENT_LENGTH": None})
+    assert status == 400
+    assert body == {"errors": [{"message": "a Content-Length header with the body's size is required"}]}
 
 
 @pytest.mark.parametrize("garbage", [
@@ -1067,24 +1064,8 @@ def test_allowed_hosts_extend_the_loopback_names(db_path, clock):
         assert environ_status == expected, host
 
 
-def call_with_headers(app, body, extra_environ):
-    environ = {}
-    setup_testing_defaults(environ)
-    environ.update({"REQUEST_METHOD": "POST", "PATH_INFO": "/admin/jobs", "QUERY_STRING": "",
-                    "CONTENT_TYPE": "application/json", "CONTENT_LENGTH": str(len(body)),
-                    "wsgi.input": io.BytesIO(body), **extra_environ})
-    response = {}
-
-    def start_response(status, headers, exc_info=None):
-        response.update(status=status, headers=dict(headers))
-        return lambda data: None
-
-    result = validator(app)(environ, start_response)
-    try:
-        payload = b"".join(result)
-    finally:
-        result.close()
-    return int(response["status"].split()[0]), response["headers"], json.loads(payload)
+def call_with_headers(app, body, environ):
+    return call(app, body=body, environ=environ)
 
 
 def test_too_many_tokens_is_refused_naming_the_limit(app):
@@ -1129,38 +1110,26 @@ def test_graphiqls_introspection_query_fits_the_limits(app):
 
 def test_idle_connections_do_not_starve_a_normal_query(db_path, clock):
     app = create_app(db_path, clock=clock)
-    server = make_http_server("127.0.0.1", 0, app, workers=4, idle_timeout=30)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
     idle = []
-    try:
-        for _ in range(40):
-            idle.append(socket.create_connection(("127.0.0.1", server.server_port)))
-        idle[0].sendall(b"POST /admin/jobs HTTP/1.1\r\n")  # one that started and stalled
-        url = f"http://127.0.0.1:{server.server_port}"
-        # Four workers, forty idle connections: a starved server would not answer.
-        status, _, body = post_graphql(url, "{ availableJobs { name } }")
-        assert status == 200 and len(body["data"]["availableJobs"]) == 4
-    finally:
-        for sock in idle:
-            sock.close()
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with serving(app, workers=4, idle_timeout=30) as url:
+        port = int(url.rsplit(":", 1)[1])
+        try:
+            for _ in range(40):
+                idle.append(socket.create_connection(("127.0.0.1", port)))
+            idle[0].sendall(b"POST /admin/jobs HTTP/1.1\r\n")  # one that started and stalled
+            # Four workers, forty idle connections: a starved server would not answer.
+            status, _, body = post_graphql(url, "{ availableJobs { name } }")
+            assert status == 200 and len(body["data"]["availableJobs"]) == 4
+        finally:
+            for sock in idle:
+                sock.close()
 
 
 def test_an_idle_connection_is_closed_after_the_timeout(db_path, clock):
     app = create_app(db_path, clock=clock)
-    server = make_http_server("127.0.0.1", 0, app, idle_timeout=0.2)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        with socket.create_connection(("127.0.0.1", server.server_port), timeout=5) as sock:
+    with serving(app, idle_timeout=0.2) as url:
+        with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=5) as sock:
             assert sock.recv(1) == b""  # closed by the server, not by our timeout
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
 
 
 # ---------------------------------------------------------------------------
@@ -1170,14 +1139,8 @@ def test_an_idle_connection_is_closed_after_the_timeout(db_path, clock):
 
 @pytest.fixture
 def token_server(db_path, clock):
-    app = create_app(db_path, clock=clock, token="correct horse battery staple")
-    server = make_http_server("127.0.0.1", 0, app)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with serving(create_app(db_path, clock=clock, token="correct horse battery staple")) as url:
+        yield url
 
 
 @pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Bearer correct horse battery stapler",
@@ -1872,20 +1835,8 @@ def test_time_ranges_and_cursors_read_an_index_in_order(app, db_path, filters):
 
 
 def get_health(app):
-    environ = {}
-    setup_testing_defaults(environ)
-    environ.update(REQUEST_METHOD="GET", PATH_INFO="/healthz", QUERY_STRING="")
-    response = {}
-
-    def start_response(status, headers, exc_info=None):
-        response["status"] = int(status.split()[0])
-        return lambda data: None
-
-    result = validator(app)(environ, start_response)
-    try:
-        return response["status"], json.loads(b"".join(result))
-    finally:
-        result.close()
+    status, _, body = call(app, method="GET", path="/healthz")
+    return status, body
 
 
 @pytest.fixture
