@@ -404,7 +404,7 @@ def main(argv=None) -> int:
     report = Report()
     with tempfile.TemporaryDirectory(prefix="bench-barycenter-jobs-") as folder:
         work = Path(folder)
-        bench_throughput(report, work, seconds=1.0 if args.quick else 3.0, rounds=2 if args.quick else 3)
+        bench_throughput(report, work, seconds=1.0 if args.quick else 2.0, rounds=2 if args.quick else 5)
         bench_history(report, work, requests=100 if args.quick else 400)
         bench_cleanup(report, work, 200_000 if args.quick else 1_000_000)
         bench_footprint(report, work)
