@@ -1734,18 +1734,27 @@ class PooledWSGIServer(WSGIServer):
                 continue
             with self._state:
                 self._leader, self._leader_busy_since = me, None
-            while True:
-                connection = self._next_connection()
-                if connection is None:  # stopping
-                    self._step_down(me)
-                    return
-                with self._state:
-                    self._leader_busy_since = time.monotonic()
-                self._serve(*connection)
-                with self._state:
-                    if self._leader != me:
-                        break  # the watchdog passed the leadership on meanwhile
-                    self._leader_busy_since = None
+            try:
+                self._lead(me)
+            except Exception:  # never leave the server without a leader
+                log.exception("HTTP worker failed; another takes over")
+            finally:
+                self._step_down(me)
+
+    def _lead(self, me: int) -> None:
+        """Accept and serve, until stopping or until the watchdog passes the
+        leadership on while this thread serves a slow request."""
+        while True:
+            connection = self._next_connection()
+            if connection is None:  # stopping
+                return
+            with self._state:
+                self._leader_busy_since = time.monotonic()
+            self._serve(*connection)
+            with self._state:
+                if self._leader != me:
+                    return  # another worker leads now; this one waits its turn
+                self._leader_busy_since = None
 
     def _step_down(self, me: int) -> None:
         with self._state:
@@ -1781,7 +1790,10 @@ class PooledWSGIServer(WSGIServer):
                     time.sleep(0.1)
                     continue
                 # Nearly every client sends its request with the connection.
-                if select.select([request], [], [], 0)[0]:
+                # (poll, not select: select cannot watch descriptors past 1023.)
+                poller = select.poll()
+                poller.register(request, select.POLLIN)
+                if poller.poll(0):
                     return request, address
                 self._arrivals.put((request, address))
                 self._room_alarm.send(b"\0")
