@@ -1063,9 +1063,10 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
         since, until = _parse_time("since", since), _parse_time("until", until)
         position = None
         if before is not None:
-            if not before.isdigit():
+            if not (before.isascii() and before.isdigit()):
                 raise GraphQLError(f"before must be the id of a run, a whole number such as \"42\"; got {before!r}")
-            position = runner.storage.run_position(int(before))
+            # Past SQLite's largest integer no run can have that id.
+            position = runner.storage.run_position(int(before)) if len(before) <= 18 else None
             if position is None:
                 raise GraphQLError(f"before: there is no run with id {before}"
                                    " (a run older than the log retention has been pruned)")
@@ -1264,9 +1265,11 @@ class DocumentCache:
                 return document
         try:
             document = parse(query, max_tokens=MAX_QUERY_TOKENS)
+            errors = validate(self.schema, document, self.rules)
         except GraphQLError as error:
             raise RequestErrors([error]) from None
-        errors = validate(self.schema, document, self.rules)
+        except RecursionError:  # graphql-core's parser recurses once per level
+            raise RequestErrors([GraphQLError("the document is nested too deeply")]) from None
         if errors:
             raise RequestErrors(errors)
         with self._lock:

@@ -1787,6 +1787,9 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     ('before: "abc"', 'before must be the id of a run, a whole number such as "42"; got \'abc\''),
     ('before: "-1"', 'before must be the id of a run, a whole number such as "42"; got \'-1\''),
     ('before: "999"', "before: there is no run with id 999 (a run older than the log retention has been pruned)"),
+    (f'before: "{"9" * 5000}"', f"before: there is no run with id {'9' * 5000}"
+                                " (a run older than the log retention has been pruned)"),
+    ('before: "١٢"', "before must be the id of a run, a whole number such as \"42\"; got '١٢'"),
 ])
 def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, message):
     body = graphql(app, f"{{ jobLogs({arguments}) {{ id }} }}")
@@ -1890,3 +1893,12 @@ def test_health_is_503_when_the_scheduler_is_not_running(app):
 def test_health_answers_only_get(app):
     status, headers, body = call(app, method="POST", path="/healthz")
     assert (status, headers["Allow"]) == (405, "GET")
+
+
+@pytest.mark.parametrize("document", [
+    "{ a" + "{a" * 1500 + "}" * 1501,
+    "{ jobLogs(jobName: " + "[" * 2000 + "]" * 2000 + ") { id } }",
+])
+def test_a_document_nested_too_deeply_is_refused_not_a_crash(app, document):
+    status, _, body = call(app, body=json.dumps({"query": document}).encode())
+    assert (status, body) == (200, {"errors": [{"message": "the document is nested too deeply"}]})
