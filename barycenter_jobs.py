@@ -999,8 +999,8 @@ class JobRunner:
 def describe_error(error: Exception) -> str:
     """The text an operator reads in errorMessage and in the log."""
     text = str(error) or type(error).__name__
-    code = getattr(error, "sqlite_errorname", "")
-    if code.startswith("SQLITE_BUSY"):
+    code = getattr(error, "sqlite_errorname", "")  # Python 3.11 and later
+    if code.startswith("SQLITE_BUSY") or text == "database is locked":
         return f"{text} (another writer held the lock past the busy timeout)"
     if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY")):
         return f"{text} ({code}: the database file cannot be written; is it read-only, or the disk full?)"
