@@ -727,8 +727,8 @@ class Storage:
 
     def _runs(self, sql: str, parameters: Iterable) -> list[dict]:
         cursor = self.connection().cursor()
-        cursor.row_factory = None  # plain tuples, zipped with the field names
-        return [dict(zip(RUN_FIELDS, row)) for row in cursor.execute(sql, tuple(parameters))]
+        cursor.row_factory = None  # plain tuples
+        return [_job_log(row) for row in cursor.execute(sql, tuple(parameters))]
 
     def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool, *,
                   since: Optional[int] = None, until: Optional[int] = None,
@@ -819,16 +819,33 @@ def _is_dead_local_process(owner: str) -> bool:
     return False
 
 
-# A job_executions row as the API shows it, keyed by the JobLog field names:
-# the id as text, times as ISO 8601 UTC with whole seconds and a Z (formatted
-# by SQLite, the cheapest place), success as 1, 0 or NULL (GraphQL's Boolean
-# serializes the numbers).
-RUN_FIELDS = ("id", "jobName", "startedAt", "completedAt", "success", "errorMessage", "recordsProcessed",
-              "durationSeconds")
-RUN_COLUMNS = ("CAST(id AS TEXT), job_name,"
-               " strftime('%Y-%m-%dT%H:%M:%SZ', started_at, 'unixepoch'),"
-               " strftime('%Y-%m-%dT%H:%M:%SZ', completed_at, 'unixepoch'),"
-               " success, error_message, records_processed, completed_at - started_at")
+# The job_executions columns a JobLog is made of (see _job_log).
+RUN_COLUMNS = "id, job_name, started_at, completed_at, success, error_message, records_processed"
+
+
+def _job_log(row: tuple) -> dict:
+    """A job_executions row as the API shows it, keyed by the JobLog field
+    names: the id as text, times as ISO 8601 UTC, success as 1, 0 or None
+    (GraphQL's Boolean serializes the numbers)."""
+    run_id, job_name, started_at, completed_at, success, error_message, records_processed = row
+    return {
+        "id": str(run_id),
+        "jobName": job_name,
+        "startedAt": _iso_second(int(started_at)),
+        "completedAt": None if completed_at is None else _iso_second(int(completed_at)),
+        "success": success,
+        "errorMessage": error_message,
+        "recordsProcessed": records_processed,
+        "durationSeconds": None if completed_at is None else completed_at - started_at,
+    }
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _iso_second(epoch_seconds: int) -> str:
+    """Epoch seconds as ISO 8601 UTC with a Z: 2026-02-14T12:00:00Z. Cached:
+    dashboards poll the same runs over and over, and formatting dates costs
+    more than the query that finds them."""
+    return datetime.fromtimestamp(epoch_seconds, timezone.utc).replace(tzinfo=None).isoformat() + "Z"
 
 
 # ---------------------------------------------------------------------------
@@ -1133,14 +1150,11 @@ def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
 
 
 def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
-    """ISO 8601 UTC with whole seconds and a Z, as SQLite formats RUN_COLUMNS."""
-    if moment is None:
-        return None
-    return moment.astimezone(timezone.utc).replace(microsecond=0, tzinfo=None).isoformat() + "Z"
+    return None if moment is None else _iso_second(int(moment.timestamp()))
 
 
 def _iso_epoch(epoch_seconds: Optional[int]) -> Optional[str]:
-    return None if epoch_seconds is None else _iso_datetime(datetime.fromtimestamp(epoch_seconds, timezone.utc))
+    return None if epoch_seconds is None else _iso_second(int(epoch_seconds))
 
 
 def _snake_case_arguments(name: str, _schema, path: tuple) -> str:
