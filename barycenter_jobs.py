@@ -69,11 +69,15 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLBoolean,
     GraphQLError,
+    GraphQLID,
+    GraphQLInt,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
@@ -825,15 +829,14 @@ RUN_COLUMNS = "id, job_name, started_at, completed_at, success, error_message, r
 
 def _job_log(row: tuple) -> dict:
     """A job_executions row as the API shows it, keyed by the JobLog field
-    names: the id as text, times as ISO 8601 UTC, success as 1, 0 or None
-    (GraphQL's Boolean serializes the numbers)."""
+    names: the id as text, times as ISO 8601 UTC, success as a bool or None."""
     run_id, job_name, started_at, completed_at, success, error_message, records_processed = row
     return {
         "id": str(run_id),
         "jobName": job_name,
         "startedAt": _iso_second(int(started_at)),
         "completedAt": None if completed_at is None else _iso_second(int(completed_at)),
-        "success": success,
+        "success": None if success is None else bool(success),
         "errorMessage": error_message,
         "recordsProcessed": records_processed,
         "durationSeconds": None if completed_at is None else completed_at - started_at,
@@ -1374,10 +1377,17 @@ def _plain_object(plan: list, source: dict) -> Any:
     return results
 
 
+# Values that graphql-core's serializers return unchanged: a str for String
+# and ID, a bool for Boolean, an int within 32 bits for Int.
+_UNCHANGED_BY = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
+
+
 def _short_value(scalar: GraphQLScalarType, nullable: bool, value: Any) -> Any:
     """What graphql-core would answer for a plain field, or _FULL_PATH."""
     if value is None:
         return None if nullable else _FULL_PATH
+    if type(value) is _UNCHANGED_BY.get(scalar) and (scalar is not GraphQLInt or -2**31 <= value < 2**31):
+        return value
     if callable(value):  # the default resolver would call it
         return _FULL_PATH
     try:
