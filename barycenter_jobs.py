@@ -1421,7 +1421,7 @@ class HttpError(Exception):
 
 def _json_response(start_response, status: str, body: dict, content_type: str = JSON,
                    headers: Iterable[tuple[str, str]] = (), exc_info=None) -> list[bytes]:
-    payload = json.dumps(body).encode("ascii")  # non-ASCII text goes as \\u escapes
+    payload = json.dumps(body).encode("ascii")  # non-ASCII text goes as \u escapes
     start_response(status, [
         ("Content-Type", f"{content_type}; charset=utf-8"),
         ("Content-Length", str(len(payload))),
