@@ -172,6 +172,9 @@ SEED_JOBS = [
 ]
 
 
+JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
+
+
 def test_available_jobs_answers_as_the_seed_shows(app):
     assert graphql(app, "{ availableJobs { name description schedule } }") == {
         "data": {"availableJobs": SEED_JOBS}}
@@ -1060,12 +1063,8 @@ def test_allowed_hosts_extend_the_loopback_names(db_path, clock):
                      allowed_hosts=barycenter_jobs.LOOPBACK_HOSTS | {"jobs.internal"})
     body = json.dumps({"query": "{ availableJobs { name } }"}).encode()
     for host, expected in [("jobs.internal:8081", 200), ("localhost", 200), ("other.internal", 403)]:
-        environ_status = call_with_headers(app, body, {"HTTP_HOST": host})[0]
+        environ_status = call(app, body=body, environ={"HTTP_HOST": host})[0]
         assert environ_status == expected, host
-
-
-def call_with_headers(app, body, environ):
-    return call(app, body=body, environ=environ)
 
 
 def test_too_many_tokens_is_refused_naming_the_limit(app):
@@ -1099,6 +1098,15 @@ def test_the_rows_one_request_may_read_are_bounded(app):
     assert body["data"] is None
     assert body["errors"][0]["message"] == ("this request asks for more than 10000 log rows in all;"
                                             " ask for fewer (limit) or split it into several requests")
+
+
+@pytest.mark.parametrize("document", [
+    "{ a" + "{a" * 1500 + "}" * 1501,
+    "{ jobLogs(jobName: " + "[" * 2000 + "]" * 2000 + ") { id } }",
+])
+def test_a_document_nested_too_deeply_is_refused_not_a_crash(app, document):
+    status, _, body = call(app, body=json.dumps({"query": document}).encode())
+    assert (status, body) == (200, {"errors": [{"message": "the document is nested too deeply"}]})
 
 
 def test_graphiqls_introspection_query_fits_the_limits(app):
@@ -1236,7 +1244,7 @@ def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(tmp_path):
            accept=st.sampled_from(["application/json", GQL_JSON, "*/*"]))
     def check(document, accept):
         environ_body = json.dumps({"query": document}).encode()
-        status, headers, body = call_with_headers(app, environ_body, {"HTTP_ACCEPT": accept})
+        status, headers, body = call(app, body=environ_body, environ={"HTTP_ACCEPT": accept})
         assert status < 500, (document, body)
         assert "data" in body or "errors" in body
 
@@ -1644,8 +1652,6 @@ def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, job_name, o
     assert [epoch(row["startedAt"]) - NOW for row in logs] == expected
 
 
-JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
-
 
 # ---------------------------------------------------------------------------
 # What operators ask for: last run and state per job, pause and resume,
@@ -1872,6 +1878,11 @@ def test_health_is_ok_when_the_scheduler_runs_and_nothing_is_overdue(started_app
     assert set(body) == {"status", "checkedAt", "scheduler", "overdueJobs", "jobs"}
 
 
+def graphql_token(app, document):
+    return call(app, body=json.dumps({"query": document}).encode(),
+                environ={"HTTP_AUTHORIZATION": "Bearer s3cret"})[2]
+
+
 def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_path, clock):
     clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
     assert "cleanup_expired_sessions" not in get_health(started_app)[1]["overdueJobs"]
@@ -1889,11 +1900,6 @@ def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_p
     assert body["jobs"][3]["paused"] is True and body["jobs"][3]["nextRunAt"] is None
 
 
-def graphql_token(app, document):
-    return call_with_headers(app, json.dumps({"query": document}).encode(),
-                             {"HTTP_AUTHORIZATION": "Bearer s3cret"})[2]
-
-
 def test_health_is_503_when_the_scheduler_is_not_running(app):
     status, body = get_health(app)
     assert (status, body["status"], body["scheduler"]) == (503, "unhealthy", "stopped")
@@ -1902,12 +1908,3 @@ def test_health_is_503_when_the_scheduler_is_not_running(app):
 def test_health_answers_only_get(app):
     status, headers, body = call(app, method="POST", path="/healthz")
     assert (status, headers["Allow"]) == (405, "GET")
-
-
-@pytest.mark.parametrize("document", [
-    "{ a" + "{a" * 1500 + "}" * 1501,
-    "{ jobLogs(jobName: " + "[" * 2000 + "]" * 2000 + ") { id } }",
-])
-def test_a_document_nested_too_deeply_is_refused_not_a_crash(app, document):
-    status, _, body = call(app, body=json.dumps({"query": document}).encode())
-    assert (status, body) == (200, {"errors": [{"message": "the document is nested too deeply"}]})
