@@ -31,16 +31,15 @@ import collections
 import contextlib
 import functools
 import hmac
+import io
 import ipaddress
 import json
 import logging
 import math
 import os
-import queue
-import select
-import selectors
 import signal
 import socket
+import socketserver
 import sqlite3
 import sys
 import threading
@@ -63,7 +62,6 @@ from ariadne.explorer import ExplorerGraphiQL
 from ariadne.format_error import format_error
 from ariadne.utils import convert_camel_case_to_snake, unwrap_graphql_error
 from graphql import (
-    BREAK,
     DocumentNode,
     ExecutionContext,
     FieldNode,
@@ -82,10 +80,8 @@ from graphql import (
     OperationDefinitionNode,
     OperationType,
     Undefined,
-    ValidationRule,
     get_operation_ast,
     parse,
-    specified_rules,
     validate,
 )
 
@@ -113,21 +109,19 @@ BUSY_TIMEOUT_SECONDS = 5.0
 # every batch; if the process dies, another may take the job after this long.
 LEASE_SECONDS = 60
 
-# A cleanup deletes in batches, each its own write transaction, sized to hold
-# SQLite's write lock for about BATCH_TARGET_SECONDS, with a gap after each so
-# that Barycenter's own writes never wait long behind a cleanup.
-BATCH_TARGET_SECONDS = 0.008
-BATCH_GAP_SECONDS = 0.0025
-BATCH_FIRST_ROWS = 1000
-BATCH_MIN_ROWS = 100
-BATCH_MAX_ROWS = 100_000
-# When other connections were committing (within WRITERS_ACTIVE_SECONDS) and
-# stop for STARVED_WRITER_SECONDS during a cleanup, one of them is probably
-# waiting for the lock: the next gap is longer than the 25 ms that SQLite's
-# busy handler sleeps between two retries.
-STARVED_WRITER_SECONDS = 0.03
-WRITERS_ACTIVE_SECONDS = 1.0
-LONG_GAP_SECONDS = 0.026
+# A cleanup deletes in batches of BATCH_ROWS, each its own short write
+# transaction (a few milliseconds), and leaves SQLite's write lock free for
+# BATCH_GAP_SECONDS after each, so that Barycenter's own writes slip in
+# between. The batches and gaps of all jobs in this process take turns.
+BATCH_ROWS = 3000
+BATCH_GAP_SECONDS = 0.001
+
+# SQLite copies the WAL into the database by itself (its autocheckpoint,
+# every 1000 pages); after a checkpoint it truncates the WAL file to this.
+WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
+# A checkpoint that leaves frames behind at the end of this many runs in a
+# row (a reader that never ends, a peer stuck in its checkpoint) is a warning.
+CHECKPOINT_FAILURES_TO_WARN = 3
 
 # job_executions keeps this many days of history (0: everything). Pruning runs
 # after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
@@ -160,21 +154,28 @@ HEALTH_GRACE_SECONDS = MISFIRE_GRACE_SECONDS
 
 # -- HTTP and GraphQL ------------------------------------------------------------
 
-# A connection that sends nothing for this long is closed, and a worker
-# reading a request gives up after this long without a byte.
+# A connection has this long to send its whole request, and each write of
+# the answer may take as long. Each connection is served by a thread of its
+# own; past MAX_CONNECTIONS at once, a new one gets a 503 and is closed.
 REQUEST_TIMEOUT_SECONDS = 10
-HTTP_WORKERS = 16
-# A worker busy with one request for this long stops being the one that
-# accepts new connections; another takes over (see PooledWSGIServer).
-HANDOFF_SECONDS = 0.02
+MAX_CONNECTIONS = 512
 MAX_BODY_BYTES = 1024 * 1024
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 
-# Limits, each named in the error that enforces it. GraphiQL's own
-# introspection query needs about 500 tokens and 150 fields.
+# Limits, each named in the error that enforces it, checked before any of
+# graphql-core's validation rules (some grow with the square of the fields).
+# GraphiQL's own introspection query needs about 500 tokens, 150 fields and
+# a depth of 13.
+MAX_QUERY_CHARACTERS = 32 * 1024
 MAX_QUERY_TOKENS = 5000
 MAX_QUERY_FIELDS = 500
+MAX_QUERY_DEPTH = 20
+MAX_QUERY_ALIASES = 50
+MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 10 * 1000
+# Parsed documents are cached up to this much query text in all: a few MB of
+# syntax trees.
+DOCUMENT_CACHE_CHARACTERS = 64 * 1024
 JOB_LOGS_DEFAULT_LIMIT = 100
 JOB_LOGS_MAX_LIMIT = 1000
 
@@ -511,49 +512,44 @@ class Storage:
     """The SQLite file: Barycenter's tables, the job execution log, and our
     own table of per-job state shared by every process on the file.
 
-    Each thread uses a connection of its own, kept for the thread's life, so
-    no connection is ever shared between the HTTP threads and the
-    scheduler's. Writes run in explicit ``BEGIN IMMEDIATE`` transactions,
-    which take the write lock up front, so the busy timeout applies instead of
-    a deadlock, and are kept short: Barycenter writes to the same file.
+    A thread opens a connection when it first needs one and closes it with
+    ``release()`` at the end of its unit of work: one HTTP request, or one
+    run. So no connection is ever shared between threads, and none outlives
+    a fault that was fixed meanwhile (a file made read-only, then writable
+    again). Writes run in explicit ``BEGIN IMMEDIATE`` transactions, which
+    take the write lock up front, so the busy timeout applies instead of a
+    deadlock, and are kept short: Barycenter writes to the same file.
     """
 
     def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         self.path = str(path)
         self.busy_timeout = busy_timeout
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
             # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
-            # check_same_thread=False only so that close() may close it at the end.
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                                         check_same_thread=False)
+            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
             try:
                 connection.row_factory = sqlite3.Row
                 # Safe with WAL: a power cut may lose the last commits, never corrupt.
                 connection.execute("PRAGMA synchronous = NORMAL")
-                # We checkpoint ourselves, between batches (see checkpoint()).
-                connection.execute("PRAGMA wal_autocheckpoint = 0")
+                # SQLite's autocheckpoint keeps the WAL short; this shrinks the file after one.
+                connection.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
             except sqlite3.Error:
                 connection.close()
                 raise
             self._local.connection = connection
-            with self._connections_lock:
-                self._connections.append(connection)
         return connection
 
-    def close(self) -> None:
-        """Close every thread's connection; call when no thread uses them any more."""
-        with self._connections_lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
-        self._local = threading.local()
+    def release(self) -> None:
+        """Close this thread's connection, if it has one."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            self._local.connection = None
+            connection.close()
 
     @contextlib.contextmanager
     def _write(self):
@@ -639,12 +635,12 @@ class Storage:
                 (owner, run_id, now + LEASE_SECONDS, firing, job_name))
             return Claim(run_id=run_id)
 
-    def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
-        """Delete about ``limit`` expired rows of the run's table in one short
-        transaction that also adds them to the run's records_processed and
-        renews the lease; when no more than ``limit`` were left, the same
-        transaction deletes them all and completes the run. Returns the number
-        deleted and whether the run is complete.
+    def delete_batch(self, run: "RunContext", limit: int, now: int) -> int:
+        """Delete up to ``limit`` expired rows of the run's table, oldest
+        expiry first, in one short transaction that also adds them to the
+        run's records_processed and renews the lease; so whenever the process
+        dies, the log row counts exactly the rows gone. Returns the number
+        deleted: fewer than ``limit`` means none are left.
 
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
@@ -656,56 +652,36 @@ class Storage:
                 (now + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
             if not lease:
                 raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
-            # A range of the expires_at index, found by walking it: the same
-            # plan and cost per row as one bare DELETE.
-            boundary = connection.execute(
-                f'SELECT expires_at FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?',
-                (run.expires_before, limit)).fetchone()
-            finished = boundary is None
             deleted = connection.execute(
-                f'DELETE FROM "{table}" WHERE expires_at < ?',
-                (run.expires_before if finished else boundary[0],)).rowcount
-            if not deleted and not finished:
-                # More than ``limit`` rows share the oldest expiry: take some of them.
-                deleted = connection.execute(
-                    f'DELETE FROM "{table}" WHERE rowid IN'
-                    f' (SELECT rowid FROM "{table}" WHERE expires_at < ? LIMIT ?)',
-                    (run.expires_before, limit)).rowcount
+                f'DELETE FROM "{table}" WHERE rowid IN'
+                f' (SELECT rowid FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT ?)',
+                (run.expires_before, limit)).rowcount
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
                 " WHERE id = ?", (deleted, run.run_id))
-            if finished:
-                self._complete(connection, run, now, None)
-            return deleted, finished
+            return deleted
 
-    def data_version(self) -> int:
-        """A number that changes whenever another connection commits."""
-        return self.connection().execute("PRAGMA data_version").fetchone()[0]
+    def checkpoint(self) -> bool:
+        """Copy what the WAL holds into the database file without waiting for
+        or blocking anyone (PASSIVE); SQLite's autocheckpoint has done most of
+        it. False when frames were left behind: a reader still needs them, or
+        another connection is in the middle of its own checkpoint."""
+        busy, frames, copied = self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        return not busy and copied >= frames
 
-    def checkpoint(self) -> None:
-        """Copy what the WAL holds into the database file, without waiting for
-        or blocking anyone (PASSIVE). Our connections do this after their
-        writes instead of automatically inside a commit, so a cleanup keeps the
-        WAL short and Barycenter's commits never do the copying for us."""
-        try:
-            self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)")
-        except sqlite3.Error as error:
-            log.debug("checkpoint skipped: %s", error)
-
-    def fail_run(self, run: "RunContext", now: int, error_message: str) -> None:
+    def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
+        """Record the run's end (a success when ``error`` is None) and release
+        its lease. A run that another process has resolved meanwhile (after
+        our lease lapsed) keeps what that process wrote."""
         with self._write() as connection:
-            self._complete(connection, run, now, error_message)
-
-    @staticmethod
-    def _complete(connection: sqlite3.Connection, run: "RunContext", now: int, error: Optional[str]) -> None:
-        connection.execute(
-            "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
-            " records_processed = coalesce(records_processed, 0) WHERE id = ?",
-            (now, error is None, error, run.run_id))
-        connection.execute(
-            "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
-            " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-            (run.job.name, run.owner, run.run_id))
+            connection.execute(
+                "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
+                " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
+                (now, int(error is None), error, run.run_id))
+            connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                (run.job.name, run.owner, run.run_id))
 
     def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
                       max_batches: int = PRUNE_MAX_BATCHES) -> int:
@@ -803,19 +779,30 @@ def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int
 
 
 def _process_owner_name() -> str:
-    """Who holds a lease: this machine, this process, and a random part that
-    tells apart two apps in one process."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+    """Who holds a lease: this machine, this PID namespace, this process, and
+    a random part that tells apart two apps in one process."""
+    return f"{socket.gethostname()}:{_pid_namespace()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def _pid_namespace() -> str:
+    """What tells PID namespaces apart (the inode of /proc/self/ns/pid): two
+    containers may share a host name and a database file, and a process ID
+    means nothing outside its own namespace. "-" where there is no /proc."""
+    try:
+        return str(os.stat("/proc/self/ns/pid").st_ino)
+    except OSError:
+        return "-"
 
 
 def _is_dead_local_process(owner: str) -> bool:
-    """Whether a lease owner names a process on this machine that is gone.
-    Owners on other machines are never declared dead: their leases expire."""
-    parts = owner.rsplit(":", 2)  # host:pid:random
-    if len(parts) != 3 or parts[0] != socket.gethostname() or not parts[1].isdigit():
+    """Whether a lease owner names a process in this machine's PID namespace
+    that is gone. Owners elsewhere are never declared dead: their leases expire."""
+    parts = owner.split(":")  # host:namespace:pid:random
+    if (len(parts) != 4 or parts[0] != socket.gethostname() or parts[1] != _pid_namespace()
+            or not parts[2].isdigit()):
         return False
     try:
-        os.kill(int(parts[1]), 0)
+        os.kill(int(parts[2]), 0)
     except ProcessLookupError:
         return True
     except OSError:  # it exists, under another user
@@ -866,7 +853,7 @@ class RunOutcome:
     error: Optional[str] = None
 
 
-@dataclass(frozen=True)
+@dataclass
 class RunContext:
     """A run in progress, as the storage needs to know it."""
 
@@ -874,6 +861,7 @@ class RunContext:
     run_id: int
     owner: str
     expires_before: int  # rows expiring before this second are deleted
+    records: int = 0     # rows deleted so far
 
 
 class JobRunner:
@@ -897,7 +885,14 @@ class JobRunner:
         self.log_retention_days = log_retention_days
         self.owner = _process_owner_name()
         self._locks = {name: threading.Lock() for name in self.jobs}
+        # Held for a batch and the gap after it: the jobs' batches take turns,
+        # so four cleanups at once leave Barycenter the gaps that one leaves.
+        self._batch_turn = threading.Lock()
         self._stopping = threading.Event()
+        # Failures that could not be written when they happened (the file was
+        # locked or read-only): run id -> (run, completed_at, message).
+        self._unrecorded: dict[int, tuple[RunContext, int, str]] = {}
+        self._checkpoints_left_behind = 0  # in a row, at the end of runs
 
     def is_running(self, job_name: str) -> bool:
         """Whether this process is running the job now."""
@@ -932,11 +927,13 @@ class JobRunner:
             return self._run_locked(job, source, firing)
         finally:
             lock.release()
+            self.storage.release()
 
     def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
         started = time.monotonic()
         run = None
         try:
+            self.record_unrecorded_failures()
             now = int(self.clock())
             claim = self.storage.claim(job.name, self.owner, now, firing)
             if claim.refusal is not None:
@@ -946,62 +943,63 @@ class JobRunner:
                     RUN_ALREADY_RUNNING: "another process is running it"}[claim.refusal])
                 return RunOutcome(claim.refusal)
             run = RunContext(job, claim.run_id, self.owner, expires_before=now)
-            records = self._delete_expired(run)
+            self._delete_expired(run)
+            self.storage.complete_run(run, int(self.clock()), None)
         except Exception as error:  # a failing job must never stop the scheduler or server
             message = describe_error(error)
-            records = None
             if run is not None:
-                try:
-                    self.storage.fail_run(run, int(self.clock()), message)
-                    records = self.storage.get_run(run.run_id)["recordsProcessed"]
-                except sqlite3.Error:
-                    log.exception("job %s: could not record the failure of run %s", job.name, run.run_id)
+                self._unrecorded[run.run_id] = (run, int(self.clock()), message)
+                with contextlib.suppress(sqlite3.Error):  # logged; tried again before the next run
+                    self.record_unrecorded_failures()
             log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
-                        message, "" if records is None else f" ({records} records deleted before)")
-            return RunOutcome(RUN_FAILED, run and run.run_id, records, error=message)
+                        message, "" if run is None else f" ({run.records} records deleted before)")
+            return RunOutcome(RUN_FAILED, run and run.run_id, run and run.records, error=message)
         log.info("job %s (%s) succeeded: %d records in %.3fs",
-                 job.name, source, records, time.monotonic() - started)
+                 job.name, source, run.records, time.monotonic() - started)
+        self._check_checkpoint()
         self._prune_history()
-        return RunOutcome(RUN_SUCCEEDED, run.run_id, records)
+        return RunOutcome(RUN_SUCCEEDED, run.run_id, run.records)
 
-    def _delete_expired(self, run: RunContext) -> int:
-        """Delete in batches sized so each write transaction holds the lock for
-        about BATCH_TARGET_SECONDS, with a gap after each; stop at a batch
-        boundary on shutdown.
+    def _delete_expired(self, run: RunContext) -> None:
+        """Delete the run's expired rows in batches of BATCH_ROWS, each
+        followed by a gap of BATCH_GAP_SECONDS in which Barycenter's writers
+        take the lock. Stops at a batch boundary on shutdown."""
+        while True:
+            if self._stopping.is_set():
+                raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
+            with self._batch_turn:
+                deleted = self.storage.delete_batch(run, BATCH_ROWS, int(self.clock()))
+                run.records += deleted
+                if deleted < BATCH_ROWS:
+                    return
+                time.sleep(BATCH_GAP_SECONDS)
 
-        The gaps are what let Barycenter write during a cleanup. A writer that
-        finds the database locked sleeps and retries 1, 3, 8, 18, 33, 53 and
-        78 ms later (SQLite's busy handler), so short gaps let most writers in
-        within 8 ms, but a writer whose retries keep landing on batches would
-        wait far longer. So the cleanup watches other connections' commits
-        (PRAGMA data_version): when writers were active and have gone quiet
-        for STARVED_WRITER_SECONDS, one is probably waiting, and the next gap
-        is longer than any of those retry intervals."""
-        total, batch = 0, BATCH_FIRST_ROWS
-        last_foreign_commit, version = -math.inf, self.storage.data_version()
+    def record_unrecorded_failures(self) -> None:
+        """Write the failures that could not be written when they happened,
+        so that no run stays "running" while this process lives. Raises
+        ``sqlite3.Error`` if the database still refuses."""
+        for run_id, (run, completed_at, message) in list(self._unrecorded.items()):
+            try:
+                self.storage.complete_run(run, completed_at, message)
+            except sqlite3.Error as error:
+                log.warning("job %s: the failure of run %d is not recorded yet (%s); trying again before"
+                            " the next run", run.job.name, run_id, describe_error(error))
+                raise
+            self._unrecorded.pop(run_id, None)
+
+    def _check_checkpoint(self) -> None:
+        """Warn when SQLite's checkpoints keep leaving the WAL behind: it then
+        grows with every write until whatever holds it back lets go."""
         try:
-            while True:
-                if self._stopping.is_set():
-                    raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
-                began = time.perf_counter()
-                deleted, finished = self.storage.delete_batch(run, batch, int(self.clock()))
-                held = time.perf_counter() - began
-                total += deleted
-                if finished:
-                    return total
-                gap_began = time.perf_counter()
-                self.storage.checkpoint()  # in the gap: it blocks no writer
-                seen, version = version, self.storage.data_version()
-                if seen != version:
-                    last_foreign_commit = gap_began
-                writer_waiting = STARVED_WRITER_SECONDS <= gap_began - last_foreign_commit <= WRITERS_ACTIVE_SECONDS
-                gap = LONG_GAP_SECONDS if writer_waiting else BATCH_GAP_SECONDS
-                self._stopping.wait(gap - (time.perf_counter() - gap_began))
-                # Aim the next batch at the target, changing by at most a factor of 2.
-                scale = min(max(BATCH_TARGET_SECONDS / max(held, 1e-4), 0.5), 2.0)
-                batch = int(min(max(batch * scale, BATCH_MIN_ROWS), BATCH_MAX_ROWS))
-        finally:
-            self.storage.checkpoint()
+            complete = self.storage.checkpoint()
+        except sqlite3.Error as error:
+            log.debug("checkpoint failed: %s", error)
+            complete = False
+        self._checkpoints_left_behind = 0 if complete else self._checkpoints_left_behind + 1
+        if self._checkpoints_left_behind >= CHECKPOINT_FAILURES_TO_WARN:
+            log.warning("the WAL of %s could not be checkpointed after the last %d runs and keeps growing:"
+                        " a connection holds a read transaction open, or another process is stuck in a"
+                        " checkpoint", self.storage.path, self._checkpoints_left_behind)
 
     def _prune_history(self) -> None:
         if not self.log_retention_days:
@@ -1022,7 +1020,7 @@ def describe_error(error: Exception) -> str:
     code = getattr(error, "sqlite_errorname", "")  # Python 3.11 and later
     if code.startswith("SQLITE_BUSY") or text == "database is locked":
         return f"{text} (another writer held the lock past the busy timeout)"
-    if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY")):
+    if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_FULL")):
         return f"{text} ({code}: the database file cannot be written; is it read-only, or the disk full?)"
     return text
 
@@ -1206,49 +1204,58 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
 
-def _max_fields_rule(max_fields: int) -> type[ValidationRule]:
-    """A validation rule that refuses an operation selecting more than
-    ``max_fields`` fields, aliases included, counting each fragment spread as
-    the fields it brings in."""
+def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
+    """The first limit a parsed document exceeds, or None: fields, aliases
+    and depth per operation, and fields of one response name per selection
+    set, counting each fragment spread as the fields it brings in. Linear in
+    the document (each fragment is counted once), and run before graphql-core's
+    validation rules: OverlappingFieldsCanBeMerged compares every two fields
+    of one name, which took half a second for 500 ``__typename``."""
+    fragments = {definition.name.value: definition for definition in document.definitions
+                 if isinstance(definition, FragmentDefinitionNode)}
+    fragment_shapes: dict[str, tuple] = {}
 
-    class MaxFieldsRule(ValidationRule):
-        def enter_document(self, node: DocumentNode, *_):
-            fragments = {definition.name.value: definition for definition in node.definitions
-                         if isinstance(definition, FragmentDefinitionNode)}
-            fragment_fields: dict[str, int] = {}
+    def over(what: str, limit: int) -> GraphQLError:
+        return GraphQLError(f"the operation has more than {limit} {what}; the limit is {limit}")
 
-            def count(selection_set, visiting: frozenset) -> int:
-                total = 0
-                for selection in selection_set.selections:
-                    if isinstance(selection, FieldNode):
-                        total += 1
-                        if selection.selection_set:
-                            total += count(selection.selection_set, visiting)
-                    elif isinstance(selection, InlineFragmentNode):
-                        total += count(selection.selection_set, visiting)
-                    elif isinstance(selection, FragmentSpreadNode):
-                        name = selection.name.value
-                        # Unknown fragments and cycles are other rules' errors.
-                        if name in fragments and name not in visiting:
-                            if name not in fragment_fields:
-                                fragment_fields[name] = count(fragments[name].selection_set,
-                                                              visiting | {name})
-                            total += fragment_fields[name]
-                    if total > max_fields:
-                        break  # over the limit already; the exact count does not matter
-                return total
+    def shape(selection_set, visiting: frozenset) -> tuple[int, int, int, collections.Counter]:
+        """(fields, aliases, depth, fields per response name at the top)."""
+        fields = aliases = depth = 0
+        names: collections.Counter = collections.Counter()
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                added = (1, selection.alias is not None, 1, {(selection.alias or selection.name).value: 1})
+                if selection.selection_set:
+                    inner = shape(selection.selection_set, visiting)
+                    added = (1 + inner[0], added[1] + inner[1], 1 + inner[2], added[3])
+            elif isinstance(selection, InlineFragmentNode):
+                added = shape(selection.selection_set, visiting)
+            else:  # a fragment spread; unknown fragments and cycles are other rules' errors
+                name = selection.name.value
+                if name not in fragments or name in visiting:
+                    continue
+                if name not in fragment_shapes:
+                    fragment_shapes[name] = shape(fragments[name].selection_set, visiting | {name})
+                added = fragment_shapes[name]
+            fields, aliases, depth = fields + added[0], aliases + added[1], max(depth, added[2])
+            names.update(added[3])
+            if fields > MAX_QUERY_FIELDS:
+                raise over("fields (aliases included)", MAX_QUERY_FIELDS)
+            if aliases > MAX_QUERY_ALIASES:
+                raise over("aliases", MAX_QUERY_ALIASES)
+            if depth > MAX_QUERY_DEPTH:
+                raise over("levels of nested fields", MAX_QUERY_DEPTH)
+            if any(names[name] > MAX_SAME_NAME_FIELDS for name in added[3]):
+                raise over("fields of one name in one selection set", MAX_SAME_NAME_FIELDS)
+        return fields, aliases, depth, names
 
-            for definition in node.definitions:
-                if isinstance(definition, OperationDefinitionNode):
-                    if count(definition.selection_set, frozenset()) > max_fields:
-                        name = f" {definition.name.value}" if definition.name else ""
-                        self.report_error(GraphQLError(
-                            f"operation{name} selects more than {max_fields} fields;"
-                            f" the limit is {max_fields} fields per operation, aliases included",
-                            definition))
-            return BREAK
-
-    return MaxFieldsRule
+    try:
+        for definition in document.definitions:
+            if isinstance(definition, OperationDefinitionNode):
+                shape(definition.selection_set, frozenset())
+    except GraphQLError as error:
+        return error
+    return None
 
 
 class RequestErrors(Exception):
@@ -1262,15 +1269,16 @@ class RequestErrors(Exception):
 class DocumentCache:
     """Parsed and validated documents, keyed by the query text: dashboards send
     the same few queries over and over, and parsing plus validating one costs
-    more than executing it. Bounded LRU; only documents that passed every
-    validation rule in force (the spec's and ours) are kept, so a hit needs no
-    validation at all."""
+    more than executing it. Least recently used first out, bounded by the
+    query text it holds (DOCUMENT_CACHE_CHARACTERS; a syntax tree takes at
+    most about a hundred times its text). Only documents that passed every
+    limit and validation rule are kept, so a hit needs no checking at all."""
 
-    def __init__(self, schema: GraphQLSchema, rules: Iterable[type[ValidationRule]], size: int = 256):
+    def __init__(self, schema: GraphQLSchema, characters: int = DOCUMENT_CACHE_CHARACTERS):
         self.schema = schema
-        self.rules = tuple(specified_rules) + tuple(rules)
-        self.size = size
+        self.characters = characters
         self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
+        self._held = 0  # characters of the keys
         self._lock = threading.Lock()
 
     def document(self, query: str) -> DocumentNode:
@@ -1280,19 +1288,32 @@ class DocumentCache:
             if document is not None:
                 self._documents.move_to_end(query)
                 return document
+        document = self._checked(query)
+        if len(query) <= self.characters:
+            with self._lock:
+                if query not in self._documents:
+                    self._documents[query] = document
+                    self._held += len(query)
+                while self._held > self.characters:
+                    self._held -= len(self._documents.popitem(last=False)[0])
+        return document
+
+    def _checked(self, query: str) -> DocumentNode:
+        """Parse, check the limits, then validate: each step only if the one
+        before passed, cheapest first."""
+        if len(query) > MAX_QUERY_CHARACTERS:
+            raise RequestErrors([GraphQLError(f"the query is {len(query)} characters long;"
+                                              f" the limit is {MAX_QUERY_CHARACTERS}")])
         try:
             document = parse(query, max_tokens=MAX_QUERY_TOKENS)
-            errors = validate(self.schema, document, self.rules)
         except GraphQLError as error:
             raise RequestErrors([error]) from None
         except RecursionError:  # graphql-core's parser recurses once per level
             raise RequestErrors([GraphQLError("the document is nested too deeply")]) from None
+        error = _limit_error(document)
+        errors = [error] if error is not None else validate(self.schema, document)
         if errors:
             raise RequestErrors(errors)
-        with self._lock:
-            self._documents[query] = document
-            if len(self._documents) > self.size:
-                self._documents.popitem(last=False)
         return document
 
 
@@ -1548,6 +1569,8 @@ class HttpApp:
         site that makes the browser resolve its own name to 127.0.0.1 (DNS
         rebinding) still sends its own name as Host."""
         host = environ.get("HTTP_HOST")
+        if host is None and environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
+            raise HttpError("400 Bad Request", "an HTTP/1.1 request must have a Host header")
         if self.allowed_hosts is not None and host is not None and _host_name(host) not in self.allowed_hosts:
             raise HttpError("403 Forbidden", "this server does not answer to that Host;"
                                              " add it with --allowed-host if it is yours")
@@ -1592,7 +1615,7 @@ class HttpApp:
         if charset.lower() not in ("utf-8", "utf8"):
             raise HttpError("415 Unsupported Media Type", "the body must be encoded in utf-8")
         length_text = environ.get("CONTENT_LENGTH") or ""
-        if not length_text.isdigit():
+        if not (length_text.isascii() and length_text.isdigit()):
             raise HttpError("400 Bad Request", "a Content-Length header with the body's size is required")
         length = int(length_text)
         if length > self.max_body_bytes:
@@ -1629,8 +1652,14 @@ class HttpApp:
             value = raw.get(name)
             if not isinstance(value, kind) and (value is not None or name == "query"):
                 raise HttpError("400 Bad Request", f"{name} must be {expected}")
-        return {"query": raw["query"], "variables": raw.get("variables"),
-                "operationName": raw.get("operationName")}
+        params = {"query": raw["query"], "variables": raw.get("variables"),
+                  "operationName": raw.get("operationName")}
+        try:  # JSON's \u escapes can make text that is not Unicode, which SQLite refuses
+            json.dumps(params, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise HttpError("400 Bad Request", "the request holds a lone surrogate (a \\ud800-\\udfff escape"
+                                               " outside a pair), which is not valid Unicode") from None
+        return params
 
     # -- answering -------------------------------------------------------------
 
@@ -1681,189 +1710,50 @@ def _parameter(text: str) -> tuple[str, str]:
     return name.strip().lower(), value.strip().strip('"')
 
 
-class PooledWSGIServer(WSGIServer):
-    """wsgiref's server, served by a fixed pool of worker threads of which one
-    at a time, the leader, accepts connections and serves them itself.
-
-    Under the GIL, threads that run Python side by side mostly take turns
-    expensively: two busy workers serve fewer requests than one. So the leader
-    keeps serving one request after another, and only when a request has kept
-    it busy for HANDOFF_SECONDS (a trigger running a job, a slow client, a
-    large history) does a watchdog pass the leadership to an idle worker,
-    which goes on accepting. The slow request finishes in its thread, which
-    then waits its turn to lead again.
-
-    A connection that has sent nothing yet is not served but put in a waiting
-    room, watched by one thread, so clients that connect and wait cannot take
-    the workers; the waiting room hands it back once it is readable and closes
-    it after ``idle_timeout``. A worker reading a request gives up after as
-    long without a byte. ``shutdown()`` lets requests in progress finish.
-    """
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server with a thread per connection: the standard library's
+    ThreadingMixIn. A slow or stalled client holds only its own thread, and
+    only until its request is overdue (REQUEST_TIMEOUT_SECONDS for the whole
+    request). At most ``max_connections`` are served at once; past that, a
+    connection gets a 503 and is closed. ``server_close()`` waits for the
+    requests in progress."""
 
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address, handler_class, *, workers: int = HTTP_WORKERS,
-                 idle_timeout: float = REQUEST_TIMEOUT_SECONDS, max_waiting: int = 1024):
+    def __init__(self, address, handler_class, *, family: int = socket.AF_INET,
+                 max_connections: int = MAX_CONNECTIONS, request_timeout: float = REQUEST_TIMEOUT_SECONDS):
+        self.address_family = family
+        self.request_timeout = request_timeout
+        self._free_slots = threading.BoundedSemaphore(max_connections)
+        message = f"the server is serving its limit of {max_connections} connections; try again later"
+        body = json.dumps({"errors": [{"message": message}]}).encode()
+        self._full_response = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8"
+                               b"\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s"
+                               % (len(body), body))
         super().__init__(address, handler_class)
-        # Only the leader accepts, after select() said a connection is there;
-        # non-blocking, so a connection reset in between cannot stall it.
-        self.socket.setblocking(False)
-        self.workers = workers
-        self.idle_timeout = idle_timeout
-        self.max_waiting = max_waiting
-        self._leadership = threading.Lock()  # held by the leader
-        self._state = threading.Lock()       # guards the two fields below
-        self._leader: Optional[int] = None   # thread ident
-        self._leader_busy_since: Optional[float] = None  # while it serves a request
-        self._stopping = threading.Event()
-        self._stopped = threading.Event()
-        self._ready: collections.deque = collections.deque()  # readable again, from the waiting room
-        self._arrivals: "queue.SimpleQueue[tuple]" = queue.SimpleQueue()  # to the waiting room
-        self._wake_leader, self._leader_alarm = socket.socketpair()
-        self._wake_room, self._room_alarm = socket.socketpair()
-        self._selector = selectors.DefaultSelector()  # the leader's
-        self._selector.register(self.socket, selectors.EVENT_READ)
-        self._selector.register(self._wake_leader, selectors.EVENT_READ)
 
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until ``shutdown()``, then wait for requests in progress."""
-        threads = [threading.Thread(target=self._watch_waiting_room, name="http-waiting-room"),
-                   threading.Thread(target=self._watch_leader, name="http-watchdog")]
-        threads += [threading.Thread(target=self._work, name=f"http-{n}") for n in range(self.workers)]
-        for thread in threads:
-            thread.start()
-        try:
-            while not self._stopping.wait(poll_interval):
-                pass
-        finally:
-            self._stopping.set()
-            self._alarm()
-            for thread in threads:
-                thread.join()
-            self._stopped.set()
-
-    def shutdown(self) -> None:
-        """Stop accepting, and return once requests in progress have finished."""
-        self._stopping.set()
-        self._alarm()
-        self._stopped.wait()
-
-    def _alarm(self) -> None:
-        for alarm in (self._leader_alarm, self._room_alarm):
+    def process_request(self, request, client_address):
+        if not self._free_slots.acquire(blocking=False):
+            log.info("%s: refused with 503: every connection slot is taken", client_address[0])
             with contextlib.suppress(OSError):
-                alarm.send(b"\0")
-
-    def _work(self) -> None:
-        me = threading.get_ident()
-        while not self._stopping.is_set():
-            if not self._leadership.acquire(timeout=0.5):
-                continue
-            with self._state:
-                self._leader, self._leader_busy_since = me, None
-            try:
-                self._lead(me)
-            except Exception:  # never leave the server without a leader
-                log.exception("HTTP worker failed; another takes over")
-            finally:
-                self._step_down(me)
-
-    def _lead(self, me: int) -> None:
-        """Accept and serve, until stopping or until the watchdog passes the
-        leadership on while this thread serves a slow request."""
-        while True:
-            connection = self._next_connection()
-            if connection is None:  # stopping
-                return
-            with self._state:
-                self._leader_busy_since = time.monotonic()
-            self._serve(*connection)
-            with self._state:
-                if self._leader != me:
-                    return  # another worker leads now; this one waits its turn
-                self._leader_busy_since = None
-
-    def _step_down(self, me: int) -> None:
-        with self._state:
-            if self._leader == me:
-                self._leader = self._leader_busy_since = None
-                self._leadership.release()
-
-    def _watch_leader(self) -> None:
-        """Pass the leadership on when the leader is stuck in one request."""
-        while not self._stopping.wait(HANDOFF_SECONDS / 2):
-            with self._state:
-                busy_since = self._leader_busy_since
-                if busy_since is not None and time.monotonic() - busy_since > HANDOFF_SECONDS:
-                    self._leader = self._leader_busy_since = None
-                    self._leadership.release()
-
-    def _next_connection(self) -> Optional[tuple]:
-        """As the leader: wait for a connection with a request to read; None
-        when stopping."""
-        while not self._stopping.is_set():
-            if self._ready:
-                return self._ready.popleft()
-            for key, _ in self._selector.select(timeout=1.0):
-                if key.fileobj is self._wake_leader:
-                    self._wake_leader.recv(4096)
-                    continue
-                try:
-                    request, address = self.socket.accept()
-                except (BlockingIOError, InterruptedError):
-                    continue
-                except OSError as error:  # out of file descriptors, say: let some close
-                    log.warning("cannot accept a connection: %s", error)
-                    time.sleep(0.1)
-                    continue
-                # Nearly every client sends its request with the connection.
-                # (poll, not select: select cannot watch descriptors past 1023.)
-                poller = select.poll()
-                poller.register(request, select.POLLIN)
-                if poller.poll(0):
-                    return request, address
-                self._arrivals.put((request, address))
-                self._room_alarm.send(b"\0")
-        return None
-
-    def _serve(self, request, client_address) -> None:
+                request.setblocking(False)
+                with contextlib.suppress(BlockingIOError):
+                    request.recv(65536)  # what it sent: closing with unread data would reset the connection
+                request.send(self._full_response)  # a few hundred bytes fit any socket buffer
+            self.shutdown_request(request)
+            return
         try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
-        finally:
-            self.shutdown_request(request)
+            super().process_request(request, client_address)
+        except BaseException:  # no thread started
+            self._free_slots.release()
+            raise
 
-    def _watch_waiting_room(self) -> None:
-        selector = selectors.DefaultSelector()
-        selector.register(self._wake_room, selectors.EVENT_READ)
-        waiting: dict[socket.socket, tuple[Any, float]] = {}  # in arrival order
-        while not self._stopping.is_set():
-            next_deadline = min((deadline for _, deadline in waiting.values()), default=math.inf)
-            for key, _ in selector.select(timeout=min(1.0, max(0.0, next_deadline - time.monotonic()))):
-                if key.fileobj is self._wake_room:
-                    self._wake_room.recv(4096)
-                    while not self._arrivals.empty():
-                        request, address = self._arrivals.get()
-                        selector.register(request, selectors.EVENT_READ)
-                        waiting[request] = (address, time.monotonic() + self.idle_timeout)
-                else:
-                    selector.unregister(key.fileobj)
-                    address, _ = waiting.pop(key.fileobj)
-                    self._ready.append((key.fileobj, address))
-                    self._leader_alarm.send(b"\0")
-            now = time.monotonic()
-            expired = [request for request, (_, deadline) in waiting.items() if deadline < now]
-            expired += list(waiting)[:max(0, len(waiting) - len(expired) - self.max_waiting)]
-            for request in expired:
-                selector.unregister(request)
-                del waiting[request]
-                self.shutdown_request(request)
-        for request in waiting:
-            self.shutdown_request(request)
-        while not self._arrivals.empty():
-            self.shutdown_request(self._arrivals.get()[0])
-        selector.close()
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._free_slots.release()
 
     def handle_error(self, request, client_address):
         error = sys.exc_info()[1]
@@ -1872,13 +1762,27 @@ class PooledWSGIServer(WSGIServer):
         else:
             log.exception("%s: error handling the connection", client_address[0])
 
-    def server_close(self):
-        super().server_close()
-        while self._ready:
-            self.shutdown_request(self._ready.popleft()[0])
-        self._selector.close()
-        for end in (self._wake_leader, self._leader_alarm, self._wake_room, self._room_alarm):
-            end.close()
+
+class _DeadlineReader(io.RawIOBase):
+    """A socket's input that gives up at a deadline, however the bytes
+    trickle in: a client sending a byte now and then cannot keep its thread."""
+
+    def __init__(self, sock: socket.socket, deadline: float):
+        self._sock, self._deadline = sock, deadline
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the request did not arrive in time")
+        timeout = self._sock.gettimeout()
+        self._sock.settimeout(min(left, timeout or left))
+        try:
+            return self._sock.recv_into(buffer)
+        finally:
+            self._sock.settimeout(timeout)
 
 
 class RequestHandler(WSGIRequestHandler):
@@ -1890,13 +1794,18 @@ class RequestHandler(WSGIRequestHandler):
     wbufsize = 64 * 1024
 
     def setup(self):
-        # Reading the request gives up after this long without a byte.
-        self.timeout = self.server.idle_timeout
+        self.timeout = self.server.request_timeout  # for each send and receive
         super().setup()
+        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + self.timeout))
 
     def handle(self):
         self._started = time.monotonic()
-        super().handle()
+        try:
+            super().handle()
+        except TimeoutError:
+            if hasattr(self, "headers"):  # the request arrived; its answer could not be sent in time
+                raise
+            self.send_error(408, f"the request did not arrive within {self.timeout:g} seconds")
 
     def send_error(self, code, message=None, explain=None):
         # A garbage request line or an oversized header: http.server's own
@@ -1910,12 +1819,13 @@ class RequestHandler(WSGIRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Connection", "close")
         self.end_headers()
-        if self.command != "HEAD" and code >= 200 and code not in (204, 304):
+        if getattr(self, "command", None) != "HEAD" and code >= 200 and code not in (204, 304):
             self.wfile.write(payload)
 
     def log_request(self, code="-", size="-"):
         elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
-        log.info('%s "%s" %s %s %.3fs', self.client_address[0], self.requestline, code, size, elapsed)
+        log.info('%s "%s" %s %s %.3fs', self.client_address[0], getattr(self, "requestline", ""), code, size,
+                 elapsed)
 
     def log_message(self, format, *args):
         log.info("%s %s", self.client_address[0], format % args)
@@ -1943,7 +1853,10 @@ class App:
         self.started_at: Optional[float] = None  # when the scheduler started
 
     def __call__(self, environ, start_response):
-        return self.wsgi(environ, start_response)
+        try:
+            return self.wsgi(environ, start_response)  # a list: the answer is complete here
+        finally:
+            self.storage.release()
 
     def start(self) -> None:
         self.started_at = self.runner.clock()
@@ -1992,7 +1905,9 @@ class App:
         self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        self.storage.close()
+        with contextlib.suppress(sqlite3.Error):  # logged; the next start marks the runs interrupted
+            self.runner.record_unrecorded_failures()
+        self.storage.release()
 
 
 def create_app(database: str | Path = DEFAULT_DATABASE, *,
@@ -2040,7 +1955,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
                                     *_bind_resolvers(runner, in_force),
                                     convert_names_case=_snake_case_arguments)
-    documents = DocumentCache(schema, [_max_fields_rule(MAX_QUERY_FIELDS)])
+    documents = DocumentCache(schema)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -2056,10 +1971,13 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     return app
 
 
-def make_http_server(host: str, port: int, app: Callable, **options) -> PooledWSGIServer:
-    """Bind the HTTP server (raises OSError); serve with ``serve_forever()``."""
-    return make_server(host, port, app, server_class=functools.partial(PooledWSGIServer, **options),
-                       handler_class=RequestHandler)
+def make_http_server(host: str, port: int, app: Callable, **options) -> ThreadingWSGIServer:
+    """Bind the HTTP server to the first address ``host`` resolves to, IPv4
+    or IPv6 (raises OSError); serve with ``serve_forever()``."""
+    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                  flags=socket.AI_PASSIVE)[0]
+    return make_server(address[0], address[1], app, handler_class=RequestHandler,
+                       server_class=functools.partial(ThreadingWSGIServer, family=family, **options))
 
 
 # ---------------------------------------------------------------------------
@@ -2106,7 +2024,10 @@ def _schedule_overrides(flags: list[str]) -> dict[str, str]:
 
 def _read_token(token_file: Optional[str], environment: Mapping[str, str]) -> Optional[str]:
     if token_file is None:
-        return environment.get(TOKEN_VARIABLE) or None
+        token = environment.get(TOKEN_VARIABLE)
+        if token and not token.strip():
+            raise ConfigError(f"${TOKEN_VARIABLE} holds only white space")
+        return token.strip() if token else None
     try:
         token = Path(token_file).read_text(encoding="utf-8").strip()
     except OSError as error:
@@ -2126,6 +2047,17 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    # First of all: from here on, SIGTERM or SIGINT at any moment is a clean
+    # stop with exit code 0, before the server listens or after.
+    stop_requested = threading.Event()
+
+    def request_stop(signum, _frame):
+        log.info("received %s; stopping", signal.Signals(signum).name)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -2133,6 +2065,10 @@ def main(argv: Optional[list[str]] = None) -> int:
         # APScheduler logs every run at INFO; our own line per run says more.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
     loopback = _is_loopback(args.host)
+    address = f"[{args.host}]:{args.port}" if ":" in args.host else f"{args.host}:{args.port}"
+    if not 0 <= args.port <= 65535:
+        print(f"barycenter_jobs: cannot listen on {address}: the port must be 0 to 65535", file=sys.stderr)
+        return 1
     # Bound to loopback, only loopback names (and the listed ones) are answered;
     # bound elsewhere, the names are unknown unless listed.
     allowed_hosts = (LOOPBACK_HOSTS | set(args.allowed_host)) if loopback or args.allowed_host else None
@@ -2147,35 +2083,29 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2
     except sqlite3.Error as error:
-        print(f"barycenter_jobs: cannot open database {args.database}: {error}", file=sys.stderr)
+        print(f"barycenter_jobs: cannot open database {args.database}: {describe_error(error)}", file=sys.stderr)
         return 1
     try:
         server = make_http_server(args.host, args.port, app)
     except OSError as error:
-        print(f"barycenter_jobs: cannot listen on {args.host}:{args.port}: {error.strerror or error}",
-              file=sys.stderr)
+        app.close()
+        print(f"barycenter_jobs: cannot listen on {address}: {error.strerror or error}", file=sys.stderr)
         return 1
     if not loopback and token is None:
         log.warning("listening on %s without a token: anyone who can reach this port can read the job"
                     " history and trigger jobs; set %s or --token-file", args.host, TOKEN_VARIABLE)
 
-    def stop(signum, _frame):
-        log.info("received %s; stopping", signal.Signals(signum).name)
-        app.runner.stop()  # runs in progress stop at their next batch
-        # shutdown() waits for serve_forever to return, so not from this thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-
     app.start()
-    log.info("listening on http://%s:%d%s (database %s)",
-             args.host, server.server_port, ENDPOINT, args.database)
-    try:
-        server.serve_forever(poll_interval=0.25)  # returns once requests in progress are done
-    finally:
-        server.server_close()
-        app.close()  # waits for a scheduled run in progress to stop at its next batch
+    serving = threading.Thread(target=server.serve_forever, name="http-accept")
+    serving.start()
+    if not stop_requested.is_set():
+        log.info("listening on http://%s%s (database %s)", address.rsplit(":", 1)[0] + f":{server.server_port}",
+                 ENDPOINT, args.database)
+    stop_requested.wait()
+    app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
+    server.shutdown()  # no new connections
+    server.server_close()  # waits for the requests in progress
+    app.close()  # waits for a scheduled run in progress
     log.info("stopped")
     return 0
 
