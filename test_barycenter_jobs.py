@@ -818,6 +818,41 @@ def test_start_up_errors_stop_before_listening_with_one_line(tmp_path, args, mes
     assert result.stderr.splitlines() == [message]
 
 
+def test_listen_errors_are_one_line_naming_the_address(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        cases = [
+            (["--port", str(port)], f"barycenter_jobs: cannot listen on 127.0.0.1:{port}: Address already in use"),
+            (["--port", "70000"], "barycenter_jobs: cannot listen on 127.0.0.1:70000: the port must be 0 to 65535"),
+            (["--host", "no-such-host.invalid"], "barycenter_jobs: cannot listen on no-such-host.invalid:0: "),
+        ]
+        for args, message in cases:
+            result = subprocess.run([sys.executable, str(MODULE), "--port", "0", *args], cwd=tmp_path,
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 1, args
+            [line] = result.stderr.splitlines()
+            assert line.startswith(message), line
+
+
+def test_an_ipv6_address_is_served(tmp_path):
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except OSError:
+        pytest.skip("this machine has no IPv6 loopback (::1)")
+    server = ServerProcess("--host", "::1", cwd=tmp_path)
+    try:
+        url = server.wait_for_url()
+        assert url.startswith("http://[::1]:")
+        status, _, body = post_graphql(url.rsplit("/admin/jobs", 1)[0], "{ availableJobs { name } }")
+        assert status == 200 and len(body["data"]["availableJobs"]) == 4
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+
+
 def test_a_file_that_is_not_a_database_stops_start_up(tmp_path):
     (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
     result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", "notes.db"],
@@ -1033,6 +1068,31 @@ def test_a_missing_content_length_is_400(app):
     assert body == {"errors": [{"message": "a Content-Length header with the body's size is required"}]}
 
 
+def test_a_content_length_that_is_not_ascii_digits_is_400_not_a_crash(live_server, caplog):
+    with caplog.at_level(logging.ERROR, logger="barycenter_jobs"):
+        raw = raw_exchange(live_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
+                                        b"Content-Type: application/json\r\nContent-Length: \xb2\r\n\r\n{}")
+    status, _, body = parse_raw_response(raw)
+    assert (status, body) == (400, {"errors": [{"message": "a Content-Length header with the body's size is required"}]})
+    assert not caplog.records
+
+
+def test_http_1_1_without_a_host_header_is_400(live_server):
+    raw = raw_exchange(live_server, b"GET /healthz HTTP/1.1\r\n\r\n")
+    assert parse_raw_response(raw)[::2] == (400, {"errors": [{"message": "an HTTP/1.1 request must have a Host header"}]})
+    http_1_0 = b"GET /admin/jobs?query=%7B__typename%7D HTTP/1.0\r\n\r\n"
+    assert parse_raw_response(raw_exchange(live_server, http_1_0))[::2] == (200, {"data": {"__typename": "Query"}})
+
+
+@pytest.mark.parametrize("payload", [
+    b'{"query": "query ($name: String) { jobLogs(jobName: $name) { id } }", "variables": {"name": "\\ud800"}}',
+    b'{"query": "{ jobLogs(jobName: \\"\\ud800\\") { id } }"}',
+])
+def test_a_lone_surrogate_is_a_client_error(app, payload):
+    assert call(app, body=payload)[::2] == (400, {"errors": [{"message": (
+        "the request holds a lone surrogate (a \\ud800-\\udfff escape outside a pair), which is not valid Unicode")}]})
+
+
 @pytest.mark.parametrize("garbage", [
     b"GARBAGE\r\n\r\n",
     b"GET /admin/jobs HTTP/9.9.9\r\n\r\n",
@@ -1117,6 +1177,23 @@ def test_the_rows_one_request_may_read_are_bounded(app):
 def test_a_document_nested_too_deeply_is_refused_not_a_crash(app, document):
     status, _, body = call(app, body=json.dumps({"query": document}).encode())
     assert (status, body) == (200, {"errors": [{"message": "the document is nested too deeply"}]})
+
+
+def test_the_document_cache_is_bounded_by_the_text_it_holds(app):
+    import gc
+    import tracemalloc
+    graphql(app, "{ availableJobs { name } }")  # everything else warmed up
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for number in range(50):  # distinct valid documents of 30 KB each: 1.5 MB of text
+            body = graphql(app, f"# {number:04d}{'.' * 30000}\n{{ availableJobs {{ name }} }}")
+            assert len(body["data"]["availableJobs"]) == 4
+        gc.collect()  # a syntax tree's tokens link both ways: cycles, freed by the collector
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert held < 1024 * 1024
 
 
 def test_graphiqls_introspection_query_fits_the_limits(app):
@@ -1235,6 +1312,17 @@ def test_the_command_line_takes_the_token_from_the_environment_and_never_logs_it
     log = "".join(server.stderr)
     assert "env-token-1234" not in log
     assert " 401 " in log and " 200 " in log
+
+
+def test_the_environment_token_is_stripped_like_the_files(tmp_path):
+    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
+    server = ServerProcess(cwd=tmp_path, env=env)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        assert post_graphql(base, "{ availableJobs { name } }",
+                            headers={"Authorization": "Bearer env-token-1234"})[0] == 200
+    finally:
+        server.kill()
 
 
 def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
@@ -1513,6 +1601,94 @@ def write_lease(path, job_name, owner, run_id, expires_at):
     with connect(path) as connection:
         connection.execute("UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?,"
                            " lease_expires_at = ? WHERE job_name = ?", (owner, run_id, expires_at, job_name))
+
+
+def close_the_gate(path):
+    """Triggers that make every delete of a session fail, and every attempt
+    to record a failed run too, while the gate is closed: a database that
+    refuses writes mid-run, on demand."""
+    with connect(path) as connection:
+        connection.executescript("""
+            CREATE TABLE gate (closed INTEGER);
+            INSERT INTO gate VALUES (1);
+            CREATE TRIGGER gate_deletes BEFORE DELETE ON sessions WHEN (SELECT closed FROM gate)
+            BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END;
+            CREATE TRIGGER gate_failures BEFORE UPDATE OF completed_at ON job_executions
+            WHEN (SELECT closed FROM gate) AND new.success = 0
+            BEGIN SELECT RAISE(ABORT, 'still on fire'); END;
+        """)
+
+
+def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allows(app, db_path, clock, caplog):
+    insert_rows(db_path, "sessions", [NOW - 1, NOW - 2])
+    close_the_gate(db_path)
+    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
+    assert graphql(app, trigger)["data"]["triggerJob"] == {
+        "success": False, "message": "Job cleanup_expired_sessions failed: the disk is on fire"}
+    runs = '{ jobLogs { id success completedAt errorMessage recordsProcessed } }'
+    assert graphql(app, runs)["data"]["jobLogs"] == [
+        {"id": "1", "success": None, "completedAt": None, "errorMessage": None, "recordsProcessed": None}]
+    assert "the failure of run 1 is not recorded yet (still on fire)" in caplog.text
+
+    with connect(db_path) as connection:
+        connection.execute("UPDATE gate SET closed = 0")
+    clock.now = NOW + 100
+    assert graphql(app, trigger)["data"]["triggerJob"]["success"] is True
+    assert graphql(app, runs)["data"]["jobLogs"] == [
+        {"id": "2", "success": True, "completedAt": "2026-02-14T12:09:10Z", "errorMessage": None,
+         "recordsProcessed": 2},
+        {"id": "1", "success": False, "completedAt": "2026-02-14T12:07:30Z", "errorMessage": "the disk is on fire",
+         "recordsProcessed": 0}]
+
+
+def test_more_rows_sharing_one_expiry_than_a_batch_holds_are_all_deleted(app, db_path):
+    rows = barycenter_jobs.BATCH_ROWS * 2 + 5
+    with connect(db_path) as connection:
+        connection.execute("BEGIN")
+        connection.executemany(INSERT_EXPIRING["sessions"], ((f"s{n}", NOW - 60) for n in range(rows)))
+        connection.execute("COMMIT")
+    insert_rows(db_path, "sessions", [NOW + 60])
+    body = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                        ' { success execution { recordsProcessed } } }')
+    assert body == {"data": {"triggerJob": {"success": True, "execution": {"recordsProcessed": rows}}}}
+    assert remaining_expiries(db_path, "sessions") == [NOW + 60]
+
+
+def test_checkpoints_that_keep_failing_are_a_warning(app, db_path, caplog):
+    reader = sqlite3.connect(db_path, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM sessions").fetchone()  # holds its snapshot: no checkpoint can finish
+    try:
+        for run in range(3):
+            insert_rows(db_path, "sessions", [NOW - 1] * 10)
+            with caplog.at_level(logging.WARNING, logger="barycenter_jobs"):
+                assert app.runner.run("cleanup_expired_sessions").status == barycenter_jobs.RUN_SUCCEEDED
+            warned = [record.getMessage() for record in caplog.records if "could not be checkpointed" in
+                      record.getMessage()]
+            assert len(warned) == (1 if run == 2 else 0)
+    finally:
+        reader.execute("COMMIT")
+        reader.close()
+    assert "could not be checkpointed after the last 3 runs and keeps growing" in warned[0]
+    caplog.clear()
+    assert app.runner.run("cleanup_expired_sessions").status == barycenter_jobs.RUN_SUCCEEDED
+    assert "could not be checkpointed" not in caplog.text
+
+
+def test_a_lease_from_another_pid_namespace_on_this_host_is_never_taken_for_dead(app, db_path, clock):
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(finished.stdout)  # a process ID nothing uses now
+    host, ours = socket.gethostname(), barycenter_jobs._pid_namespace()
+    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 10)
+    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }'
+    # The same host name in another container: its process IDs mean nothing here.
+    write_lease(db_path, "cleanup_expired_sessions", f"{host}:other-namespace:{gone}:abcd1234", orphan, NOW + 50)
+    assert graphql(app, trigger)["data"]["triggerJob"]["message"] == "Job cleanup_expired_sessions is already running"
+    # This namespace: the process is gone, so its lease is released at once.
+    write_lease(db_path, "cleanup_expired_sessions", f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 50)
+    assert graphql(app, trigger)["data"]["triggerJob"]["message"] == ("Job cleanup_expired_sessions triggered"
+                                                                       " successfully")
+    assert log_rows(db_path)[0]["error_message"] == "interrupted by a stop of the server"
 
 
 def test_a_dead_process_lease_blocks_the_job_only_until_it_expires(app, db_path, clock):
