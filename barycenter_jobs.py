@@ -1036,6 +1036,8 @@ def describe_error(error: Exception) -> str:
         return f"{text} (another writer held the lock past the busy timeout)"
     if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_FULL")):
         return f"{text} ({code}: the database file cannot be written; is it read-only, or the disk full?)"
+    if code.startswith("SQLITE_CANTOPEN"):  # SQLite must also create its -wal and -shm files beside it
+        return f"{text} ({code}: is its folder missing, or read-only?)"
     return text
 
 
@@ -1962,7 +1964,10 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
     storage = Storage(database, busy_timeout)
-    storage.initialize([job.name for job in JOBS], int(clock()))
+    try:
+        storage.initialize([job.name for job in JOBS], int(clock()))
+    finally:
+        storage.release()
     runner = JobRunner(storage, JOBS, clock, triggers={name: schedule.trigger for name, schedule in in_force.items()},
                        log_retention_days=log_retention_days)
 
@@ -2064,9 +2069,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     # First of all: from here on, SIGTERM or SIGINT at any moment is a clean
     # stop with exit code 0, before the server listens or after.
     stop_requested = threading.Event()
+    received: list[str] = []
 
     def request_stop(signum, _frame):
-        log.info("received %s; stopping", signal.Signals(signum).name)
+        received.append(signal.Signals(signum).name)
         stop_requested.set()
 
     signal.signal(signal.SIGTERM, request_stop)
@@ -2117,6 +2123,7 @@ def main(argv: Optional[list[str]] = None) -> int:
                  ENDPOINT, args.database)
     stop_requested.wait()
     app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
+    log.info("received %s; stopping", received[0])
     server.shutdown()  # no new connections
     server.server_close()  # waits for the requests in progress
     app.close()  # waits for a scheduled run in progress
