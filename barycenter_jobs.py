@@ -18,7 +18,7 @@ It is not an identity provider and has no user interface; it is an operator's
 endpoint, meant to listen on loopback.
 
 The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
-library's wsgiref server with a bounded pool of worker threads, an in-process
+library's wsgiref server with a thread per connection, an in-process
 APScheduler for the cron schedules, and sqlite3 for storage. ``create_app``
 builds all of it from explicit arguments, so tests and other WSGI servers can
 import it.
@@ -66,7 +66,6 @@ from graphql import (
     ExecutionContext,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLBoolean,
     GraphQLError,
     GraphQLID,

@@ -11,6 +11,7 @@ import shutil
 import signal
 import socket
 import sqlite3
+import struct
 import subprocess
 import sys
 import threading
@@ -1205,40 +1206,46 @@ def test_graphiqls_introspection_query_fits_the_limits(app):
     assert "availableJobs" in json.dumps(body)
 
 
-def test_stalled_and_dribbling_clients_do_not_delay_others_and_past_the_cap_a_client_gets_503(db_path, clock):
+def answers(url) -> bool:
+    """Whether a normal query is answered now (a refused or reset connection is a no)."""
+    try:
+        return post_graphql(url, "{ availableJobs { name } }")[0] == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def test_stalled_clients_hold_only_their_own_slot_and_past_the_cap_a_client_gets_503(db_path, clock):
     app = create_app(db_path, clock=clock)
     held = []
     with serving(app, max_connections=30, request_timeout=60) as url:
         port = int(url.rsplit(":", 1)[1])
         try:
-            for number in range(29):
+            for number in range(30):
                 sock = socket.create_connection(("127.0.0.1", port))
                 if number % 3 == 1:
                     sock.sendall(b"POST /admin/jobs HTTP/1.1\r\nHost: local")  # started and stalled
                 elif number % 3 == 2:
                     sock.sendall(b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: 99\r\n\r\n{")
+                                 b"Content-Length: 99\r\n\r\n{")  # the body stalled
                 held.append(sock)
-            # 29 connections held, one slot left: a normal query is served at once.
-            status, _, body = post_graphql(url, "{ availableJobs { name } }")
-            assert status == 200 and len(body["data"]["availableJobs"]) == 4
-            held.append(socket.create_connection(("127.0.0.1", port)))
             # Every slot is taken: the next client is told so, and closed.
             status, head, body = parse_raw_response(raw_exchange(url, b"GET /healthz HTTP/1.0\r\n\r\n"))
             assert (status, body) == (503, {"errors": [{"message": "the server is serving its limit of 30"
                                                                    " connections; try again later"}]})
             assert "Retry-After: 1" in head
+            # One slot freed: a normal query is served beside 29 stalled clients.
+            held.pop(0).close()
+            wait_until(lambda: answers(url))
         finally:
             for sock in held:
                 sock.close()
-        # Once they are gone, every slot is free again.
-        wait_until(lambda: post_graphql(url, "{ availableJobs { name } }")[0] == 200)
-        clients = [socket.create_connection(("127.0.0.1", port)) for _ in range(29)]
-        try:
-            assert post_graphql(url, "{ availableJobs { name } }")[0] == 200
-        finally:
-            for sock in clients:
-                sock.close()
+        # Connections reset as soon as they are made, a hundred of them.
+        for _ in range(100):
+            sock = socket.create_connection(("127.0.0.1", port))
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            sock.close()
+        # Once they are all gone, the server serves again.
+        wait_until(lambda: answers(url))
 
 
 def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_trickles(db_path, clock):
@@ -1622,6 +1629,18 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
+
+
+def test_a_full_disk_gets_the_same_hint_as_a_read_only_file(db_path):
+    with connect(db_path) as connection:
+        connection.execute("CREATE TABLE filler (data BLOB)")
+        pages = connection.execute("PRAGMA page_count").fetchone()[0]
+        connection.execute(f"PRAGMA max_page_count = {pages + 2}")  # this connection's disk is nearly full
+        with pytest.raises(sqlite3.OperationalError) as full:
+            connection.execute("INSERT INTO filler VALUES (zeroblob(100000))")
+    assert barycenter_jobs.describe_error(full.value) == (
+        "database or disk is full (SQLITE_FULL: the database file cannot be written; is it read-only,"
+        " or the disk full?)")
 
 
 def test_a_read_only_database_at_start_up_is_a_one_line_error(tmp_path):
