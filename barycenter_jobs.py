@@ -113,7 +113,7 @@ LEASE_SECONDS = 60
 # BATCH_GAP_SECONDS after each, so that Barycenter's own writes slip in
 # between. The batches and gaps of all jobs in this process take turns.
 BATCH_ROWS = 3000
-BATCH_GAP_SECONDS = 0.002
+BATCH_GAP_SECONDS = 0.0025
 
 # SQLite copies the WAL into the database by itself: our connections do it
 # once the WAL holds WAL_AUTOCHECKPOINT_PAGES, before Barycenter's would (at

@@ -452,6 +452,7 @@ HOSTILE = {
     "499 x __typename": ("POST", "{" + " __typename" * 499 + "}"),
     "495 x id in jobLogs": ("POST", "{ jobLogs { " + " id" * 495 + " } }"),
     "240 x jobLogs with an alias inside": ("POST", "{" + " ".join(f"jobLogs {{ a{i}: id }}" for i in range(240)) + "}"),
+    "1,500 tokens, the most a document may have": ("POST", "{" + " a" * 1498 + "}"),
     "5,000 tokens": ("POST", "{" + " a" * 4998 + "}"),
     "a 32 KB string": ("POST", '{ jobLogs(jobName: "' + "x" * 32700 + '") { id } }'),
     "a 32 KB comment": ("POST", "#" + "x" * 32700 + "\n{ __typename }"),
