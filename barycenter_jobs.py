@@ -1101,8 +1101,7 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
             # Past SQLite's largest integer no run can have that id.
             position = runner.storage.run_position(int(before)) if len(before) <= 18 else None
             if position is None:
-                raise GraphQLError(f"before: there is no run with id {before}"
-                                   " (a run older than the log retention has been pruned)")
+                raise GraphQLError(f"before: no run has id {before}; it may have been pruned by the log retention")
         _spend_rows(info.context, limit)
         return runner.storage.list_runs(job_name, limit, bool(only_failures), since=since, until=until,
                                         before=position)
@@ -2003,13 +2002,27 @@ def make_http_server(host: str, port: int, app: Callable, **options) -> Threadin
 # ---------------------------------------------------------------------------
 
 
+class _ArgumentParser(argparse.ArgumentParser):
+    """argparse with one line for a bad flag, like every other start-up error."""
+
+    def error(self, message):
+        self.exit(2, f"barycenter_jobs: {message} (see --help)\n")
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """--help with each flag's default, but none for flags that have none."""
+
+    def _get_help_string(self, action):
+        return action.help if action.default in (None, []) else super()._get_help_string(action)
+
+
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
+    parser = _ArgumentParser(
         prog="barycenter_jobs.py",
         description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}.",
         epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
                " 'Authorization: Bearer <token>' on every request.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=_HelpFormatter)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
     parser.add_argument("--database", default=DEFAULT_DATABASE, metavar="PATH",
@@ -2020,10 +2033,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="a Host name to answer besides localhost, 127.0.0.1 and [::1]; repeatable")
     parser.add_argument("--token-file", metavar="PATH", default=None,
                         help=f"file holding the bearer token (instead of ${TOKEN_VARIABLE})")
-    parser.add_argument("--log-retention-days", type=int, default=LOG_RETENTION_DAYS, metavar="N",
-                        help="delete job log rows older than this many days (0: keep everything)")
     parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
                         help="largest request body accepted")
+    parser.add_argument("--log-retention-days", type=int, default=LOG_RETENTION_DAYS, metavar="N",
+                        help="delete job log rows older than this many days (0: keep everything)")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
     return parser.parse_args(argv)
