@@ -49,7 +49,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
@@ -1218,6 +1218,15 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
 
+class _Shape(NamedTuple):
+    """What a selection set adds up to, fragments expanded."""
+
+    fields: int
+    aliases: int
+    depth: int
+    names: Mapping[str, int]  # fields per response name at its top level
+
+
 def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
     """The first limit a parsed document exceeds, or None: fields, aliases
     and depth per operation, and fields of one response name per selection
@@ -1227,21 +1236,19 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
     of one name, which took half a second for 500 ``__typename``."""
     fragments = {definition.name.value: definition for definition in document.definitions
                  if isinstance(definition, FragmentDefinitionNode)}
-    fragment_shapes: dict[str, tuple] = {}
+    fragment_shapes: dict[str, _Shape] = {}
 
     def over(what: str, limit: int) -> GraphQLError:
         return GraphQLError(f"the operation has more than {limit} {what}; the limit is {limit}")
 
-    def shape(selection_set, visiting: frozenset) -> tuple[int, int, int, collections.Counter]:
-        """(fields, aliases, depth, fields per response name at the top)."""
+    def shape(selection_set, visiting: frozenset) -> _Shape:
         fields = aliases = depth = 0
         names: collections.Counter = collections.Counter()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                added = (1, selection.alias is not None, 1, {(selection.alias or selection.name).value: 1})
-                if selection.selection_set:
-                    inner = shape(selection.selection_set, visiting)
-                    added = (1 + inner[0], added[1] + inner[1], 1 + inner[2], added[3])
+                inner = shape(selection.selection_set, visiting) if selection.selection_set else _Shape(0, 0, 0, {})
+                added = _Shape(1 + inner.fields, (selection.alias is not None) + inner.aliases, 1 + inner.depth,
+                               {(selection.alias or selection.name).value: 1})
             elif isinstance(selection, InlineFragmentNode):
                 added = shape(selection.selection_set, visiting)
             else:  # a fragment spread; unknown fragments and cycles are other rules' errors
@@ -1251,17 +1258,17 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
                 if name not in fragment_shapes:
                     fragment_shapes[name] = shape(fragments[name].selection_set, visiting | {name})
                 added = fragment_shapes[name]
-            fields, aliases, depth = fields + added[0], aliases + added[1], max(depth, added[2])
-            names.update(added[3])
+            fields, aliases, depth = fields + added.fields, aliases + added.aliases, max(depth, added.depth)
+            names.update(added.names)
             if fields > MAX_QUERY_FIELDS:
                 raise over("fields (aliases included)", MAX_QUERY_FIELDS)
             if aliases > MAX_QUERY_ALIASES:
                 raise over("aliases", MAX_QUERY_ALIASES)
             if depth > MAX_QUERY_DEPTH:
                 raise over("levels of nested fields", MAX_QUERY_DEPTH)
-            if any(names[name] > MAX_SAME_NAME_FIELDS for name in added[3]):
+            if any(names[name] > MAX_SAME_NAME_FIELDS for name in added.names):
                 raise over("fields of one name in one selection set", MAX_SAME_NAME_FIELDS)
-        return fields, aliases, depth, names
+        return _Shape(fields, aliases, depth, names)
 
     try:
         for definition in document.definitions:
