@@ -1996,10 +1996,10 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
 
 
 def make_http_server(host: str, port: int, app: Callable, **options) -> ThreadingWSGIServer:
-    """Bind the HTTP server to the first address ``host`` resolves to, IPv4
-    or IPv6 (raises OSError); serve with ``serve_forever()``."""
-    family, _, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
-                                                  flags=socket.AI_PASSIVE)[0]
+    """Bind the HTTP server to the address ``host`` resolves to, IPv4 when
+    it has one, else IPv6 (raises OSError); serve with ``serve_forever()``."""
+    addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    family, _, _, _, address = min(addresses, key=lambda info: info[0] != socket.AF_INET)
     return make_server(address[0], address[1], app, handler_class=RequestHandler,
                        server_class=functools.partial(ThreadingWSGIServer, family=family, **options))
 
