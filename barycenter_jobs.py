@@ -1759,8 +1759,6 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             log.info("%s: refused with 503: every connection slot is taken", client_address[0])
             with contextlib.suppress(OSError):
                 request.setblocking(False)
-                with contextlib.suppress(BlockingIOError):
-                    request.recv(65536)  # what it sent: closing with unread data would reset the connection
                 request.send(self._full_response)  # a few hundred bytes fit any socket buffer
             self.shutdown_request(request)
             return
@@ -1775,6 +1773,14 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             super().process_request_thread(request, client_address)
         finally:
             self._free_slots.release()
+
+    def shutdown_request(self, request):
+        # Read what the client sent and nobody read: closing over unread bytes
+        # resets the connection, and the client may lose the answer with it.
+        with contextlib.suppress(OSError):
+            request.setblocking(False)
+            request.recv(65536)
+        super().shutdown_request(request)
 
     def handle_error(self, request, client_address):
         error = sys.exc_info()[1]
