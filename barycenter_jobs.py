@@ -37,6 +37,7 @@ import json
 import logging
 import math
 import os
+import re
 import signal
 import socket
 import socketserver
@@ -50,7 +51,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -96,6 +97,8 @@ HEALTH_PATH = "/healthz"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
+# Barycenter's own variable for its database URL; --database overrides it.
+DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 
 # -- Storage and runs --------------------------------------------------------
@@ -125,6 +128,25 @@ WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
 # A checkpoint that leaves frames behind at the end of this many runs in a
 # row (a reader that never ends, a peer stuck in its checkpoint) is a warning.
 CHECKPOINT_FAILURES_TO_WARN = 3
+
+# -- PostgreSQL -----------------------------------------------------------------
+
+# Each process keeps at most this many connections: one per job running plus
+# a few for requests, which queue for a connection up to POSTGRES_POOL_WAIT_SECONDS.
+# PostgreSQL's default of 100 connections is shared with Barycenter.
+POSTGRES_POOL_SIZE = 8
+POSTGRES_POOL_WAIT_SECONDS = 5.0
+# No statement of ours runs longer, and a lock we would wait for (a row or a
+# table Barycenter holds) is waited for at most the busy timeout.
+POSTGRES_STATEMENT_TIMEOUT_SECONDS = 30
+# PostgreSQL probes an idle connection after this long, so it notices a
+# replica that vanished (its advisory locks then go) within about 4 times
+# this, well before a lease would expire.
+POSTGRES_KEEPALIVE_SECONDS = 10
+POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs"}
+# The first key of every advisory lock we take (the second names the job):
+# "Bary" in ASCII, so other applications' locks are not ours.
+ADVISORY_LOCK_SPACE = 0x42617279
 
 # job_executions keeps this many days of history (0: everything). Pruning runs
 # after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
@@ -209,7 +231,7 @@ JOBS = (
 # Barycenter's own tables, column for column, so that this server can run on a
 # database Barycenter created and Barycenter on one this server created.
 # IF NOT EXISTS everywhere: an existing table is never touched.
-SCHEMA_DDL = """
+BARYCENTER_DDL = """
 CREATE TABLE IF NOT EXISTS sessions (
     session_id   TEXT NOT NULL PRIMARY KEY,
     subject      TEXT NOT NULL,
@@ -257,7 +279,7 @@ CREATE TABLE IF NOT EXISTS device_codes (
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL,
     last_poll_at INTEGER NULL,
-    interval     INTEGER NOT NULL,
+    "interval"   INTEGER NOT NULL,
     status       TEXT NOT NULL,
     subject      TEXT NULL,
     auth_time    INTEGER NULL,
@@ -276,24 +298,36 @@ CREATE TABLE IF NOT EXISTS job_executions (
     records_processed INTEGER NULL
 );
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
+"""
 
--- Our own, beside Barycenter's. One row per job, shared by every process on
--- this file: who runs the job now (a lease that lapses if its process dies),
--- the newest scheduled firing that was run, whether the job is paused, and
--- when it was last resumed (firings before that are not expected to have run).
+# The same tables as Barycenter's migrations create them on PostgreSQL:
+# SeaORM's string() is varchar, its big_integer() bigint, and the log's id a
+# bigint that counts by itself.
+BARYCENTER_DDL_POSTGRES = (BARYCENTER_DDL
+                           .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
+                           .replace("INTEGER", "BIGINT")
+                           .replace("TEXT", "VARCHAR"))
+
+# Our own, beside Barycenter's. One row per job, shared by every process on
+# the database: who runs the job now (a lease that lapses if its process
+# dies), the newest scheduled firing that was run, whether the job is paused,
+# and when it was last resumed (firings before that are not expected to have run).
+STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name         TEXT NOT NULL PRIMARY KEY,
-    paused           INTEGER NOT NULL DEFAULT 0,
+    paused           BIGINT NOT NULL DEFAULT 0,
     lease_owner      TEXT NULL,
-    lease_run_id     INTEGER NULL,
-    lease_expires_at INTEGER NULL,
-    last_firing      INTEGER NULL,
-    resumed_at       INTEGER NULL
+    lease_run_id     BIGINT NULL,
+    lease_expires_at BIGINT NULL,
+    last_firing      BIGINT NULL,
+    resumed_at       BIGINT NULL
 );
+"""
 
--- Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
--- in order (rowid, which is id, ends every index entry) and finding runs left
--- unfinished never scans the history.
+# Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
+# in order (rowid, which is id, ends every index entry) and finding runs left
+# unfinished never scans the history.
+SQLITE_HISTORY_INDEXES = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_started
     ON job_executions (job_name, started_at);
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_failures_started
@@ -305,6 +339,11 @@ CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_successes_started
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
     ON job_executions (job_name) WHERE completed_at IS NULL;
 """
+# The same on PostgreSQL, where an index entry does not end with the id unless
+# it says so.
+POSTGRES_HISTORY_INDEXES = (SQLITE_HISTORY_INDEXES
+                            .replace("started_at)", "started_at, id)")
+                            .replace("(job_name) WHERE", "(job_name, id) WHERE"))
 
 
 # ---------------------------------------------------------------------------
@@ -326,6 +365,10 @@ class LeaseLost(Exception):
 
 class Interrupted(Exception):
     """The server is shutting down; the run stops at a batch boundary."""
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be opened, reached or set up; start-up stops."""
 
 
 # ---------------------------------------------------------------------------
@@ -500,7 +543,7 @@ def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optiona
 
 
 # ---------------------------------------------------------------------------
-# Storage: SQLite, one connection per thread
+# Storage: Barycenter's database, in SQLite or in PostgreSQL
 # ---------------------------------------------------------------------------
 
 
@@ -512,32 +555,246 @@ class Claim:
     refusal: Optional[str] = None  # RUN_ALREADY_RUNNING, RUN_FIRING_TAKEN or RUN_PAUSED otherwise
 
 
-class Storage:
-    """The SQLite file: Barycenter's tables, the job execution log, and our
-    own table of per-job state shared by every process on the file.
+def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
+    """The storage a ``--database`` value names: a file path, a ``sqlite://``
+    URL as Barycenter writes it, or a ``postgresql://`` (``postgres://``) URL.
+    Opens nothing yet. Raises ``ConfigError`` for any other URL."""
+    text = str(database)
+    scheme, separator, rest = text.partition("://")
+    if not separator or "/" in scheme or "\\" in scheme:  # a plain path
+        return SQLiteStorage(text, busy_timeout)
+    if scheme.lower() == "sqlite":
+        path, _, options = rest.partition("?")
+        return SQLiteStorage(f"file:{quote(path)}?{options}", busy_timeout, display=path or text)
+    if scheme.lower() in ("postgresql", "postgres"):
+        return PostgresStorage(text, busy_timeout)
+    raise ConfigError(f"unknown database URL scheme {scheme}://; give a file path, sqlite://PATH,"
+                      " or postgresql://USER:PASSWORD@HOST/NAME")
 
-    A thread opens a connection when it first needs one and closes it with
-    ``release()`` at the end of its unit of work: one HTTP request, or one
-    run. So no connection is ever shared between threads, and none outlives
-    a fault that was fixed meanwhile (a file made read-only, then writable
-    again). Writes run in explicit ``BEGIN IMMEDIATE`` transactions, which
-    take the write lock up front, so the busy timeout applies instead of a
-    deadlock, and are kept short: Barycenter writes to the same file.
+
+class Storage:
+    """Barycenter's tables, the job execution log, and our own table of
+    per-job state shared by every process on the database.
+
+    A thread takes a connection when it first needs one and gives it back
+    with ``release()`` at the end of its unit of work: one HTTP request, or
+    one run. So no connection is ever shared between threads, and none is
+    kept past a fault that was fixed meanwhile. Writes are short explicit
+    transactions: Barycenter writes to the same tables.
+
+    The SQL below is the same on both databases and uses ``?`` parameters;
+    the two subclasses hold what differs: connecting, creating the tables,
+    taking a job (a lease, or a PostgreSQL advisory lock), and the batched
+    delete.
     """
 
-    def __init__(self, path: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
-        self.path = str(path)
-        self.busy_timeout = busy_timeout
+    errors: tuple = (sqlite3.Error,)  # what a failing database raises
+    batch_gap_seconds = 0.0           # after each cleanup batch, see JobRunner
+    lock_state_row = ""               # how claim() locks a job's state row
+
+    def __init__(self, display: str):
+        self.display = display  # how messages name the database: never with a password
         self._local = threading.local()
+
+    def connection(self):
+        raise NotImplementedError
+
+    def release(self) -> None:
+        raise NotImplementedError
+
+    def _write(self):
+        raise NotImplementedError
+
+    def _lease_now(self, connection, now: int) -> int:
+        """The clock leases are read and written by."""
+        return now
+
+    def _take_job(self, connection, job_name: str, owner: str, lease_now: int) -> bool:
+        """Take the job unless a live process holds it."""
+        raise NotImplementedError
+
+    def _delete_expired_batch(self, connection, run: "RunContext", limit: int) -> tuple[int, bool]:
+        raise NotImplementedError
+
+    def _let_go_of_job(self, connection, job_name: str) -> None:
+        """After a run's end is committed: let other processes take the job."""
+
+    def checkpoint(self) -> bool:
+        """Whether the database's own housekeeping keeps up (see SQLiteStorage)."""
+        return True
+
+    def close(self) -> None:
+        """Close what the storage keeps open beyond threads' connections."""
+
+    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
+        """In one write transaction: check that the job is not paused and
+        that no process has run ``firing`` already (for a scheduled firing),
+        then take the job unless a live process holds it; resolve the job's
+        runs that a dead process left, write the new run's log row and take
+        the lease."""
+        with self._write() as connection:
+            lease_now = self._lease_now(connection, now)
+            paused, last_firing = connection.execute(
+                f"SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?{self.lock_state_row}",
+                (job_name,)).fetchone()
+            if firing is not None and paused:
+                return Claim(refusal=RUN_PAUSED)
+            if firing is not None and last_firing is not None and last_firing >= firing:
+                return Claim(refusal=RUN_FIRING_TAKEN)
+            if not self._take_job(connection, job_name, owner, lease_now):
+                return Claim(refusal=RUN_ALREADY_RUNNING)
+            # Whoever left a run of this job unfinished no longer holds it.
+            self._resolve_interrupted(connection, "job_name = ?", (job_name,), now)
+            run_id = connection.execute(
+                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?) RETURNING id",
+                (job_name, now)).fetchone()[0]
+            connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?,"
+                " last_firing = coalesce(?, last_firing) WHERE job_name = ?",
+                (owner, run_id, lease_now + LEASE_SECONDS, firing, job_name))
+            return Claim(run_id=run_id)
+
+    @staticmethod
+    def _resolve_interrupted(connection, condition: str, parameters: tuple, now: int) -> int:
+        """Mark as failed the unfinished runs that ``condition`` selects."""
+        return connection.execute(
+            "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
+            f" records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND {condition}",
+            (now, INTERRUPTED_BY_STOP, *parameters)).rowcount
+
+    def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
+        """Delete up to ``limit`` expired rows of the run's table, oldest
+        expiry first, in one short transaction that also adds them to the
+        run's records_processed and renews the lease; so whenever the process
+        dies, the log row counts exactly the rows gone. Returns the number
+        deleted and whether that was the last batch.
+
+        Raises ``LeaseLost`` if another process took the job over (this one
+        was stalled for longer than the lease)."""
+        with self._write() as connection:
+            lease = connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                (self._lease_now(connection, now) + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
+            if not lease:
+                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
+            deleted, last = self._delete_expired_batch(connection, run, limit)
+            connection.execute(
+                "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
+                " WHERE id = ?", (deleted, run.run_id))
+            return deleted, last
+
+    def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
+        """Record the run's end (a success when ``error`` is None) and release
+        its lease. A run that another process has resolved meanwhile (after
+        our lease lapsed) keeps what that process wrote."""
+        with self._write() as connection:
+            connection.execute(
+                "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
+                " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
+                (now, int(error is None), error, run.run_id))
+            connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                (run.job.name, run.owner, run.run_id))
+        self._let_go_of_job(connection, run.job.name)
+
+    def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
+                      max_batches: int = PRUNE_MAX_BATCHES) -> int:
+        """Delete finished runs that started before ``started_before``, in short
+        batches; a run in progress is never pruned. Stops after ``max_batches``
+        (the next call goes on), so a long-neglected history cannot turn one
+        prune into a long stall. Returns the number of rows deleted."""
+        total = 0
+        for _ in range(max_batches):
+            with self._write() as connection:
+                deleted = connection.execute(
+                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions"
+                    " WHERE started_at < ? AND completed_at IS NOT NULL LIMIT ?)",
+                    (started_before, batch)).rowcount
+            total += deleted
+            if deleted < batch:
+                break
+        return total
+
+    def get_run(self, run_id: int) -> Optional[dict]:
+        runs = self._runs(f"SELECT {RUN_COLUMNS} FROM job_executions WHERE id = ?", (run_id,))
+        return runs[0] if runs else None
+
+    def _runs(self, sql: str, parameters: Iterable) -> list[dict]:
+        return [_job_log(row) for row in self.connection().execute(sql, tuple(parameters))]
+
+    def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool, *,
+                  since: Optional[int] = None, until: Optional[int] = None,
+                  before: Optional[tuple[int, int]] = None) -> list[dict]:
+        """Runs newest first (started_at, then id), filtered as runs_query says."""
+        sql, parameters = runs_query(job_name, only_failures, since, until, before)
+        return self._runs(sql, (*parameters, limit))
+
+    def run_position(self, run_id: int) -> Optional[tuple[int, int]]:
+        """(started_at, id) of a run: where a ``before`` cursor points."""
+        row = self.connection().execute("SELECT started_at, id FROM job_executions WHERE id = ?",
+                                        (run_id,)).fetchone()
+        return None if row is None else (row[0], row[1])
+
+    def last_run(self, job_name: str) -> Optional[dict]:
+        runs = self._runs(runs_query(job_name, False)[0], (job_name, 1))
+        return runs[0] if runs else None
+
+    def job_states(self, now: int) -> dict[str, dict]:
+        """Per job, in one statement: paused, running (a live lease in any
+        process), resumed_at, and the start of the newest run and the
+        completion of the newest successful one (epoch seconds)."""
+        connection = self.connection()
+        rows = _dicts(connection.execute(
+            "SELECT job_name, paused, lease_owner IS NOT NULL AND lease_expires_at > ? AS running, resumed_at,"
+            " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
+            "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
+            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
+            "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
+            " FROM barycenter_jobs_state AS state", (self._lease_now(connection, now),)))
+        return {row["job_name"]: row for row in rows}
+
+    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
+        """Pause or resume a job; False if it already was so."""
+        with self._write() as connection:
+            return bool(connection.execute(
+                "UPDATE barycenter_jobs_state SET paused = ?,"
+                " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
+                " WHERE job_name = ? AND paused != ?",
+                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
+
+
+def _dicts(cursor) -> list[dict]:
+    """A cursor's rows as dicts keyed by column name."""
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row)) for row in cursor]
+
+
+class SQLiteStorage(Storage):
+    """A SQLite file, in WAL mode, with a connection per thread.
+
+    Writes run in ``BEGIN IMMEDIATE`` transactions, which take the file's
+    one write lock up front, so the busy timeout applies instead of a
+    deadlock. A job is held by a lease in its state row, renewed with every
+    batch: a process that dies blocks the job until the lease expires, or
+    until the next claim on this machine sees that its process is gone."""
+
+    batch_gap_seconds = BATCH_GAP_SECONDS  # one writer at a time: Barycenter's get the gaps
+
+    def __init__(self, path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, *, display: Optional[str] = None):
+        super().__init__(display or path)
+        self.path = path  # a file name, or a file: URI (from a sqlite:// URL)
+        self.busy_timeout = busy_timeout
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
         connection = getattr(self._local, "connection", None)
         if connection is None:
             # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
+            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                         uri=self.path.startswith("file:"))
             try:
-                connection.row_factory = sqlite3.Row
                 # Safe with WAL: a power cut may lose the last commits, never corrupt.
                 connection.execute("PRAGMA synchronous = NORMAL")
                 # SQLite's autocheckpoint keeps the WAL short (see WAL_AUTOCHECKPOINT_PAGES).
@@ -581,15 +838,25 @@ class Storage:
         # stored in the file, so Barycenter's own connections get it too.
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
-            log.warning("database %s stays in journal mode %s; WAL is not available", self.path, mode)
-        connection.executescript(SCHEMA_DDL)
+            log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
+        connection.executescript(BARYCENTER_DDL + STATE_DDL + SQLITE_HISTORY_INDEXES)
         with self._write() as connection:
             connection.executemany("INSERT OR IGNORE INTO barycenter_jobs_state (job_name) VALUES (?)",
                                    [(name,) for name in job_names])
             self._release_dead_leases(connection)
-            recovered = self._resolve_interrupted(connection, None, now)
+            # Runs left "running" with no live lease behind them: their process
+            # died. A run that a live process holds is left alone.
+            recovered = self._resolve_interrupted(
+                connection, "id NOT IN (SELECT lease_run_id FROM barycenter_jobs_state"
+                            " WHERE lease_run_id IS NOT NULL AND lease_expires_at > ?)", (now,), now)
         if recovered:
             log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+
+    def _take_job(self, connection, job_name, owner, lease_now) -> bool:
+        self._release_dead_leases(connection)
+        state = _dicts(connection.execute(
+            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?", (job_name,)))[0]
+        return state["lease_owner"] in (None, owner) or state["lease_expires_at"] <= lease_now
 
     @staticmethod
     def _release_dead_leases(connection: sqlite3.Connection) -> None:
@@ -602,77 +869,21 @@ class Storage:
                 "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
                 " lease_expires_at = NULL WHERE lease_owner = ?", (owner,))
 
-    @staticmethod
-    def _resolve_interrupted(connection: sqlite3.Connection, job_name: Optional[str], now: int) -> int:
-        """Mark as failed the runs left "running" with no live lease behind
-        them: their process died or was killed. A run that a live process holds
-        (its lease not yet expired) is left alone."""
-        return connection.execute(
-            "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
-            " records_processed = coalesce(records_processed, 0)"
-            " WHERE completed_at IS NULL AND (? IS NULL OR job_name = ?)"
-            " AND id NOT IN (SELECT lease_run_id FROM barycenter_jobs_state"
-            "                WHERE lease_run_id IS NOT NULL AND lease_expires_at > ?)",
-            (now, INTERRUPTED_BY_STOP, job_name, job_name, now)).rowcount
-
-    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
-        """In one write transaction: check that no live process holds the job
-        and, for a scheduled firing, that the job is not paused and that no
-        process has run the firing already; then resolve the job's runs that a
-        dead process left, write the new run's log row and take the lease."""
-        with self._write() as connection:
-            self._release_dead_leases(connection)
-            state = connection.execute(
-                "SELECT lease_owner, lease_expires_at, last_firing, paused FROM barycenter_jobs_state"
-                " WHERE job_name = ?", (job_name,)).fetchone()
-            if firing is not None and state["paused"]:
-                return Claim(refusal=RUN_PAUSED)
-            if firing is not None and state["last_firing"] is not None and state["last_firing"] >= firing:
-                return Claim(refusal=RUN_FIRING_TAKEN)
-            if state["lease_owner"] not in (None, owner) and state["lease_expires_at"] > now:
-                return Claim(refusal=RUN_ALREADY_RUNNING)
-            self._resolve_interrupted(connection, job_name, now)
-            run_id = connection.execute(
-                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?)", (job_name, now)).lastrowid
-            connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?,"
-                " last_firing = coalesce(?, last_firing) WHERE job_name = ?",
-                (owner, run_id, now + LEASE_SECONDS, firing, job_name))
-            return Claim(run_id=run_id)
-
-    def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
-        """Delete up to ``limit`` expired rows of the run's table, oldest
-        expiry first, in one short transaction that also adds them to the
-        run's records_processed and renews the lease; so whenever the process
-        dies, the log row counts exactly the rows gone. Returns the number
-        deleted and whether that was the last batch.
-
-        Raises ``LeaseLost`` if another process took the job over (this one
-        was stalled for longer than the lease)."""
+    def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
+        # A range of the expires_at index, up to the expiry of the first row
+        # past the batch: as cheap per row as one bare DELETE.
         table = run.job.table  # from JOBS, never from a request
-        with self._write() as connection:
-            lease = connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (now + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
-            if not lease:
-                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
-            # A range of the expires_at index, up to the expiry of the first
-            # row past the batch: as cheap per row as one bare DELETE.
-            past_batch = connection.execute(
-                f'SELECT expires_at FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?',
-                (run.expires_before, limit)).fetchone()
-            last = past_batch is None
-            deleted = connection.execute(f'DELETE FROM "{table}" WHERE expires_at < ?',
-                                         (run.expires_before if last else past_batch[0],)).rowcount
-            if not deleted and not last:  # more than ``limit`` rows share the oldest expiry
-                deleted = connection.execute(
-                    f'DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}" WHERE expires_at < ? LIMIT ?)',
-                    (run.expires_before, limit)).rowcount
-            connection.execute(
-                "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
-                " WHERE id = ?", (deleted, run.run_id))
-            return deleted, last
+        past_batch = connection.execute(
+            f'SELECT expires_at FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?',
+            (run.expires_before, limit)).fetchone()
+        last = past_batch is None
+        deleted = connection.execute(f'DELETE FROM "{table}" WHERE expires_at < ?',
+                                     (run.expires_before if last else past_batch[0],)).rowcount
+        if not deleted and not last:  # more than ``limit`` rows share the oldest expiry
+            deleted = connection.execute(
+                f'DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}" WHERE expires_at < ? LIMIT ?)',
+                (run.expires_before, limit)).rowcount
+        return deleted, last
 
     def checkpoint(self) -> bool:
         """Copy what the WAL holds into the database file without waiting for
@@ -682,85 +893,167 @@ class Storage:
         busy, frames, copied = self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         return not busy and copied >= frames
 
-    def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
-        """Record the run's end (a success when ``error`` is None) and release
-        its lease. A run that another process has resolved meanwhile (after
-        our lease lapsed) keeps what that process wrote."""
-        with self._write() as connection:
-            connection.execute(
-                "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
-                " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
-                (now, int(error is None), error, run.run_id))
-            connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (run.job.name, run.owner, run.run_id))
 
-    def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
-                      max_batches: int = PRUNE_MAX_BATCHES) -> int:
-        """Delete finished runs that started before ``started_before``, in short
-        batches; a run in progress is never pruned. Stops after ``max_batches``
-        (the next call goes on), so a long-neglected history cannot turn one
-        prune into a long stall. Returns the number of rows deleted."""
-        total = 0
-        for _ in range(max_batches):
-            with self._write() as connection:
-                deleted = connection.execute(
-                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions"
-                    " WHERE started_at < ? AND completed_at IS NOT NULL LIMIT ?)",
-                    (started_before, batch)).rowcount
-            total += deleted
-            if deleted < batch:
-                break
-        return total
+class _QmarkConnection:
+    """A psycopg connection that takes the shared SQL's ``?`` parameters:
+    the one place they become PostgreSQL's ``%s``."""
 
-    def get_run(self, run_id: int) -> Optional[dict]:
-        runs = self._runs(f"SELECT {RUN_COLUMNS} FROM job_executions WHERE id = ?", (run_id,))
-        return runs[0] if runs else None
+    def __init__(self, connection):
+        self.raw = connection
 
-    def _runs(self, sql: str, parameters: Iterable) -> list[dict]:
-        cursor = self.connection().cursor()
-        cursor.row_factory = None  # plain tuples
-        return [_job_log(row) for row in cursor.execute(sql, tuple(parameters))]
+    def execute(self, sql: str, parameters: tuple = ()):
+        return self.raw.execute(sql.replace("?", "%s"), parameters)
 
-    def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool, *,
-                  since: Optional[int] = None, until: Optional[int] = None,
-                  before: Optional[tuple[int, int]] = None) -> list[dict]:
-        """Runs newest first (started_at, then id), filtered as runs_query says."""
-        sql, parameters = runs_query(job_name, only_failures, since, until, before)
-        return self._runs(sql, (*parameters, limit))
 
-    def run_position(self, run_id: int) -> Optional[tuple[int, int]]:
-        """(started_at, id) of a run: where a ``before`` cursor points."""
-        row = self.connection().execute("SELECT started_at, id FROM job_executions WHERE id = ?",
-                                        (run_id,)).fetchone()
-        return None if row is None else (row[0], row[1])
+class PostgresStorage(Storage):
+    """Barycenter's PostgreSQL database, shared by several replicas.
 
-    def last_run(self, job_name: str) -> Optional[dict]:
-        runs = self._runs(runs_query(job_name, False)[0], (job_name, 1))
-        return runs[0] if runs else None
+    Connections come from a small psycopg pool, checked before each use, so
+    a connection broken by a restart or ``pg_terminate_backend`` is replaced,
+    never reused. A job is held by a session-level advisory lock on the run's
+    own connection: PostgreSQL releases it the moment that connection is
+    gone, so a replica that dies frees its jobs at once, and no clock decides
+    who is alive. The lease in the state row still names the run (for
+    ``running``), timed by the database's clock.
+    """
 
-    def job_states(self, now: int) -> dict[str, dict]:
-        """Per job, in one statement: paused, running (a live lease in any
-        process), resumed_at, and the start of the newest run and the
-        completion of the newest successful one (epoch seconds)."""
-        rows = self.connection().execute(
-            "SELECT job_name, paused, lease_owner IS NOT NULL AND lease_expires_at > ? AS running, resumed_at,"
-            " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
-            "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
-            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
-            "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
-            " FROM barycenter_jobs_state AS state", (now,)).fetchall()
-        return {row["job_name"]: dict(row) for row in rows}
+    batch_gap_seconds = 0.0  # row locks: Barycenter's writes never wait for a batch
+    lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
 
-    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
-        """Pause or resume a job; False if it already was so."""
-        with self._write() as connection:
-            return bool(connection.execute(
-                "UPDATE barycenter_jobs_state SET paused = ?,"
-                " resumed_at = CASE WHEN ? THEN resumed_at ELSE ? END"
-                " WHERE job_name = ? AND paused != ?",
-                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
+    def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
+        import psycopg  # only PostgreSQL users need it, and it takes 0.3 s to import
+        from psycopg_pool import ConnectionPool
+
+        super().__init__(_without_password(url))
+        self.url = url
+        self.errors = (psycopg.Error,)
+        self._psycopg = psycopg
+        self._pool_class = ConnectionPool
+        self._pool = None
+        self._settings = (f"SET lock_timeout = {int(busy_timeout * 1000)};"
+                          f" SET statement_timeout = {POSTGRES_STATEMENT_TIMEOUT_SECONDS * 1000};"
+                          f" SET idle_in_transaction_session_timeout = {POSTGRES_STATEMENT_TIMEOUT_SECONDS * 1000};"
+                          f" SET tcp_keepalives_idle = {POSTGRES_KEEPALIVE_SECONDS};"
+                          f" SET tcp_keepalives_interval = {POSTGRES_KEEPALIVE_SECONDS};"
+                          " SET tcp_keepalives_count = 3")
+
+    def _connect(self):
+        connection = self._psycopg.connect(self.url, **POSTGRES_CONNECT_OPTIONS)
+        self._configure(connection)
+        return connection
+
+    def _configure(self, connection) -> None:
+        connection.execute(self._settings)
+
+    def initialize(self, job_names: Iterable[str], now: int) -> None:
+        """Create what is missing, under a lock so that replicas starting
+        together take turns; open the pool; resolve the runs of jobs that no
+        live process holds. Only the missing tables and indexes are created:
+        even ``CREATE INDEX IF NOT EXISTS`` locks a table whose index exists.
+
+        Raises ``psycopg.Error`` when the database cannot be reached or used.
+        """
+        with self._connect() as connection:  # its own: its errors say why it failed
+            connection.execute("SET statement_timeout = 0")  # the first index build on a long history
+            with connection.transaction():
+                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (ADVISORY_LOCK_SPACE,))
+                for statement in (BARYCENTER_DDL_POSTGRES + STATE_DDL + POSTGRES_HISTORY_INDEXES).split(";"):
+                    name = re.search(r"IF NOT EXISTS (\w+)", statement)
+                    if name and connection.execute("SELECT to_regclass(%s)", (name[1],)).fetchone()[0] is None:
+                        connection.execute(statement)
+                with connection.cursor() as cursor:
+                    cursor.executemany("INSERT INTO barycenter_jobs_state (job_name) VALUES (%s)"
+                                       " ON CONFLICT DO NOTHING", [(name,) for name in job_names])
+        self._pool = self._pool_class(
+            self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
+            configure=self._configure, check=self._pool_class.check_connection,
+            timeout=POSTGRES_POOL_WAIT_SECONDS, num_workers=1, name="barycenter-jobs", open=True)
+        recovered = 0
+        for job_name in job_names:
+            connection = self.connection()
+            try:
+                if self._take_job(connection, job_name, "", now):  # no live process runs it
+                    recovered += self._resolve_interrupted(connection, "job_name = ?", (job_name,), now)
+                    connection.execute("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
+                                       " lease_expires_at = NULL WHERE job_name = ?", (job_name,))
+            finally:
+                self.release()
+        if recovered:
+            log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+
+    def connection(self) -> _QmarkConnection:
+        """This thread's connection, taken from the pool on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = _QmarkConnection(self._pool.getconn())
+        return connection
+
+    def release(self) -> None:
+        """Give this thread's connection back, without the job it may hold."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            return
+        self._local.connection = None
+        if getattr(self._local, "job", None) is not None:
+            self._local.job = None
+            try:
+                connection.raw.execute("SELECT pg_advisory_unlock_all()")
+            except self._psycopg.Error:
+                connection.raw.close()  # which lets go of the lock too; the pool replaces it
+        self._pool.putconn(connection.raw)  # rolls back what is left open; drops it if broken
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
+    @contextlib.contextmanager
+    def _write(self):
+        connection = self.connection()
+        with connection.raw.transaction():
+            yield connection
+
+    def _lease_now(self, connection, now: int) -> int:
+        return connection.execute("SELECT extract(epoch FROM now())::bigint").fetchone()[0]
+
+    def _take_job(self, connection, job_name, owner, lease_now) -> bool:
+        # Session-level: it outlives this transaction, and is let go of after
+        # the run's end is committed (or when the connection ends).
+        taken = connection.execute("SELECT pg_try_advisory_lock(?, hashtext(?))",
+                                   (ADVISORY_LOCK_SPACE, job_name)).fetchone()[0]
+        if taken:
+            self._local.job = job_name
+        return taken
+
+    def _let_go_of_job(self, connection, job_name: str) -> None:
+        if getattr(self._local, "job", None) == job_name:
+            connection.execute("SELECT pg_advisory_unlock(?, hashtext(?))", (ADVISORY_LOCK_SPACE, job_name))
+            self._local.job = None
+
+    def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
+        # Each batch starts at the expiry where the last one ended, so it does
+        # not walk again over index entries of rows deleted but not vacuumed.
+        # Rows that Barycenter has locked are skipped, never waited for.
+        table = run.job.table  # from JOBS, never from a request
+        deleted, newest = connection.execute(
+            f'WITH gone AS (DELETE FROM "{table}" WHERE ctid = ANY(ARRAY('
+            f'  SELECT ctid FROM "{table}" WHERE expires_at >= ? AND expires_at < ?'
+            '   ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)) RETURNING expires_at)'
+            ' SELECT count(*), max(expires_at) FROM gone',
+            (run.resume_at, run.expires_before, limit)).fetchone()
+        if newest is not None:
+            run.resume_at = newest
+        return deleted, deleted < limit
+
+
+def _without_password(url: str) -> str:
+    """A connection URL as messages may show it: without its password."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        user, _, host = netloc.rpartition("@")
+        netloc = f"{user.partition(':')[0]}@{host}"
+    query = "&".join(pair for pair in parts.query.split("&") if not pair.lower().startswith("password="))
+    return urlunsplit(parts._replace(netloc=netloc, query=query))
 
 
 def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
@@ -875,6 +1168,7 @@ class RunContext:
     owner: str
     expires_before: int  # rows expiring before this second are deleted
     records: int = 0     # rows deleted so far
+    resume_at: int = -2**63  # where the next batch starts (PostgreSQL): the last batch's newest expiry
 
 
 class JobRunner:
@@ -962,7 +1256,7 @@ class JobRunner:
             message = describe_error(error)
             if run is not None:
                 self._unrecorded[run.run_id] = (run, int(self.clock()), message)
-                with contextlib.suppress(sqlite3.Error):  # logged; tried again before the next run
+                with contextlib.suppress(*self.storage.errors):  # logged; tried again before the next run
                     self.record_unrecorded_failures()
             log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
                         message, "" if run is None else f" ({run.records} records deleted before)")
@@ -985,16 +1279,16 @@ class JobRunner:
                 run.records += deleted
                 if last:
                     return
-                time.sleep(BATCH_GAP_SECONDS)
+                time.sleep(self.storage.batch_gap_seconds)
 
     def record_unrecorded_failures(self) -> None:
         """Write the failures that could not be written when they happened,
         so that no run stays "running" while this process lives. Raises
-        ``sqlite3.Error`` if the database still refuses."""
+        the database's error if it still refuses."""
         for run_id, (run, completed_at, message) in list(self._unrecorded.items()):
             try:
                 self.storage.complete_run(run, completed_at, message)
-            except sqlite3.Error as error:
+            except self.storage.errors as error:
                 log.warning("job %s: the failure of run %d is not recorded yet (%s); trying again before"
                             " the next run", run.job.name, run_id, describe_error(error))
                 raise
@@ -1005,14 +1299,14 @@ class JobRunner:
         grows with every write until whatever holds it back lets go."""
         try:
             complete = self.storage.checkpoint()
-        except sqlite3.Error as error:
+        except self.storage.errors as error:
             log.debug("checkpoint failed: %s", error)
             complete = False
         self._checkpoints_left_behind = 0 if complete else self._checkpoints_left_behind + 1
         if self._checkpoints_left_behind >= CHECKPOINT_FAILURES_TO_WARN:
             log.warning("the WAL of %s could not be checkpointed after the last %d runs and keeps growing:"
                         " a connection holds a read transaction open, or another process is stuck in a"
-                        " checkpoint", self.storage.path, self._checkpoints_left_behind)
+                        " checkpoint", self.storage.display, self._checkpoints_left_behind)
 
     def _prune_history(self) -> None:
         if not self.log_retention_days:
@@ -1020,7 +1314,7 @@ class JobRunner:
         cutoff = int(self.clock()) - self.log_retention_days * 86400
         try:
             pruned = self.storage.prune_history(cutoff)
-        except sqlite3.Error as error:
+        except self.storage.errors as error:
             log.warning("could not prune the job history: %s", describe_error(error))
             return
         if pruned:
@@ -1028,8 +1322,12 @@ class JobRunner:
 
 
 def describe_error(error: Exception) -> str:
-    """The text an operator reads in errorMessage and in the log."""
-    text = str(error) or type(error).__name__
+    """The text an operator reads in errorMessage and in the log: one line."""
+    text = " ".join((str(error) or type(error).__name__).split())  # libpq's messages span lines
+    if type(error).__name__ == "PoolTimeout":  # psycopg_pool's
+        return f"no database connection within {POSTGRES_POOL_WAIT_SECONDS:g} s: is PostgreSQL reachable?"
+    if getattr(error, "sqlstate", None) == "55P03":  # lock_not_available
+        return f"{text} (another transaction held a lock past the busy timeout)"
     code = getattr(error, "sqlite_errorname", "")  # Python 3.11 and later
     if code.startswith("SQLITE_BUSY") or text == "database is locked":
         return f"{text} (another writer held the lock past the busy timeout)"
@@ -1899,7 +2197,7 @@ class App:
                                   "scheduler": "running" if self.scheduler.running else "stopped"}
         try:
             states = self.storage.job_states(int(now))
-        except sqlite3.Error as error:
+        except self.storage.errors as error:
             log.warning("health check: cannot read the database: %s", describe_error(error))
             return False, {**report, "status": "unhealthy", "error": "the database cannot be read"}
         jobs, overdue = [], []
@@ -1932,9 +2230,10 @@ class App:
         self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        with contextlib.suppress(sqlite3.Error):  # logged; the next start marks the runs interrupted
+        with contextlib.suppress(*self.storage.errors):  # logged; the next start marks the runs interrupted
             self.runner.record_unrecorded_failures()
         self.storage.release()
+        self.storage.close()
 
 
 def create_app(database: str | Path = DEFAULT_DATABASE, *,
@@ -1954,9 +2253,10 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     own). ``allowed_hosts`` are the Host names answered (None: any), ``token``
     the bearer token every request must present (None: no token).
     ``log_retention_days`` bounds the history (0: keep everything).
+    ``database`` is what ``open_storage`` takes: a path or a URL.
 
-    Raises ``ConfigError`` for an unknown job or an invalid expression,
-    ``sqlite3.Error`` for a database that cannot be opened.
+    Raises ``ConfigError`` for an unknown job, an invalid expression or an
+    unknown URL, ``DatabaseUnavailable`` for a database that cannot be opened.
     """
     overrides = dict(schedules or {})
     unknown = sorted(set(overrides) - {job.name for job in JOBS})
@@ -1974,9 +2274,12 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     if log_retention_days < 0:
         raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
-    storage = Storage(database, busy_timeout)
+    storage = open_storage(database, busy_timeout)
     try:
         storage.initialize([job.name for job in JOBS], int(clock()))
+    except storage.errors as error:
+        storage.close()
+        raise DatabaseUnavailable(f"cannot open database {storage.display}: {describe_error(error)}") from None
     finally:
         storage.release()
     runner = JobRunner(storage, JOBS, clock, triggers={name: schedule.trigger for name, schedule in in_force.items()},
@@ -2038,8 +2341,9 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         formatter_class=_HelpFormatter)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
-    parser.add_argument("--database", default=DEFAULT_DATABASE, metavar="PATH",
-                        help="SQLite database file, created if missing")
+    parser.add_argument("--database", default=None, metavar="PATH|URL",
+                        help=f"SQLite file (created if missing), sqlite://PATH, or postgresql://..."
+                             f" (default: ${DATABASE_VARIABLE}, else {DEFAULT_DATABASE})")
     parser.add_argument("--schedule", action="append", default=[], metavar="NAME=EXPR",
                         help="replace one job's six-field cron expression (UTC); repeatable")
     parser.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
@@ -2121,14 +2425,15 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.max_body_bytes < 1:
             raise ConfigError("--max-body-bytes must be at least 1")
         token = _read_token(args.token_file, os.environ)
-        app = create_app(args.database, schedules=_schedule_overrides(args.schedule),
+        database = args.database or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE
+        app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes,
                          log_retention_days=args.log_retention_days)
     except ConfigError as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2
-    except sqlite3.Error as error:
-        print(f"barycenter_jobs: cannot open database {args.database}: {describe_error(error)}", file=sys.stderr)
+    except DatabaseUnavailable as error:
+        print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 1
     try:
         server = make_http_server(args.host, args.port, app)
@@ -2145,7 +2450,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     serving.start()
     if not stop_requested.is_set():
         log.info("listening on http://%s%s (database %s)", address.rsplit(":", 1)[0] + f":{server.server_port}",
-                 ENDPOINT, args.database)
+                 ENDPOINT, app.storage.display)
     stop_requested.wait()
     app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
     log.info("received %s; stopping", received[0])

@@ -920,7 +920,7 @@ def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
     for expected in ["--host HOST", "(default: 127.0.0.1)", "--port PORT", "(default: 8081)",
-                     "--database PATH", "(default: ./barycenter.db)", "--log-level", "(default: INFO)"]:
+                     "--database PATH|URL", "(default: $BARYCENTER__DATABASE__URL, else ./barycenter.db)", "--log-level", "(default: INFO)"]:
         assert expected in text
     assert "(default: [])" not in text and "(default: None)" not in text
     flags = [word for word in text.split("options:")[1].split() if re.fullmatch(r"--[a-z-]+", word)]
