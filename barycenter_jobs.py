@@ -340,10 +340,13 @@ CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
     ON job_executions (job_name) WHERE completed_at IS NULL;
 """
 # The same on PostgreSQL, where an index entry does not end with the id unless
-# it says so.
+# it says so; Barycenter's idx_job_executions_started then needs a twin.
 POSTGRES_HISTORY_INDEXES = (SQLITE_HISTORY_INDEXES
                             .replace("started_at)", "started_at, id)")
-                            .replace("(job_name) WHERE", "(job_name, id) WHERE"))
+                            .replace("(job_name) WHERE", "(job_name, id) WHERE") + """
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started
+    ON job_executions (started_at, id);
+""")
 
 
 # ---------------------------------------------------------------------------
@@ -1227,7 +1230,9 @@ class JobRunner:
     def run_scheduled(self, job_name: str) -> RunOutcome:
         """The scheduler's entry point: a run for the firing that is due now."""
         firing = latest_fire_time(self.triggers[job_name], self.clock(), MISFIRE_GRACE_SECONDS)
-        return self.run(job_name, "scheduled", None if firing is None else int(firing.timestamp()))
+        if firing is None:
+            return self.run(job_name, "scheduled")
+        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()))
 
     def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None) -> RunOutcome:
         """Run a job now, in this thread, unless a run of it is in progress

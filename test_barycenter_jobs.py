@@ -1818,7 +1818,8 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
             "Job cleanup_expired_sessions failed: unable to open database file"
             " (SQLITE_CANTOPEN: is its folder missing, or read-only?)")}
         # The scheduler's threads meet the fault too (a firing every second).
-        wait_until(lambda: "".join(server.stderr).count("cleanup_expired_challenges (scheduled) failed") >= 3)
+        wait_until(lambda: len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed",
+                                          "".join(server.stderr))) >= 3)
         remount("rw")
         assert post_graphql(base, trigger)[2]["data"]["triggerJob"] == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
@@ -2433,3 +2434,185 @@ def test_health_is_503_when_the_scheduler_is_not_running(app):
 def test_health_answers_only_get(app):
     status, headers, body = call(app, method="POST", path="/healthz")
     assert (status, headers["Allow"]) == (405, "GET")
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL: Barycenter's layout, several replicas, faults
+# ---------------------------------------------------------------------------
+
+
+def pg_columns(url, tables):
+    with connect(url) as connection:
+        return {(table, column): (data_type, nullable, default) for table, column, data_type, nullable, default
+                in connection.execute(
+                    "SELECT table_name, column_name, data_type, is_nullable, column_default"
+                    " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY(?)",
+                    (list(tables),))}
+
+
+def pg_indexes(url):
+    with connect(url) as connection:
+        return {name: definition for name, definition in connection.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")}
+
+
+def test_a_new_postgresql_database_gets_barycenters_own_layout(postgres_database):
+    create_app(postgres_database).close()
+    columns = pg_columns(postgres_database, list(JOB_TABLES.values()) + ["job_executions"])
+    assert columns[("job_executions", "id")][:2] == ("bigint", "NO")
+    assert columns[("job_executions", "id")][2].startswith("nextval(")
+    for column in ("started_at", "completed_at", "success", "records_processed"):
+        assert columns[("job_executions", column)][0] == "bigint"
+    for table in JOB_TABLES.values():
+        assert columns[(table, "expires_at")][:2] == ("bigint", "NO")
+    assert columns[("sessions", "session_id")][0] == "character varying"
+    assert columns[("device_codes", "interval")][0] == "bigint"
+    indexes = pg_indexes(postgres_database)
+    assert {"idx_sessions_expires", "idx_refresh_tokens_expires", "idx_webauthn_challenges_expires",
+            "idx_device_codes_expires_at", "idx_job_executions_started"} <= set(indexes)
+
+
+def test_a_postgresql_database_barycenter_created_is_left_as_it_was(postgres_database, clock):
+    db = postgres_database
+    with connect(db) as connection:  # as SeaORM's migrations write them, with a column we do not know
+        connection.execute(
+            'CREATE TABLE "sessions" ("session_id" varchar NOT NULL PRIMARY KEY, "subject" varchar NOT NULL,'
+            ' "auth_time" bigint NOT NULL, "created_at" bigint NOT NULL, "expires_at" bigint NOT NULL,'
+            ' "user_agent" varchar NULL, "ip_address" varchar NULL, "passkey_id" varchar NULL)')
+        connection.execute('CREATE INDEX "idx_sessions_expires" ON "sessions" ("expires_at")')
+        connection.execute(
+            'CREATE TABLE "job_executions" ("id" bigserial NOT NULL PRIMARY KEY, "job_name" varchar NOT NULL,'
+            ' "started_at" bigint NOT NULL, "completed_at" bigint NULL, "success" bigint NULL,'
+            ' "error_message" varchar NULL, "records_processed" bigint NULL)')
+        connection.execute('CREATE INDEX "idx_job_executions_started" ON "job_executions" ("started_at")')
+        connection.execute("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
+                           " records_processed) VALUES ('refresh_peer_discovery', ?, ?, 1, 0)", (NOW - 60, NOW - 59))
+    before_columns = pg_columns(db, ["sessions", "job_executions"])
+    before_indexes = pg_indexes(db)
+    insert_rows(db, "sessions", [NOW - 1, NOW + 1])
+
+    app = create_app(db, clock=clock)
+    assert mutate(app, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    logs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
+    app.close()
+    assert logs == [{"jobName": "cleanup_expired_sessions", "success": True, "recordsProcessed": 1},
+                    {"jobName": "refresh_peer_discovery", "success": True, "recordsProcessed": 0}]
+    assert pg_columns(db, ["sessions", "job_executions"]) == before_columns
+    indexes = pg_indexes(db)
+    assert {name: indexes[name] for name in before_indexes} == before_indexes
+    assert all(name.startswith(("barycenter_jobs_", "idx_", "barycenter_jobs_state_pkey")) or name.endswith("_pkey")
+               for name in set(indexes) - set(before_indexes))
+
+
+@pytest.mark.parametrize("filters", [
+    {}, {"job_name": SESSIONS}, {"only_failures": True}, {"job_name": SESSIONS, "only_failures": True},
+    {"since": NOW}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
+    {"job_name": SESSIONS, "since": NOW}, {"only_failures": True, "before": (NOW + 900, 901)},
+    {"job_name": SESSIONS, "only_failures": True, "since": NOW, "until": NOW + 500},
+])
+def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(postgres_database, filters):
+    db = postgres_database
+    create_app(db).close()
+    with connect(db) as connection:
+        # 20,000 runs, of which the sessions job's and the failures are one in a hundred each.
+        connection.execute(
+            "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
+            " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions' ELSE 'cleanup_expired_challenges' END,"
+            " ? + i, ? + i, CASE WHEN mod(i, 100) = 50 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
+            (NOW - 10000,) * 2)
+        connection.execute("ANALYZE job_executions")
+        sql, parameters = barycenter_jobs.runs_query(
+            filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
+            filters.get("until"), filters.get("before"))
+        [[plan]] = connection.execute("EXPLAIN (FORMAT JSON) " + sql, (*parameters, 10)).fetchall()
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    kinds = [node["Node Type"] for node in nodes(plan[0]["Plan"])]
+    # An index read in order, so that LIMIT stops it early; at most the runs of
+    # one second are put in id order (Incremental Sort), never the whole history.
+    assert {"Index Scan", "Index Only Scan"} & set(kinds), plan
+    assert not {"Seq Scan", "Sort", "Bitmap Heap Scan"} & set(kinds), plan
+
+
+def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres_database, clock):
+    db = postgres_database
+    running, other = create_app(db, clock=clock), create_app(db, clock=clock)
+    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
+    thread, outcome = run_in_background(running, clock)
+    try:
+        assert mutate(other, "triggerJob", "cleanup_expired_sessions") == {
+            "success": False, "message": "Job cleanup_expired_sessions is already running",
+            "jobName": "cleanup_expired_sessions"}
+        assert job_by_name(other, "cleanup_expired_sessions")["running"] is True
+        # The lease is timed by the database's clock, not by this app's (which says February).
+        with connect(db) as connection:
+            expires, database_now = connection.execute(
+                "SELECT lease_expires_at, extract(epoch FROM now())::bigint FROM barycenter_jobs_state"
+                " WHERE job_name = 'cleanup_expired_sessions'").fetchone()
+        assert 0 < expires - database_now <= barycenter_jobs.LEASE_SECONDS
+    finally:
+        clock.let_go()
+        thread.join(60)
+    assert outcome["run"].status == "succeeded"
+    assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    running.close()
+    other.close()
+
+
+def terminate_job_holders(db):
+    """pg_terminate_backend on every session holding one of our job locks."""
+    with connect(db) as connection:
+        return [row[0] for row in connection.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+            " AND classid = ?", (barycenter_jobs.ADVISORY_LOCK_SPACE,))]
+
+
+def test_a_run_whose_connection_is_killed_fails_clearly_and_frees_the_job_at_once(postgres_database, clock):
+    db = postgres_database
+    victim, other = create_app(db, clock=clock), create_app(db, clock=clock)
+    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
+    thread, outcome = run_in_background(victim, clock)
+    assert terminate_job_holders(db) == [True]
+    # The job is free the moment PostgreSQL sees the connection gone: no lease to wait for.
+    assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    clock.let_go()
+    thread.join(60)
+    assert outcome["run"].status == "failed"
+    assert "terminat" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
+    # The victim answers again on fresh connections, and its run is on record as interrupted.
+    logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
+    assert logs == [
+        {"success": True, "errorMessage": None, "recordsProcessed": barycenter_jobs.BATCH_ROWS},
+        {"success": False, "errorMessage": "interrupted by a stop of the server",
+         "recordsProcessed": barycenter_jobs.BATCH_ROWS}]
+    assert mutate(victim, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    victim.close()
+    other.close()
+
+
+def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database, tmp_path):
+    db = postgres_database
+    create_app(db).close()
+    every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
+    replicas = [ServerProcess("--database", db, *every_second, cwd=tmp_path) for _ in range(3)]
+    try:
+        for replica in replicas:
+            replica.wait_for_url()
+        wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 8)
+    finally:
+        for replica in replicas:
+            replica.stop(signal.SIGTERM)
+    firings = [firing for replica in replicas for firing in re.findall(
+        r"cleanup_expired_challenges \(scheduled for (\S+)\) succeeded", "".join(replica.stderr))]
+    runs = log_rows(db, "cleanup_expired_challenges")
+    assert all(run["success"] == 1 for run in runs)
+    assert len(firings) == len(runs)                 # every run is logged once
+    assert len(set(firings)) == len(firings)         # no firing ran twice
+    seconds = sorted(epoch(firing) for firing in firings)
+    assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
+    assert sum(len(set(re.findall(r"scheduled for (\S+)\) succeeded", "".join(replica.stderr)))) > 0
+               for replica in replicas) >= 2  # the work is shared
