@@ -2514,11 +2514,12 @@ def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(postgres_da
     db = postgres_database
     create_app(db).close()
     with connect(db) as connection:
-        # 20,000 runs, of which the sessions job's and the failures are one in a hundred each.
+        # 20,000 runs, of which the sessions job's are one in a hundred and the
+        # failures one in fifty (every sessions run among them).
         connection.execute(
             "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
             " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions' ELSE 'cleanup_expired_challenges' END,"
-            " ? + i, ? + i, CASE WHEN mod(i, 100) = 50 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
+            " ? + i, ? + i, CASE WHEN mod(i, 50) = 0 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
             (NOW - 10000,) * 2)
         connection.execute("ANALYZE job_executions")
         sql, parameters = barycenter_jobs.runs_query(
