@@ -11,7 +11,8 @@ Run it with::
     python barycenter_jobs.py                # 127.0.0.1:8081, ./barycenter.db
     python barycenter_jobs.py --help
 
-It works on its own SQLite file or beside a real Barycenter database: it
+It works on its own SQLite file or beside a real Barycenter database, SQLite
+or PostgreSQL (``--database postgresql://...``, several replicas at once): it
 creates only what is missing and never alters an existing table.
 
 It is not an identity provider and has no user interface; it is an operator's
@@ -19,7 +20,7 @@ endpoint, meant to listen on loopback.
 
 The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
 library's wsgiref server with a thread per connection, an in-process
-APScheduler for the cron schedules, and sqlite3 for storage. ``create_app``
+APScheduler for the cron schedules, and sqlite3 or psycopg for storage. ``create_app``
 builds all of it from explicit arguments, so tests and other WSGI servers can
 import it.
 """
