@@ -933,8 +933,9 @@ class PostgresStorage(Storage):
     never reused. A job is held by a session-level advisory lock on the run's
     own connection: PostgreSQL releases it the moment that connection is
     gone, so a replica that dies frees its jobs at once, and no clock decides
-    who is alive. The lease in the state row still names the run (for
-    a live run), timed by the database's clock.
+    who is alive (``running`` asks PostgreSQL who holds the lock). The lease
+    columns of the state row still name the run, timed by the database's
+    clock, never a host's.
     """
 
     batch_gap_seconds = 0.0  # row locks: Barycenter's writes never wait for a batch
