@@ -316,7 +316,8 @@ BARYCENTER_DDL_POSTGRES = (BARYCENTER_DDL
 # Our own, beside Barycenter's. One row per job, shared by every process on
 # the database: who runs the job now (a lease that lapses if its process
 # dies), the newest scheduled firing that was run, whether the job is paused,
-# and when it was last resumed (firings before that are not expected to have run).
+# when it was last resumed (firings before that are not expected to have run),
+# and counts that only grow, for /metrics (the history is pruned).
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name         TEXT NOT NULL PRIMARY KEY,
@@ -325,9 +326,15 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     lease_run_id     BIGINT NULL,
     lease_expires_at BIGINT NULL,
     last_firing      BIGINT NULL,
-    resumed_at       BIGINT NULL
+    resumed_at       BIGINT NULL,
+    runs_succeeded   BIGINT NOT NULL DEFAULT 0,
+    runs_failed      BIGINT NOT NULL DEFAULT 0,
+    records_deleted  BIGINT NOT NULL DEFAULT 0
 );
 """
+# The columns added to barycenter_jobs_state after its first release: a table
+# created before gets them at start-up.
+STATE_COLUMNS_ADDED = ("runs_succeeded", "runs_failed", "records_deleted")
 
 # Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
 # in order (rowid, which is id, ends every index entry) and finding runs left
@@ -673,11 +680,16 @@ class Storage:
 
     @staticmethod
     def _resolve_interrupted(connection, condition: str, parameters: tuple, now: int) -> int:
-        """Mark as failed the unfinished runs that ``condition`` selects."""
-        return connection.execute(
+        """Mark as failed the unfinished runs that ``condition`` selects, and
+        count them as failures of their jobs."""
+        names = [row[0] for row in connection.execute(
             "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
-            f" records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND {condition}",
-            (now, INTERRUPTED_BY_STOP, *parameters)).rowcount
+            f" records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND {condition}"
+            " RETURNING job_name", (now, INTERRUPTED_BY_STOP, *parameters)).fetchall()]
+        for job_name, failed in collections.Counter(names).items():
+            connection.execute("UPDATE barycenter_jobs_state SET runs_failed = runs_failed + ? WHERE job_name = ?",
+                               (failed, job_name))
+        return len(names)
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
         """Delete up to ``limit`` expired rows of the run's table, oldest
@@ -689,13 +701,14 @@ class Storage:
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
         with self._write() as connection:
-            lease = connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (self._lease_now(connection, now) + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
-            if not lease:
-                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
             deleted, last = self._delete_expired_batch(connection, run, limit)
+            lease = connection.execute(
+                "UPDATE barycenter_jobs_state SET lease_expires_at = ?, records_deleted = records_deleted + ?"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                (self._lease_now(connection, now) + LEASE_SECONDS, deleted, run.job.name, run.owner,
+                 run.run_id)).rowcount
+            if not lease:  # the batch is rolled back
+                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
                 " WHERE id = ?", (deleted, run.run_id))
@@ -706,10 +719,13 @@ class Storage:
         its lease. A run that another process has resolved meanwhile (after
         our lease lapsed) keeps what that process wrote."""
         with self._write() as connection:
-            connection.execute(
+            completed = connection.execute(
                 "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
                 " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
-                (now, int(error is None), error, run.run_id))
+                (now, int(error is None), error, run.run_id)).rowcount
+            column = "runs_succeeded" if error is None else "runs_failed"
+            connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + ? WHERE job_name = ?",
+                               (completed, run.job.name))
             connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
                 " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
@@ -760,13 +776,17 @@ class Storage:
 
     def job_states(self, now: int) -> dict[str, dict]:
         """Per job, in one statement: paused, running (in any process),
-        resumed_at, and the start of the newest run and the completion of
-        the newest successful one (epoch seconds)."""
+        resumed_at, the counts of runs and records, the start and completion
+        of the newest run and the completion of the newest successful one
+        (epoch seconds)."""
         running, parameters = self._running(now)
         rows = _dicts(self.connection().execute(
-            f"SELECT job_name, paused, {running} AS running, resumed_at,"
+            f"SELECT job_name, paused, {running} AS running, resumed_at, runs_succeeded, runs_failed,"
+            " records_deleted,"
             " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
             "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
+            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name"
+            "  ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
             " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
             "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
             " FROM barycenter_jobs_state AS state", parameters))
@@ -857,6 +877,10 @@ class SQLiteStorage(Storage):
         if mode.lower() != "wal":
             log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
         connection.executescript(BARYCENTER_DDL + STATE_DDL + SQLITE_HISTORY_INDEXES)
+        columns = {row[1] for row in connection.execute("PRAGMA table_info(barycenter_jobs_state)")}
+        for column in STATE_COLUMNS_ADDED:
+            if column not in columns:
+                connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
         with self._write() as connection:
             connection.executemany("INSERT OR IGNORE INTO barycenter_jobs_state (job_name) VALUES (?)",
                                    [(name,) for name in job_names])
@@ -991,6 +1015,10 @@ class PostgresStorage(Storage):
                         created = True
                 if created:  # the new statistics are empty until then
                     connection.execute("ANALYZE job_executions")
+                columns = {row[0] for row in connection.execute(
+                    "SELECT attname FROM pg_attribute WHERE attrelid = 'barycenter_jobs_state'::regclass")}
+                for column in set(STATE_COLUMNS_ADDED) - columns:
+                    connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
                 with connection.cursor() as cursor:
                     cursor.executemany("INSERT INTO barycenter_jobs_state (job_name) VALUES (%s)"
                                        " ON CONFLICT DO NOTHING", [(name,) for name in job_names])
