@@ -95,12 +95,31 @@ log = logging.getLogger("barycenter_jobs")
 
 ENDPOINT = "/admin/jobs"
 HEALTH_PATH = "/healthz"
+METRICS_PATH = "/metrics"
+PLAYGROUND_PATH = ENDPOINT + "/playground"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
 # Barycenter's own variable for its database URL; --database overrides it.
 DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
+# The dashboard: a page a browser gets at GET /admin/jobs, and what it loads,
+# read at start-up from beside this file.
+DASHBOARD_FILES = {
+    ENDPOINT: ("dashboard.html", "text/html; charset=utf-8"),
+    ENDPOINT + "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
+    ENDPOINT + "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+}
+# The dashboard may load from, and talk to, this server alone; no other site
+# may frame it.
+PAGE_HEADERS = [
+    ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+                                " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+    ("X-Frame-Options", "DENY"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("Cache-Control", "no-cache"),
+]
 
 # -- Storage and runs --------------------------------------------------------
 
@@ -1913,23 +1932,26 @@ class HttpApp:
     well-formed, permitted GraphQL request reaches Ariadne. It also answers
     GET /healthz.
 
-    Order of checks: Host (DNS rebinding, 403), path (404; /healthz needs no
-    token), token (401, before the body is read), method (405), Accept (406),
-    then the request itself (400, 413, 415). Every refusal is a JSON body;
-    nothing escapes as a bare 500 or a traceback.
+    Order of checks: Host (DNS rebinding, 403), path (404; /healthz and the
+    pages need no token: the dashboard asks for it), token (401, before the
+    body is read), method (405), Accept (406), then the request itself (400,
+    413, 415). Every refusal is a JSON body; nothing escapes as a bare 500 or
+    a traceback.
     """
 
     def __init__(self, schema: GraphQLSchema, documents: DocumentCache, *,
                  allowed_hosts: Optional[Iterable[str]], token: Optional[str], max_body_bytes: int,
-                 health: Callable[[], tuple[bool, dict]]):
+                 health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
+                 pages: Mapping[str, tuple[bytes, str]]):
         self.schema = schema
         self.health = health
+        self.metrics = metrics
+        self.pages = pages  # path -> (body, content type), served to anyone: they hold no data
         self.documents = documents
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.token = None if token is None else token.encode("utf-8")
         self.max_body_bytes = max_body_bytes
         self.error_log = _GraphQLErrorLog(log, {})
-        self.explorer_html = ExplorerGraphiQL(title="barycenter-jobs").html(None).encode("utf-8")
 
     def __call__(self, environ, start_response):
         try:
@@ -1944,16 +1966,21 @@ class HttpApp:
     def _handle(self, environ, start_response):
         self._check_host(environ)
         path = environ.get("PATH_INFO") or "/"
+        method = environ["REQUEST_METHOD"]
         if path == HEALTH_PATH:
             return self._health(environ, start_response)
-        if path != ENDPOINT:
+        if path in self.pages and (path != ENDPOINT or method == "GET" and self._wants_page(environ)):
+            return self._page(environ, start_response, path)
+        if path not in (ENDPOINT, METRICS_PATH):
             raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
         self._check_token(environ)
-        method = environ["REQUEST_METHOD"]
+        if path == METRICS_PATH:
+            return self._metrics(environ, start_response)
         if method == "GET":
             params = self._params_from_query_string(environ)
             if params is None:
-                return self._explorer(environ, start_response)
+                raise HttpError("400 Bad Request", "the query parameter is required"
+                                                   " (open this URL in a browser for the dashboard)")
         elif method == "POST":
             params = self._params_from_body(environ)
         else:
@@ -2074,15 +2101,29 @@ class HttpApp:
 
     # -- answering -------------------------------------------------------------
 
-    def _explorer(self, environ, start_response):
-        """GraphiQL, Ariadne's query explorer, for a browser's GET without a query."""
-        if "text/html" not in environ.get("HTTP_ACCEPT", ""):
-            raise HttpError("400 Bad Request", "the query parameter is required"
-                                               " (open this URL in a browser for the GraphiQL explorer)")
-        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8"),
-                                  ("Content-Length", str(len(self.explorer_html))),
-                                  ("X-Frame-Options", "DENY")])
-        return [self.explorer_html]
+    @staticmethod
+    def _wants_page(environ) -> bool:
+        """A browser's GET /admin/jobs: no query, and an Accept that names HTML."""
+        return "query" not in parse_qs(environ.get("QUERY_STRING", "")) and "text/html" in environ.get(
+            "HTTP_ACCEPT", "")
+
+    def _page(self, environ, start_response, path: str):
+        """The dashboard, its script and style, and GraphiQL."""
+        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
+            raise HttpError("405 Method Not Allowed", f"{path} answers GET", [("Allow", "GET, HEAD")])
+        body, content_type = self.pages[path]
+        # GraphiQL loads its scripts from a CDN: no Content-Security-Policy there.
+        headers = [("X-Frame-Options", "DENY")] if path == PLAYGROUND_PATH else PAGE_HEADERS
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
+        return [body] if environ["REQUEST_METHOD"] == "GET" else []
+
+    def _metrics(self, environ, start_response):
+        if environ["REQUEST_METHOD"] != "GET":
+            raise HttpError("405 Method Not Allowed", f"{METRICS_PATH} answers GET", [("Allow", "GET")])
+        body = self.metrics()
+        start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
+                                  ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
+        return [body]
 
     def _execute(self, environ, start_response, method, params, media_type):
         try:
@@ -2316,6 +2357,13 @@ class App:
         return healthy, {**report, "status": "ok" if healthy else "unhealthy", "overdueJobs": overdue,
                          "jobs": jobs}
 
+    def metrics(self) -> bytes:
+        """The Prometheus exposition of /metrics, read from the database now,
+        so every replica on one database reports the same. prometheus_client
+        is imported on the first scrape: it costs 0.2 s of start-up."""
+        from prometheus_client.exposition import generate_latest
+        return generate_latest(_JobMetrics(self))
+
     def close(self) -> None:
         """Stop runs in progress at their next batch, stop the scheduler, and
         close the database connections."""
@@ -2326,6 +2374,78 @@ class App:
             self.runner.record_unrecorded_failures()
         self.storage.release()
         self.storage.close()
+
+
+class _JobMetrics:
+    """A prometheus_client collector over one app's database and scheduler."""
+
+    def __init__(self, app: App):
+        self.app = app
+
+    def collect(self):
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        app = self.app
+        now = app.runner.clock()
+        yield GaugeMetricFamily("barycenter_jobs_scheduler_running",
+                                "Whether this process's scheduler is running (1) or not (0).",
+                                value=int(app.scheduler.running))
+        try:
+            states = app.storage.job_states(int(now))
+        except app.storage.errors as error:
+            log.warning("metrics: cannot read the database: %s", describe_error(error))
+            states = None
+        yield GaugeMetricFamily("barycenter_jobs_database_up", "Whether the database answered this scrape.",
+                                value=int(states is not None))
+        if states is None:
+            return
+        families = {
+            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.", labels=["job", "outcome"]),
+            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.", labels=["job"]),
+            "started": GaugeMetricFamily("barycenter_job_last_run_start_timestamp_seconds",
+                                         "When the newest run started.", labels=["job"]),
+            "duration": GaugeMetricFamily("barycenter_job_last_run_duration_seconds",
+                                          "How long the newest run took, once it ended.", labels=["job"]),
+            "success": GaugeMetricFamily("barycenter_job_last_success_timestamp_seconds",
+                                         "When the newest successful run ended.", labels=["job"]),
+            "next": GaugeMetricFamily("barycenter_job_next_run_timestamp_seconds",
+                                      "The next scheduled firing (none while paused).", labels=["job"]),
+            "running": GaugeMetricFamily("barycenter_job_running", "Whether any process runs the job now.",
+                                         labels=["job"]),
+            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.", labels=["job"]),
+        }
+        for name, schedule in app.schedules.items():
+            state = states[name]
+            families["runs"].add_metric([name, "success"], state["runs_succeeded"])
+            families["runs"].add_metric([name, "failure"], state["runs_failed"])
+            families["records"].add_metric([name], state["records_deleted"])
+            if state["last_started_at"] is not None:
+                families["started"].add_metric([name], state["last_started_at"])
+                if state["last_completed_at"] is not None:
+                    families["duration"].add_metric([name], state["last_completed_at"] - state["last_started_at"])
+            if state["last_success_at"] is not None:
+                families["success"].add_metric([name], state["last_success_at"])
+            next_run = None if state["paused"] else schedule.next_fire_time(now)
+            if next_run is not None:
+                families["next"].add_metric([name], next_run.timestamp())
+            families["running"].add_metric([name], int(bool(state["running"])))
+            families["paused"].add_metric([name], int(bool(state["paused"])))
+        yield from families.values()
+
+
+def _read_pages() -> dict[str, tuple[bytes, str]]:
+    """The dashboard's files, and GraphiQL (which needs the internet), by path."""
+    pages = {path: ((SCHEMA_PATH.parent / name).read_bytes(), content_type)
+             for path, (name, content_type) in DASHBOARD_FILES.items()}
+    graphiql = ExplorerGraphiQL(title="barycenter-jobs GraphiQL").html(None)
+    for old, new in (("Loading barycenter-jobs GraphiQL…", "Loading GraphiQL from a public CDN: this page needs"
+                      f" the internet. The dashboard at {ENDPOINT} does not."),
+                     ("url: window.location.href", f"url: window.location.origin + {json.dumps(ENDPOINT)}")):
+        if old not in graphiql:
+            raise RuntimeError(f"Ariadne's GraphiQL page changed: {old!r} is not in it")
+        graphiql = graphiql.replace(old, new)
+    pages[PLAYGROUND_PATH] = (graphiql.encode("utf-8"), "text/html; charset=utf-8")
+    return pages
 
 
 def create_app(database: str | Path = DEFAULT_DATABASE, *,
@@ -2392,7 +2512,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
 
     app = App(storage, runner, scheduler, in_force)
     app.wsgi = HttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
-                              max_body_bytes=max_body_bytes, health=app.health)
+                       max_body_bytes=max_body_bytes, health=app.health, metrics=app.metrics, pages=_read_pages())
     return app
 
 

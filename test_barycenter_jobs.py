@@ -1162,11 +1162,22 @@ def test_a_mutation_over_get_is_405_and_does_not_run(live_server, db_path):
         assert connection.execute("SELECT count(*) FROM job_executions").fetchone() == (0,)
 
 
-def test_get_without_a_query_serves_graphiql_to_a_browser(live_server):
-    status, headers, body = request(f"{live_server}/admin/jobs", method="GET",
-                                    headers={"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+def test_a_browser_gets_the_dashboard_and_graphiql_moved_to_the_playground(live_server):
+    browser_accept = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    status, headers, body = request(f"{live_server}/admin/jobs", method="GET", headers=browser_accept)
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
-    assert b"graphiql" in body.lower()
+    assert b'<tbody id="jobs">' in body
+    assert headers["Content-Security-Policy"].startswith("default-src 'none'; script-src 'self';")
+    assert headers["X-Frame-Options"] == "DENY"
+    for name in ("dashboard.html", "dashboard.js", "dashboard.css"):  # nothing from elsewhere, no inline script
+        text = (MODULE.parent / name).read_text().replace('"http://www.w3.org/2000/svg"', "SVG")  # a name, not a URL
+        assert not re.search(r"https?:|//[a-z]|url\(|@import|innerHTML|<script>", text, re.I), name
+    status, headers, _ = request(f"{live_server}/admin/jobs/dashboard.js", method="GET")
+    assert (status, headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
+
+    status, headers, body = request(f"{live_server}/admin/jobs/playground", method="GET", headers=browser_accept)
+    assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+    assert b"graphiql" in body.lower() and b"this page needs the internet" in body
     status, _, body = request(f"{live_server}/admin/jobs", method="GET", headers={"Accept": "application/json"})
     assert status == 400 and json.loads(body)["errors"][0]["message"].startswith("the query parameter is required")
 
