@@ -2755,3 +2755,200 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
     code, stderr = start_up_error(tmp_path, "mysql://root@localhost/barycenter")
     assert (code, stderr) == (2, "barycenter_jobs: unknown database URL scheme mysql://; give a file path,"
                                  " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME\n")
+
+
+# ---------------------------------------------------------------------------
+# The dashboard, in a real browser
+# ---------------------------------------------------------------------------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright (whose own browser download cannot work here)."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("the dashboard tests need Playwright: pip install -r requirements.txt")
+    if not os.path.exists(CHROMIUM):
+        missing(f"the dashboard tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
+    from playwright.sync_api import expect
+    # Every wait is for a state the page must reach; the page polls every 5 s, and CI machines are busy.
+    expect.set_options(timeout=30_000)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+class Dashboard:
+    """The dashboard in a fresh browser tab, with every request the page makes on record."""
+
+    def __init__(self, browser, base_url):
+        from playwright.sync_api import expect
+        self.expect, self.base_url = expect, base_url
+        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.page = self.context.new_page()
+        self.requests, self.errors = [], []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(f"{base_url}/admin/jobs")
+
+    def row(self, job_name):
+        return self.page.locator(f'#jobs tr[data-job="{job_name}"]')
+
+    def history_column(self, column):
+        """The text of one column of the history table, once it has settled."""
+        return self.page.locator(f"#history tr td:nth-child({column})").all_text_contents()
+
+    def close(self):
+        self.context.close()
+        assert self.errors == []
+        assert all(url.startswith(self.base_url + "/") for url in self.requests), self.requests
+
+
+@contextlib.contextmanager
+def dashboard(browser, base_url):
+    page = Dashboard(browser, base_url)
+    try:
+        yield page
+    finally:
+        page.close()
+
+
+@both_databases
+def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, db_path, tmp_path):
+    app = create_app(db_path)
+    now = int(time.time())
+    insert_rows(db_path, "sessions", [now - 60, now - 30, now + 3600])
+    with serving(app) as url, dashboard(browser, url) as board:
+        expect, page = board.expect, board.page
+        expect(page.locator("#jobs tr")).to_have_count(4)
+        schedules = page.locator("#jobs tr td:nth-child(2)").all_inner_texts()
+        assert [" ".join(text.split()) for text in schedules] == [
+            "0 0 * * * * every hour at :00", "0 30 * * * * every hour at :30",
+            "0 */5 * * * * every 5 minutes", "0 45 * * * * every hour at :45"]
+        expect(board.row("cleanup_expired_sessions").locator("td").nth(4)).to_have_text("never ran")
+
+        board.row("cleanup_expired_sessions").get_by_role("button", name="Run now").click()
+        expect(page.locator("#notice")).to_have_text("Job cleanup_expired_sessions triggered successfully")
+        expect(page.locator("#history tr")).to_have_count(1)
+        assert board.history_column(2) == ["cleanup_expired_sessions"]
+        assert board.history_column(6) == ["2"]
+        expect(board.row("cleanup_expired_sessions").locator("td").nth(4)).to_contain_text("succeeded")
+        assert [run["records_processed"] for run in log_rows(db_path)] == [2]  # run once
+
+        row = board.row("cleanup_expired_challenges")
+        row.get_by_role("button", name="Pause").click()
+        expect(row.get_by_role("button", name="Resume")).to_be_visible()
+        expect(row.locator("td").nth(3)).to_have_text("Paused")
+        expect(row.locator("td").nth(2)).to_contain_text("paused")
+        expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges paused")
+        assert job_by_name(app, "cleanup_expired_challenges")["paused"] is True
+        row.get_by_role("button", name="Resume").click()
+        expect(row.get_by_role("button", name="Pause")).to_be_visible()
+        expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges resumed")
+        assert job_by_name(app, "cleanup_expired_challenges")["paused"] is False
+
+        # Live: a run started elsewhere shows up without a reload, filters kept.
+        page.locator("#filter-job").select_option("cleanup_expired_device_codes")
+        expect(page.locator("#history tr")).to_have_count(0)
+        mutate(app, "triggerJob", "cleanup_expired_device_codes")
+        expect(page.locator("#history tr")).to_have_count(1)
+        assert page.locator("#filter-job").input_value() == "cleanup_expired_device_codes"
+        page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    app.close()
+
+
+def test_the_history_filters_and_pages_older_runs_with_before(browser, db_path):
+    app = create_app(db_path)
+    now = int(time.time())
+    names = [*JOB_TABLES, "refresh_peer_discovery"]  # the last one is Barycenter's own job
+    for n in range(60):
+        failed = n % 7 == 0
+        insert_log_row(db_path, names[n % 5], now - 6000 + n * 60, now - 6000 + n * 60 + 1, 0 if failed else 1,
+                       "database is locked" if failed else None, n)
+    with serving(app) as url, dashboard(browser, url) as board:
+        expect, page = board.expect, board.page
+        expect(page.locator("#history tr")).to_have_count(25)
+        assert board.history_column(1) == [str(n) for n in range(60, 35, -1)]
+        page.get_by_role("button", name="Older").click()
+        expect(page.locator("#history tr td").first).to_have_text("35")
+        assert board.history_column(1) == [str(n) for n in range(35, 10, -1)]
+        page.get_by_role("button", name="Older").click()
+        expect(page.locator("#history tr")).to_have_count(10)
+        expect(page.get_by_role("button", name="Older")).to_be_disabled()
+        page.get_by_role("button", name="Newest").click()
+        expect(page.locator("#history tr td").first).to_have_text("60")
+
+        page.locator("#filter-job").select_option("refresh_peer_discovery")
+        expect(page.locator("#history tr")).to_have_count(12)
+        assert set(board.history_column(2)) == {"refresh_peer_discovery"}
+        page.locator("#filter-failures").check()
+        failures = [str(n + 1) for n in range(59, -1, -1) if n % 5 == 4 and n % 7 == 0]
+        expect(page.locator("#history tr")).to_have_count(len(failures))
+        assert board.history_column(1) == failures
+        assert set(board.history_column(7)) == {"database is locked"}
+    app.close()
+
+
+def test_the_dashboard_asks_for_the_token_and_keeps_it_for_the_tab_only(browser, db_path):
+    token = "correct horse battery staple"
+    app = create_app(db_path, token=token)
+    with serving(app) as url, dashboard(browser, url) as board:
+        expect, page = board.expect, board.page
+        expect(page.locator("#token-form")).to_be_visible()
+        expect(page.locator("#content")).to_be_hidden()
+        page.locator("#token").fill("wrong horse")
+        page.get_by_role("button", name="Unlock").click()
+        expect(page.locator("#token-message")).to_have_text("That token was not accepted. Check it and try again.")
+        expect(page.locator("#content")).to_be_hidden()
+        page.locator("#token").fill(token)
+        page.get_by_role("button", name="Unlock").click()
+        expect(page.locator("#jobs tr")).to_have_count(4)
+        expect(page.locator("#token-form")).to_be_hidden()
+        assert page.evaluate("sessionStorage.getItem('barycenter-jobs-token')") == token
+        assert page.evaluate("localStorage.length") == 0
+        assert board.context.cookies() == []
+        page.reload()  # the same tab keeps it
+        expect(page.locator("#jobs tr")).to_have_count(4)
+    app.close()
+
+
+def test_html_in_job_names_and_errors_is_shown_as_text_and_never_runs(browser, db_path):
+    app = create_app(db_path)
+    now = int(time.time())
+    name = '<img src=x onerror="window.pwned=1">'
+    error = "<script>window.pwned=2</script><b>bold</b>"
+    insert_log_row(db_path, name, now - 10, now - 9, 0, error, 0)
+    with serving(app) as url, dashboard(browser, url) as board:
+        expect, page = board.expect, board.page
+        expect(page.locator("#history tr")).to_have_count(1)
+        assert board.history_column(2) == [name]
+        assert board.history_column(7) == [error]
+        assert page.locator("#history img, #history script, #history b").count() == 0
+        assert page.evaluate("window.pwned") is None
+        assert name in page.locator("#filter-job option").all_text_contents()
+    app.close()
+
+
+def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
+    app = create_app(db_path)
+    server = make_http_server("127.0.0.1", 0, app)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    board = Dashboard(browser, f"http://127.0.0.1:{server.server_port}")
+    try:
+        board.expect(board.page.locator("#jobs tr")).to_have_count(4)
+        server.shutdown()
+        server.server_close()
+        board.expect(board.page.locator("#connection")).to_have_class(re.compile(r"\bdown\b"))
+        board.expect(board.page.locator("#connection")).to_contain_text("Cannot reach the server")
+        board.expect(board.page.locator("#jobs tr")).to_have_count(4)  # what it showed stays
+    finally:
+        board.context.close()
+        thread.join()
+        app.close()
