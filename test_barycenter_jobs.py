@@ -2952,3 +2952,83 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
         board.context.close()
         thread.join()
         app.close()
+
+
+# ---------------------------------------------------------------------------
+# Prometheus metrics
+# ---------------------------------------------------------------------------
+
+
+def scrape(base_url, headers=None):
+    """GET /metrics, parsed by prometheus_client's own parser: {(name, labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+    status, response_headers, body = request(f"{base_url}/metrics", method="GET", headers=headers)
+    assert status == 200, body
+    assert response_headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
+
+
+@both_databases
+def test_metrics_tell_what_the_database_holds(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    insert_rows(db_path, "sessions", [NOW - 300, NOW - 299, NOW - 298])
+    insert_rows(db_path, "refresh_tokens", [NOW - 1])
+    clock.now = NOW - 120
+    mutate(app, "triggerJob", "cleanup_expired_sessions")
+    clock.now = NOW
+    mutate(app, "triggerJob", "cleanup_expired_refresh_tokens")
+    with connect(db_path) as connection:
+        connection.execute("DROP TABLE device_codes")
+    assert mutate(app, "triggerJob", "cleanup_expired_device_codes")["success"] is False
+    mutate(app, "pauseJob", "cleanup_expired_challenges")
+    run = insert_log_row(db_path, "cleanup_expired_challenges", NOW - 2)
+    with serving(app) as url, another_process_holding(db_path, "cleanup_expired_challenges", run):
+        samples = scrape(url)
+    app.close()
+
+    def value(name, job, **labels):
+        return samples.get((name, tuple(sorted({"job": job, **labels}.items()))))
+
+    sessions, tokens, challenges, devices = JOB_TABLES
+    assert value("barycenter_job_runs_total", sessions, outcome="success") == 1
+    assert value("barycenter_job_runs_total", sessions, outcome="failure") == 0
+    assert value("barycenter_job_runs_total", devices, outcome="failure") == 1
+    assert value("barycenter_job_records_deleted_total", sessions) == 3
+    assert value("barycenter_job_records_deleted_total", tokens) == 1
+    assert value("barycenter_job_last_run_start_timestamp_seconds", sessions) == NOW - 120
+    assert value("barycenter_job_last_run_duration_seconds", sessions) == 0
+    assert value("barycenter_job_last_success_timestamp_seconds", tokens) == NOW
+    assert value("barycenter_job_last_success_timestamp_seconds", devices) is None  # never succeeded
+    assert value("barycenter_job_last_run_duration_seconds", challenges) is None  # still running
+    assert value("barycenter_job_next_run_timestamp_seconds", sessions) == epoch("2026-02-14T13:00:00Z")
+    assert value("barycenter_job_next_run_timestamp_seconds", challenges) is None  # paused
+    assert [value("barycenter_job_paused", job) for job in JOB_TABLES] == [0, 0, 1, 0]
+    assert [value("barycenter_job_running", job) for job in JOB_TABLES] == [0, 0, 1, 0]
+    assert samples[("barycenter_jobs_database_up", ())] == 1
+    assert samples[("barycenter_jobs_scheduler_running", ())] == 0  # this app's scheduler was never started
+    # The same truth in every process on the database: what the history says.
+    with connect(db_path) as connection:
+        assert tuple(connection.execute(
+            "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed) FROM job_executions"
+            " WHERE job_name = ?", (sessions,)).fetchone()) == (1, 3)
+
+
+def test_metrics_keep_counting_when_the_history_is_pruned(db_path, clock):
+    app = create_app(db_path, clock=clock, log_retention_days=1)
+    insert_rows(db_path, "sessions", [NOW - 5])
+    mutate(app, "triggerJob", "cleanup_expired_sessions")
+    clock.now = NOW + 2 * 86400  # the first run falls out of the retention after this second one
+    mutate(app, "triggerJob", "cleanup_expired_sessions")
+    assert len(log_rows(db_path)) == 1
+    with serving(app) as url:
+        samples = scrape(url)
+    assert samples[("barycenter_job_runs_total", (("job", "cleanup_expired_sessions"), ("outcome", "success")))] == 2
+    assert samples[("barycenter_job_records_deleted_total", (("job", "cleanup_expired_sessions"),))] == 1
+
+
+def test_metrics_follow_the_token_rule_as_prometheus_sends_it(token_server):
+    status, headers, _ = request(f"{token_server}/metrics", method="GET")
+    assert status == 401 and headers["WWW-Authenticate"].startswith("Bearer")
+    samples = scrape(token_server, headers={"authorization": "Bearer correct horse battery staple"})
+    assert samples[("barycenter_jobs_database_up", ())] == 1
