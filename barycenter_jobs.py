@@ -4,7 +4,9 @@ Barycenter is an OpenID Connect identity provider. Its background jobs delete
 expired sessions, refresh tokens, WebAuthn challenges and device codes, and
 every run is logged in the `job_executions` table. This module serves the
 admin GraphQL API for those jobs at ``POST /admin/jobs``: list the jobs and
-their cron schedules, trigger one now, and read the execution history.
+their cron schedules, trigger one now, and read the execution history; a
+dashboard for browsers at ``GET /admin/jobs``; and Prometheus metrics at
+``GET /metrics``.
 
 Run it with::
 
@@ -15,8 +17,8 @@ It works on its own SQLite file or beside a real Barycenter database, SQLite
 or PostgreSQL (``--database postgresql://...``, several replicas at once): it
 creates only what is missing and never alters an existing table.
 
-It is not an identity provider and has no user interface; it is an operator's
-endpoint, meant to listen on loopback.
+It is not an identity provider; it is an operator's endpoint, meant to
+listen on loopback.
 
 The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
 library's wsgiref server with a thread per connection, an in-process
@@ -2377,7 +2379,8 @@ class App:
 
 
 class _JobMetrics:
-    """A prometheus_client collector over one app's database and scheduler."""
+    """A prometheus_client collector over one app's database and scheduler.
+    The job's label is job_name: Prometheus keeps ``job`` for the scrape job."""
 
     def __init__(self, app: App):
         self.app = app
@@ -2400,19 +2403,19 @@ class _JobMetrics:
         if states is None:
             return
         families = {
-            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.", labels=["job", "outcome"]),
-            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.", labels=["job"]),
+            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.", labels=["job_name", "outcome"]),
+            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.", labels=["job_name"]),
             "started": GaugeMetricFamily("barycenter_job_last_run_start_timestamp_seconds",
-                                         "When the newest run started.", labels=["job"]),
+                                         "When the newest run started.", labels=["job_name"]),
             "duration": GaugeMetricFamily("barycenter_job_last_run_duration_seconds",
-                                          "How long the newest run took, once it ended.", labels=["job"]),
+                                          "How long the newest run took, once it ended.", labels=["job_name"]),
             "success": GaugeMetricFamily("barycenter_job_last_success_timestamp_seconds",
-                                         "When the newest successful run ended.", labels=["job"]),
+                                         "When the newest successful run ended.", labels=["job_name"]),
             "next": GaugeMetricFamily("barycenter_job_next_run_timestamp_seconds",
-                                      "The next scheduled firing (none while paused).", labels=["job"]),
+                                      "The next scheduled firing (none while paused).", labels=["job_name"]),
             "running": GaugeMetricFamily("barycenter_job_running", "Whether any process runs the job now.",
-                                         labels=["job"]),
-            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.", labels=["job"]),
+                                         labels=["job_name"]),
+            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.", labels=["job_name"]),
         }
         for name, schedule in app.schedules.items():
             state = states[name]

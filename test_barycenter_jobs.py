@@ -1476,8 +1476,15 @@ def test_without_the_right_token_every_request_is_401(token_server, authorizatio
                                              headers=headers)
     assert (status, response_headers["WWW-Authenticate"]) == (401, 'Bearer realm="barycenter-jobs"')
     assert json.loads(body) == {"errors": [{"message": "a valid bearer token is required"}]}
-    status, _, _ = request(token_server + "/admin/jobs", method="GET", headers={**headers, "Accept": "text/html"})
+    status, _, _ = request(token_server + "/admin/jobs?query=%7BavailableJobs%7Bname%7D%7D", method="GET",
+                           headers={**headers, "Accept": "text/html"})
     assert status == 401
+    status, _, _ = request(token_server + "/metrics", method="GET", headers=headers)
+    assert status == 401
+    # The dashboard's page holds no data: a browser gets it, and the page asks for the token.
+    status, response_headers, _ = request(token_server + "/admin/jobs", method="GET",
+                                          headers={**headers, "Accept": "text/html"})
+    assert (status, response_headers["Content-Type"]) == (200, "text/html; charset=utf-8")
 
 
 def test_the_right_token_is_let_in(token_server):
@@ -2988,7 +2995,7 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     app.close()
 
     def value(name, job, **labels):
-        return samples.get((name, tuple(sorted({"job": job, **labels}.items()))))
+        return samples.get((name, tuple(sorted({"job_name": job, **labels}.items()))))
 
     sessions, tokens, challenges, devices = JOB_TABLES
     assert value("barycenter_job_runs_total", sessions, outcome="success") == 1
@@ -3023,8 +3030,8 @@ def test_metrics_keep_counting_when_the_history_is_pruned(db_path, clock):
     assert len(log_rows(db_path)) == 1
     with serving(app) as url:
         samples = scrape(url)
-    assert samples[("barycenter_job_runs_total", (("job", "cleanup_expired_sessions"), ("outcome", "success")))] == 2
-    assert samples[("barycenter_job_records_deleted_total", (("job", "cleanup_expired_sessions"),))] == 1
+    assert samples[("barycenter_job_runs_total", (("job_name", "cleanup_expired_sessions"), ("outcome", "success")))] == 2
+    assert samples[("barycenter_job_records_deleted_total", (("job_name", "cleanup_expired_sessions"),))] == 1
 
 
 def test_metrics_follow_the_token_rule_as_prometheus_sends_it(token_server):
