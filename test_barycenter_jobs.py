@@ -237,15 +237,23 @@ def database_url(server_url: str, name: str) -> str:
 _database_numbers = itertools.count(1)
 
 
+@contextlib.contextmanager
+def new_database(server_url):
+    """A new, empty database on the server; yields its URL and drops it afterwards."""
+    name = f"barycenter_test_{os.getpid()}_{next(_database_numbers)}"
+    with connect(database_url(server_url, "postgres")) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield database_url(server_url, name)
+    finally:
+        with connect(database_url(server_url, "postgres")) as connection:
+            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
 @pytest.fixture
 def postgres_database(postgres_server):
-    """A new, empty database on the session's server, dropped afterwards."""
-    name = f"barycenter_test_{os.getpid()}_{next(_database_numbers)}"
-    with connect(database_url(postgres_server, "postgres")) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    yield database_url(postgres_server, name)
-    with connect(database_url(postgres_server, "postgres")) as connection:
-        connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with new_database(postgres_server) as url:
+        yield url
 
 
 @pytest.fixture
@@ -2522,24 +2530,31 @@ def test_a_postgresql_database_barycenter_created_is_left_as_it_was(postgres_dat
                for name in set(indexes) - set(before_indexes))
 
 
+@pytest.fixture(scope="module")
+def history_on_postgresql(postgres_server):
+    """A database with 20,000 runs, of which the sessions job's are one in a
+    hundred and the failures one in fifty (every sessions run among them).
+    Module-wide: the tests only read it."""
+    with new_database(postgres_server) as db:
+        create_app(db).close()
+        with connect(db) as connection:
+            connection.execute(
+                "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
+                " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions' ELSE 'cleanup_expired_challenges'"
+                " END, ? + i, ? + i, CASE WHEN mod(i, 50) = 0 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
+                (NOW - 10000,) * 2)
+            connection.execute("ANALYZE job_executions")
+        yield db
+
+
 @pytest.mark.parametrize("filters", [
     {}, {"job_name": SESSIONS}, {"only_failures": True}, {"job_name": SESSIONS, "only_failures": True},
     {"since": NOW}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
     {"job_name": SESSIONS, "since": NOW}, {"only_failures": True, "before": (NOW + 900, 901)},
     {"job_name": SESSIONS, "only_failures": True, "since": NOW, "until": NOW + 500},
 ])
-def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(postgres_database, filters):
-    db = postgres_database
-    create_app(db).close()
-    with connect(db) as connection:
-        # 20,000 runs, of which the sessions job's are one in a hundred and the
-        # failures one in fifty (every sessions run among them).
-        connection.execute(
-            "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
-            " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions' ELSE 'cleanup_expired_challenges' END,"
-            " ? + i, ? + i, CASE WHEN mod(i, 50) = 0 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
-            (NOW - 10000,) * 2)
-        connection.execute("ANALYZE job_executions")
+def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(history_on_postgresql, filters):
+    with connect(history_on_postgresql) as connection:
         sql, parameters = barycenter_jobs.runs_query(
             filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
             filters.get("until"), filters.get("before"))
