@@ -2052,6 +2052,20 @@ def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, 
 
 
 @both_databases
+def test_replicas_whose_clocks_disagree_by_seconds_still_run_a_firing_once(db_path):
+    firing = epoch("2026-02-14T12:10:00Z")  # of "0 */5 * * * *"
+    on_time, ahead, behind = (create_app(db_path, clock=Clock(firing + skew)) for skew in (0.3, 2.5, -2.5))
+    insert_rows(db_path, "webauthn_challenges", [firing - 60])
+    # The replica whose clock runs ahead fires first; the others, firing by their own clocks, skip.
+    assert ahead.runner.run_scheduled("cleanup_expired_challenges").status == "succeeded"
+    assert on_time.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
+    assert behind.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
+    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
+    for app in (on_time, ahead, behind):
+        app.close()
+
+
+@both_databases
 def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_path, clock):
     app = create_app(db_path, clock=clock, log_retention_days=30)
     day = 86400
