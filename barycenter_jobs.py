@@ -722,14 +722,15 @@ class Storage:
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
         with self._write() as connection:
-            deleted, last = self._delete_expired_batch(connection, run, limit)
             lease = connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_expires_at = ?, records_deleted = records_deleted + ?"
+                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
                 " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (self._lease_now(connection, now) + LEASE_SECONDS, deleted, run.job.name, run.owner,
-                 run.run_id)).rowcount
-            if not lease:  # the batch is rolled back
+                (self._lease_now(connection, now) + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
+            if not lease:
                 raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
+            deleted, last = self._delete_expired_batch(connection, run, limit)
+            connection.execute("UPDATE barycenter_jobs_state SET records_deleted = records_deleted + ?"
+                               " WHERE job_name = ?", (deleted, run.job.name))
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
                 " WHERE id = ?", (deleted, run.run_id))
