@@ -703,14 +703,20 @@ class Storage:
     def _resolve_interrupted(connection, condition: str, parameters: tuple, now: int) -> int:
         """Mark as failed the unfinished runs that ``condition`` selects, and
         count them as failures of their jobs."""
-        names = [row[0] for row in connection.execute(
+        resolved = connection.execute(
             "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
             f" records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND {condition}"
-            " RETURNING job_name", (now, INTERRUPTED_BY_STOP, *parameters)).fetchall()]
-        for job_name, failed in collections.Counter(names).items():
-            connection.execute("UPDATE barycenter_jobs_state SET runs_failed = runs_failed + ? WHERE job_name = ?",
-                               (failed, job_name))
-        return len(names)
+            " RETURNING job_name, records_processed", (now, INTERRUPTED_BY_STOP, *parameters)).fetchall()
+        for job_name, records in resolved:
+            Storage._count_run(connection, job_name, False, records)
+        return len(resolved)
+
+    @staticmethod
+    def _count_run(connection, job_name: str, succeeded: bool, records: int) -> None:
+        """Add a run that ended, and the rows it deleted, to the job's counts (for /metrics)."""
+        column = "runs_succeeded" if succeeded else "runs_failed"
+        connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + 1,"
+                           " records_deleted = records_deleted + ? WHERE job_name = ?", (records, job_name))
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
         """Delete up to ``limit`` expired rows of the run's table, oldest
@@ -729,25 +735,23 @@ class Storage:
             if not lease:
                 raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
             deleted, last = self._delete_expired_batch(connection, run, limit)
-            connection.execute("UPDATE barycenter_jobs_state SET records_deleted = records_deleted + ?"
-                               " WHERE job_name = ?", (deleted, run.job.name))
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
                 " WHERE id = ?", (deleted, run.run_id))
             return deleted, last
 
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
-        """Record the run's end (a success when ``error`` is None) and release
-        its lease. A run that another process has resolved meanwhile (after
-        our lease lapsed) keeps what that process wrote."""
+        """Record the run's end (a success when ``error`` is None), count it
+        and its rows, and release its lease. A run that another process has
+        resolved meanwhile (after our lease lapsed) keeps what that process
+        wrote, and was counted by it."""
         with self._write() as connection:
             completed = connection.execute(
                 "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
                 " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
                 (now, int(error is None), error, run.run_id)).rowcount
-            column = "runs_succeeded" if error is None else "runs_failed"
-            connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + ? WHERE job_name = ?",
-                               (completed, run.job.name))
+            if completed:
+                self._count_run(connection, run.job.name, error is None, run.records)
             connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
                 " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
