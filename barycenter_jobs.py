@@ -921,9 +921,9 @@ class SQLiteStorage(Storage):
 
     def _take_job(self, connection, job_name, owner, lease_now) -> bool:
         self._release_dead_leases(connection)
-        state = _dicts(connection.execute(
-            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?", (job_name,)))[0]
-        return state["lease_owner"] in (None, owner) or state["lease_expires_at"] <= lease_now
+        holder, expires_at = connection.execute(
+            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?", (job_name,)).fetchone()
+        return holder in (None, owner) or expires_at <= lease_now
 
     def _running(self, now: int) -> tuple[str, tuple]:
         return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
@@ -1976,7 +1976,7 @@ class HttpApp:
         method = environ["REQUEST_METHOD"]
         if path == HEALTH_PATH:
             return self._health(environ, start_response)
-        if path in self.pages and (path != ENDPOINT or method == "GET" and self._wants_page(environ)):
+        if path in self.pages and (path != ENDPOINT or (method == "GET" and self._wants_page(environ))):
             return self._page(environ, start_response, path)
         if path not in (ENDPOINT, METRICS_PATH):
             raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
