@@ -2841,17 +2841,19 @@ class Dashboard:
 
     def close(self):
         self.context.close()
-        assert self.errors == []
-        assert all(url.startswith(self.base_url + "/") for url in self.requests), self.requests
 
 
 @contextlib.contextmanager
 def dashboard(browser, base_url):
+    """The dashboard in a tab; when the test's steps are done, no script failed
+    and no request left the server's origin."""
     page = Dashboard(browser, base_url)
     try:
         yield page
     finally:
         page.close()
+    assert page.errors == []
+    assert all(url.startswith(base_url + "/") for url in page.requests), page.requests
 
 
 @both_databases
@@ -2998,7 +3000,7 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
         board.expect(board.page.locator("#connection")).to_contain_text("Cannot reach the server")
         board.expect(board.page.locator("#jobs tr")).to_have_count(4)  # what it showed stays
     finally:
-        board.context.close()
+        board.close()
         thread.join()
         app.close()
 
