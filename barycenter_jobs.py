@@ -32,15 +32,18 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import errno
 import functools
 import hmac
 import io
+import itertools
 import ipaddress
 import json
 import logging
 import math
 import os
 import re
+import resource
 import signal
 import socket
 import socketserver
@@ -54,7 +57,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
-from urllib.parse import parse_qs, quote, urlsplit, urlunsplit
+from urllib.parse import parse_qs, quote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -134,11 +137,12 @@ BUSY_TIMEOUT_SECONDS = 5.0
 LEASE_SECONDS = 60
 
 # A cleanup deletes in batches of BATCH_ROWS, each its own short write
-# transaction (about 5 ms), and leaves SQLite's write lock free for
-# BATCH_GAP_SECONDS after each, so that Barycenter's own writes slip in
-# between. The batches and gaps of all jobs in this process take turns.
+# transaction. On SQLite, every write transaction of this process (batches,
+# claims, completions, pause, resume) takes its turn, and leaves the file's
+# one write lock free after it for half its own duration, at least
+# WRITE_GAP_SECONDS, so that Barycenter's own writes slip in between.
 BATCH_ROWS = 3000
-BATCH_GAP_SECONDS = 0.0025
+WRITE_GAP_SECONDS = 0.0025
 
 # SQLite copies the WAL into the database by itself: our connections do it
 # once the WAL holds WAL_AUTOCHECKPOINT_PAGES, before Barycenter's would (at
@@ -174,6 +178,10 @@ POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "applicati
 # "Bary" in ASCII, so other applications' locks are not ours.
 ADVISORY_LOCK_SPACE = 0x42617279
 
+# 10000-01-01T00:00:00Z: no time from here on can be written as ISO 8601 with
+# a four-digit year (a time in milliseconds, written by mistake, is past it).
+MAX_EPOCH = 253402300800
+
 # job_executions keeps this many days of history (0: everything). Pruning runs
 # after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
 LOG_RETENTION_DAYS = 90
@@ -194,6 +202,10 @@ INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
 INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
 
 # -- Scheduling ----------------------------------------------------------------
+
+# A failure that could not be written when it happened (the database locked
+# or unreachable) is tried again this often, until it is written.
+RETRY_SECONDS = 5
 
 # A firing missed by at most this much (process suspended, machine busy) still
 # runs, once, however many firings were missed (APScheduler's coalesce). A
@@ -565,21 +577,27 @@ class Schedule:
 
 def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optional[datetime]:
     """The last firing at or before ``now``, looking back at most ``within``
-    seconds: the firing a scheduled run that starts now belongs to."""
-    moment = datetime.fromtimestamp(math.floor(now), timezone.utc)
+    seconds: the firing a scheduled run that starts now belongs to. Found by
+    halving, never by walking firing by firing: a schedule that fires every
+    second of a day (``* * * 1 1 *``) costs what an hourly one does."""
+    moment = math.floor(now)
     window = 1
-    while True:
-        # Widen the window until it holds a firing, then walk to the last one.
-        fire = trigger.get_next_fire_time(None, moment - timedelta(seconds=window))
-        if fire is not None and fire <= moment:
-            while True:
-                following = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
-                if following is None or following > moment:
-                    return fire
-                fire = following
+    while True:  # widen the window until it holds a firing
+        fire = trigger.get_next_fire_time(None, datetime.fromtimestamp(moment - window, timezone.utc))
+        if fire is not None and fire.timestamp() <= moment:
+            break
         if window >= within:
             return None
         window = min(window * 4, within)
+    low, high = int(fire.timestamp()), moment  # the last firing is a second in [low, high]
+    while low < high:
+        middle = (low + high + 1) // 2
+        fire = trigger.get_next_fire_time(None, datetime.fromtimestamp(middle, timezone.utc))
+        if fire is not None and fire.timestamp() <= high:
+            low = int(fire.timestamp())
+        else:
+            high = middle - 1
+    return datetime.fromtimestamp(low, timezone.utc)
 
 
 # ---------------------------------------------------------------------------
@@ -597,19 +615,27 @@ class Claim:
 
 def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
     """The storage a ``--database`` value names: a file path, a ``sqlite://``
-    URL as Barycenter writes it, or a ``postgresql://`` (``postgres://``) URL.
-    Opens nothing yet. Raises ``ConfigError`` for any other URL."""
+    URL as Barycenter writes it, or PostgreSQL in any form libpq takes (a
+    ``postgresql://`` or ``postgres://`` URL, or ``key=value`` pairs). Opens
+    nothing yet. Raises ``ConfigError`` for anything else, with a message that
+    never quotes the value: it may hold a password."""
     text = str(database)
-    scheme, separator, rest = text.partition("://")
-    if not separator or "/" in scheme or "\\" in scheme:  # a plain path
-        return SQLiteStorage(text, busy_timeout)
-    if scheme.lower() == "sqlite":
-        path, _, options = rest.partition("?")
-        return SQLiteStorage(f"file:{quote(path)}?{options}", busy_timeout, display=path or text)
-    if scheme.lower() in ("postgresql", "postgres"):
+    if not text.strip():
+        raise ConfigError("the database is empty; give a file path, sqlite://PATH, or a PostgreSQL"
+                          " connection string")
+    url = re.match(r"([A-Za-z][\w+.-]*)://", text)
+    if url:
+        scheme = url[1].lower()
+        if scheme == "sqlite":
+            path, _, options = text[url.end():].partition("?")
+            return SQLiteStorage(f"file:{quote(path)}?{options}", busy_timeout, display=path or text)
+        if scheme not in ("postgresql", "postgres"):
+            raise ConfigError(f"unknown database URL scheme {scheme}://; give a file path,"
+                              " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME")
         return PostgresStorage(text, busy_timeout)
-    raise ConfigError(f"unknown database URL scheme {scheme}://; give a file path, sqlite://PATH,"
-                      " or postgresql://USER:PASSWORD@HOST/NAME")
+    if re.match(r"\s*\w+\s*=", text):  # libpq's key=value form, never a file name
+        return PostgresStorage(text, busy_timeout)
+    return SQLiteStorage(text, busy_timeout)
 
 
 class Storage:
@@ -629,11 +655,11 @@ class Storage:
     """
 
     errors: tuple = (sqlite3.Error,)  # what a failing database raises
-    batch_gap_seconds = 0.0           # after each cleanup batch, see JobRunner
     lock_state_row = ""               # how claim() locks a job's state row
 
     def __init__(self, display: str):
         self.display = display  # how messages name the database: never with a password
+        self.job_names: tuple[str, ...] = ()  # set by initialize
         self._local = threading.local()
 
     def connection(self):
@@ -679,6 +705,7 @@ class Storage:
         the lease."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
+            self._add_state_rows(connection, [job_name])
             paused, last_firing = connection.execute(
                 f"SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?{self.lock_state_row}",
                 (job_name,)).fetchone()
@@ -715,6 +742,8 @@ class Storage:
     def _count_run(connection, job_name: str, succeeded: bool, records: int) -> None:
         """Add a run that ended, and the rows it deleted, to the job's counts (for /metrics)."""
         column = "runs_succeeded" if succeeded else "runs_failed"
+        connection.execute("INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING",
+                           (job_name,))
         connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + 1,"
                            " records_deleted = records_deleted + ? WHERE job_name = ?", (records, job_name))
 
@@ -740,6 +769,15 @@ class Storage:
                 " WHERE id = ?", (deleted, run.run_id))
             return deleted, last
 
+    def record_failed_start(self, job_name: str, started_at: int, completed_at: int, error: str) -> None:
+        """Log and count a run that failed before it could write its row (the
+        database was locked or unreachable then)."""
+        with self._write() as connection:
+            connection.execute(
+                "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
+                " records_processed) VALUES (?, ?, ?, 0, ?, 0)", (job_name, started_at, completed_at, error))
+            self._count_run(connection, job_name, False, 0)
+
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
         """Record the run's end (a success when ``error`` is None), count it
         and its rows, and release its lease. A run that another process has
@@ -761,16 +799,19 @@ class Storage:
     def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
                       max_batches: int = PRUNE_MAX_BATCHES) -> int:
         """Delete finished runs that started before ``started_before``, in short
-        batches; a run in progress is never pruned. Stops after ``max_batches``
-        (the next call goes on), so a long-neglected history cannot turn one
-        prune into a long stall. Returns the number of rows deleted."""
+        batches, and finished runs whose start is no time at all (past year
+        9999, or text, which SQLite sorts after every number): else they would
+        head the history for ever. A run in progress is never pruned. Stops
+        after ``max_batches`` (the next call goes on), so a long-neglected
+        history cannot turn one prune into a long stall. Returns the number
+        of rows deleted."""
         total = 0
         for _ in range(max_batches):
             with self._write() as connection:
                 deleted = connection.execute(
                     "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions"
-                    " WHERE started_at < ? AND completed_at IS NOT NULL LIMIT ?)",
-                    (started_before, batch)).rowcount
+                    " WHERE (started_at < ? OR started_at >= ?) AND completed_at IS NOT NULL LIMIT ?)",
+                    (started_before, MAX_EPOCH, batch)).rowcount
             total += deleted
             if deleted < batch:
                 break
@@ -797,30 +838,47 @@ class Storage:
         return None if row is None else (row[0], row[1])
 
     def last_run(self, job_name: str) -> Optional[dict]:
-        runs = self._runs(runs_query(job_name, False)[0], (job_name, 1))
+        """The newest run whose start time can be shown."""
+        sql, parameters = runs_query(job_name, False, 0, MAX_EPOCH)
+        runs = self._runs(sql, (*parameters, 1))
         return runs[0] if runs else None
 
     def job_states(self, now: int) -> dict[str, dict]:
         """Per job, in one statement: paused, running (in any process),
         resumed_at, the counts of runs and records, the start and completion
         of the newest run and the completion of the newest successful one
-        (epoch seconds)."""
+        (epoch seconds, None for a time that cannot be one). Runs whose start
+        time cannot be shown are passed over. A job's missing row (an operator
+        deleted it to clear a lease, say) is written again."""
         running, parameters = self._running(now)
+        newest = "FROM job_executions WHERE job_name = state.job_name AND started_at >= 0 AND started_at < ?"
         rows = _dicts(self.connection().execute(
             f"SELECT job_name, paused, {running} AS running, resumed_at, runs_succeeded, runs_failed,"
             " records_deleted,"
-            " (SELECT started_at FROM job_executions WHERE job_name = state.job_name"
-            "  ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
-            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name"
-            "  ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
-            " (SELECT completed_at FROM job_executions WHERE job_name = state.job_name AND success = 1"
-            "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
-            " FROM barycenter_jobs_state AS state", parameters))
-        return {row["job_name"]: row for row in rows}
+            f" (SELECT started_at {newest} ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
+            f" (SELECT completed_at {newest} ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
+            f" (SELECT completed_at {newest} AND success = 1 ORDER BY started_at DESC LIMIT 1) AS last_success_at"
+            " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH)))
+        states = {row["job_name"]: row for row in rows}
+        if not set(self.job_names) <= set(states):
+            with self._write() as connection:
+                self._add_state_rows(connection, self.job_names)
+            return self.job_states(now)
+        for state in states.values():
+            for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
+                state[column] = _epoch(state[column])
+        return states
+
+    def _add_state_rows(self, connection, job_names: Iterable[str]) -> None:
+        """Write the state rows of jobs that have none."""
+        for name in job_names:
+            connection.execute("INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING",
+                               (name,))
 
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
         """Pause or resume a job; False if it already was so."""
         with self._write() as connection:
+            self._add_state_rows(connection, [job_name])
             return bool(connection.execute(
                 "UPDATE barycenter_jobs_state SET paused = ?,"
                 " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
@@ -843,12 +901,11 @@ class SQLiteStorage(Storage):
     batch: a process that dies blocks the job until the lease expires, or
     until the next claim on this machine sees that its process is gone."""
 
-    batch_gap_seconds = BATCH_GAP_SECONDS  # one writer at a time: Barycenter's get the gaps
-
     def __init__(self, path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, *, display: Optional[str] = None):
         super().__init__(display or path)
         self.path = path  # a file name, or a file: URI (from a sqlite:// URL)
         self.busy_timeout = busy_timeout
+        self._write_turn = threading.Lock()  # this process's writes, one at a time (see _write)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection, opened on first use."""
@@ -879,16 +936,27 @@ class SQLiteStorage(Storage):
     @contextlib.contextmanager
     def _write(self):
         """This thread's connection inside a BEGIN IMMEDIATE transaction,
-        committed on success and rolled back on any error."""
+        committed on success and rolled back on any error.
+
+        This process's write transactions take turns, and each leaves the
+        write lock free after it for half its own duration (at least
+        WRITE_GAP_SECONDS) before the next may begin. Barycenter's writers,
+        retrying in SQLite's busy handler, then find the lock free as often
+        as not, however many cleanups, claims and requests run here at once,
+        and on a slow disk as on a fast one."""
         connection = self.connection()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-            connection.execute("COMMIT")
-        except BaseException:
-            if connection.in_transaction:
-                connection.execute("ROLLBACK")
-            raise
+        with self._write_turn:
+            connection.execute("BEGIN IMMEDIATE")
+            began = time.monotonic()
+            try:
+                yield connection
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            finally:
+                time.sleep(max(WRITE_GAP_SECONDS, (time.monotonic() - began) / 2))
 
     def initialize(self, job_names: Iterable[str], now: int) -> None:
         """Create the file if missing, switch it to WAL, create what is missing,
@@ -896,6 +964,7 @@ class SQLiteStorage(Storage):
 
         Raises ``sqlite3.Error`` when the file cannot be opened or is not a database.
         """
+        self.job_names = tuple(job_names)
         connection = self.connection()
         # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
         # stored in the file, so Barycenter's own connections get it too.
@@ -908,8 +977,7 @@ class SQLiteStorage(Storage):
             if column not in columns:
                 connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
         with self._write() as connection:
-            connection.executemany("INSERT OR IGNORE INTO barycenter_jobs_state (job_name) VALUES (?)",
-                                   [(name,) for name in job_names])
+            self._add_state_rows(connection, job_names)
             self._release_dead_leases(connection)
             # Runs left "running" with no live lease behind them: their process
             # died. A run that a live process holds is left alone.
@@ -988,14 +1056,13 @@ class PostgresStorage(Storage):
     clock, never a host's.
     """
 
-    batch_gap_seconds = 0.0  # row locks: Barycenter's writes never wait for a batch
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         import psycopg  # only PostgreSQL users need it, and it takes 0.3 s to import
         from psycopg_pool import ConnectionPool
 
-        super().__init__(_without_password(url))
+        super().__init__(_postgres_display(url))
         self.url = url
         self.errors = (psycopg.Error,)
         self._psycopg = psycopg
@@ -1027,6 +1094,7 @@ class PostgresStorage(Storage):
 
         Raises ``psycopg.Error`` when the database cannot be reached or used.
         """
+        self.job_names = tuple(job_names)
         with self._connect() as connection:  # its own: its errors say why it failed
             connection.execute("SET statement_timeout = 0")  # the first index build on a long history
             with connection.transaction():
@@ -1045,9 +1113,7 @@ class PostgresStorage(Storage):
                     "SELECT attname FROM pg_attribute WHERE attrelid = 'barycenter_jobs_state'::regclass")}
                 for column in set(STATE_COLUMNS_ADDED) - columns:
                     connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
-                with connection.cursor() as cursor:
-                    cursor.executemany("INSERT INTO barycenter_jobs_state (job_name) VALUES (%s)"
-                                       " ON CONFLICT DO NOTHING", [(name,) for name in job_names])
+                self._add_state_rows(_QmarkConnection(connection), job_names)
         self._pool = self._pool_class(
             self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
             configure=self._configure, check=self._pool_class.check_connection,
@@ -1159,15 +1225,34 @@ class PostgresStorage(Storage):
         return deleted, deleted < limit
 
 
-def _without_password(url: str) -> str:
-    """A connection URL as messages may show it: without its password."""
-    parts = urlsplit(url)
-    netloc = parts.netloc
-    if "@" in netloc:
-        user, _, host = netloc.rpartition("@")
-        netloc = f"{user.partition(':')[0]}@{host}"
-    query = "&".join(pair for pair in parts.query.split("&") if not pair.lower().startswith("password="))
-    return urlunsplit(parts._replace(netloc=netloc, query=query))
+def _postgres_display(conninfo: str) -> str:
+    """How messages name a PostgreSQL database: postgresql://USER@HOST:PORT/NAME,
+    built from libpq's own reading of the connection string, so never with its
+    password, whatever characters it holds. Raises ``ConfigError`` for a string
+    libpq cannot read, or reads otherwise than its writer meant."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    # libpq's URL reader takes user:password up to the first "@" before any "/":
+    # an unencoded "@" or "/" in a password moves a piece of it into the host or
+    # the database name, and from there into every message.
+    scheme, separator, rest = conninfo.partition("://")
+    authority, _, path = rest.partition("/")
+    if separator and (authority.count("@") > 1 or "@" in path.partition("?")[0]):
+        raise ConfigError("the PostgreSQL URL has an @ that does not end the user name and password;"
+                          " percent-encode @ and / in the password (%40, %2F)")
+    try:
+        params = conninfo_to_dict(conninfo)
+    except Exception:  # libpq's message may quote a piece of the password
+        raise ConfigError("libpq cannot read the PostgreSQL connection string: in a URL, percent-encode"
+                          " the password's % @ / as %25 %40 %2F; in key=value form, quote a value with"
+                          " spaces ('...'); a SQLite file whose name holds = is written ./NAME") from None
+    host = params.get("host") or params.get("hostaddr") or ""
+    socket_folder = host.startswith("/")
+    authority = (quote(params["user"], safe="") + "@" if params.get("user") else "") + (
+        "" if socket_folder else quote(host, safe=",:[]")) + (
+        f":{quote(params['port'], safe=',')}" if params.get("port") and not socket_folder else "")
+    query = f"?host={quote(host)}" if socket_folder else ""
+    return f"postgresql://{authority}/{quote(params.get('dbname', ''), safe='')}{query}"
 
 
 def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
@@ -1241,12 +1326,12 @@ def _job_log(row: tuple) -> dict:
     return {
         "id": str(run_id),
         "jobName": job_name,
-        "startedAt": _iso_second(int(started_at)),
-        "completedAt": None if completed_at is None else _iso_second(int(completed_at)),
+        "startedAt": _iso_epoch(started_at),
+        "completedAt": _iso_epoch(completed_at),
         "success": None if success is None else bool(success),
         "errorMessage": error_message,
         "recordsProcessed": records_processed,
-        "durationSeconds": None if completed_at is None else completed_at - started_at,
+        "durationSeconds": None if None in (_epoch(started_at), _epoch(completed_at)) else completed_at - started_at,
     }
 
 
@@ -1306,13 +1391,12 @@ class JobRunner:
         self.log_retention_days = log_retention_days
         self.owner = _process_owner_name()
         self._locks = {name: threading.Lock() for name in self.jobs}
-        # Held for a batch and the gap after it: the jobs' batches take turns,
-        # so four cleanups at once leave Barycenter the gaps that one leaves.
-        self._batch_turn = threading.Lock()
         self._stopping = threading.Event()
-        # Failures that could not be written when they happened (the file was
-        # locked or read-only): run id -> (run, completed_at, message).
-        self._unrecorded: dict[int, tuple[RunContext, int, str]] = {}
+        # Failures that could not be written when they happened (the database
+        # was locked, read-only or unreachable): a key of their own ->
+        # (job, run or None if it never got a row, started_at, completed_at, message).
+        self._unrecorded: dict[int, tuple[JobSpec, Optional[RunContext], int, int, str]] = {}
+        self._unrecorded_keys = itertools.count()
         self._checkpoints_left_behind = 0  # in a row, at the end of runs
 
     def is_running(self, job_name: str) -> bool:
@@ -1354,10 +1438,10 @@ class JobRunner:
 
     def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
         started = time.monotonic()
+        now = int(self.clock())
         run = None
         try:
             self.record_unrecorded_failures()
-            now = int(self.clock())
             claim = self.storage.claim(job.name, self.owner, now, firing)
             if claim.refusal is not None:
                 log.info("job %s (%s) not started: %s", job.name, source, {
@@ -1370,9 +1454,12 @@ class JobRunner:
             self.storage.complete_run(run, int(self.clock()), None)
         except Exception as error:  # a failing job must never stop the scheduler or server
             message = describe_error(error)
-            if run is not None:
-                self._unrecorded[run.run_id] = (run, int(self.clock()), message)
-                with contextlib.suppress(*self.storage.errors):  # logged; tried again before the next run
+            # Never again the connection that failed (it may be broken): the
+            # failure is written on a fresh one.
+            self.storage.release()
+            self._unrecorded[next(self._unrecorded_keys)] = (job, run, now, int(self.clock()), message)
+            if run is not None:  # else the database refused the run's first write: try again later
+                with contextlib.suppress(*self.storage.errors):  # logged; the scheduler tries again
                     self.record_unrecorded_failures()
             log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
                         message, "" if run is None else f" ({run.records} records deleted before)")
@@ -1384,31 +1471,50 @@ class JobRunner:
         return RunOutcome(RUN_SUCCEEDED, run.run_id, run.records)
 
     def _delete_expired(self, run: RunContext) -> None:
-        """Delete the run's expired rows in batches of BATCH_ROWS, each
-        followed by a gap of BATCH_GAP_SECONDS in which Barycenter's writers
-        take the lock. Stops at a batch boundary on shutdown."""
+        """Delete the run's expired rows in batches of BATCH_ROWS, each its
+        own transaction. Stops at a batch boundary on shutdown."""
         while True:
             if self._stopping.is_set():
                 raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
-            with self._batch_turn:
-                deleted, last = self.storage.delete_batch(run, BATCH_ROWS, int(self.clock()))
-                run.records += deleted
-                if last:
-                    return
-                time.sleep(self.storage.batch_gap_seconds)
+            deleted, last = self.storage.delete_batch(run, BATCH_ROWS, int(self.clock()))
+            run.records += deleted
+            if last:
+                return
 
     def record_unrecorded_failures(self) -> None:
-        """Write the failures that could not be written when they happened,
-        so that no run stays "running" while this process lives. Raises
-        the database's error if it still refuses."""
-        for run_id, (run, completed_at, message) in list(self._unrecorded.items()):
+        """Write the failures that could not be written when they happened:
+        complete the row of a run that has one, so that no run stays
+        "running" while this process lives, and write a failed run for one
+        that never got its row. Raises the database's error if it still
+        refuses. Safe from several threads: each failure is taken by one."""
+        for key in list(self._unrecorded):
+            failure = self._unrecorded.pop(key, None)
+            if failure is None:
+                continue  # another thread is writing it
+            job, run, started_at, completed_at, message = failure
             try:
-                self.storage.complete_run(run, completed_at, message)
-            except self.storage.errors as error:
-                log.warning("job %s: the failure of run %d is not recorded yet (%s); trying again before"
-                            " the next run", run.job.name, run_id, describe_error(error))
+                if run is None:
+                    self.storage.record_failed_start(job.name, started_at, completed_at, message)
+                else:
+                    self.storage.complete_run(run, completed_at, message)
+            except Exception as error:
+                self._unrecorded[key] = failure
+                log.warning("job %s: the failure of %s is not recorded yet (%s); trying again in %d s", job.name,
+                            f"run {run.run_id}" if run else f"its run at {_iso_epoch(started_at)}",
+                            describe_error(error), RETRY_SECONDS)
                 raise
-            self._unrecorded.pop(run_id, None)
+
+    def retry_unrecorded_failures(self) -> None:
+        """The scheduler's, every RETRY_SECONDS: what could not be written is
+        written as soon as the database allows."""
+        if not self._unrecorded:
+            return
+        try:
+            self.record_unrecorded_failures()
+        except Exception:
+            pass  # logged; tried again next time
+        finally:
+            self.storage.release()
 
     def _check_checkpoint(self) -> None:
         """Warn when SQLite's checkpoints keep leaving the WAL behind: it then
@@ -1441,7 +1547,12 @@ def describe_error(error: Exception) -> str:
     """The text an operator reads in errorMessage and in the log: one line."""
     # PostgreSQL's own words without the lines of context libpq adds.
     text = getattr(getattr(error, "diag", None), "message_primary", None) or str(error) or type(error).__name__
-    text = " ".join(text.split())
+    # libpq writes a sentence a line: keep them apart on the one line.
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    text = _printable(" ".join([line if line.endswith((".", ":", ";", "?", "!")) else line + "."
+                                for line in lines[:-1]] + lines[-1:]))
+    if isinstance(error, OSError) and error.errno == errno.EMFILE or _out_of_descriptors(error):
+        return f"{text} (too many open files: raise the process's limit, ulimit -n or systemd's LimitNOFILE)"
     if type(error).__name__ == "PoolTimeout":  # psycopg_pool's
         return f"no database connection within {POSTGRES_POOL_WAIT_SECONDS:g} s: is PostgreSQL reachable?"
     if getattr(error, "sqlstate", None) == "55P03":  # lock_not_available
@@ -1454,6 +1565,27 @@ def describe_error(error: Exception) -> str:
     if code.startswith("SQLITE_CANTOPEN"):  # SQLite must also create its -wal and -shm files beside it
         return f"{text} ({code}: is its folder missing, or read-only?)"
     return text
+
+
+def _out_of_descriptors(error: Exception) -> bool:
+    """Whether SQLite's "unable to open database file" came from the process's
+    limit on open files rather than from the file system."""
+    if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
+        return False
+    try:
+        soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+        return soft_limit != resource.RLIM_INFINITY and len(os.listdir("/proc/self/fd")) > soft_limit - 16
+    except OSError:  # no /proc
+        return False
+
+
+# Control characters (and backslashes) as http.server writes them into its
+# log: text from outside never reaches a terminal or a log file raw.
+_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}, ord("\\"): "\\\\"}
+
+
+def _printable(text: str) -> str:
+    return text.translate(_ESCAPES)
 
 
 # ---------------------------------------------------------------------------
@@ -1584,8 +1716,18 @@ def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
     return None if moment is None else _iso_second(int(moment.timestamp()))
 
 
-def _iso_epoch(epoch_seconds: Optional[int]) -> Optional[str]:
-    return None if epoch_seconds is None else _iso_second(int(epoch_seconds))
+def _iso_epoch(value: Any) -> Optional[str]:
+    """A time from the database as ISO 8601; None for one that is not a time."""
+    seconds = _epoch(value)
+    return None if seconds is None else _iso_second(seconds)
+
+
+def _epoch(value: Any) -> Optional[int]:
+    """Epoch seconds from a column another process may have written anything
+    into: None unless a number of seconds from 1970 to the end of year 9999."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < MAX_EPOCH:
+        return int(value)
+    return None
 
 
 def _snake_case_arguments(name: str, _schema, path: tuple) -> str:
@@ -1612,12 +1754,25 @@ def _is_internal(error: GraphQLError) -> bool:
     return original is not None and original is not error and not isinstance(original, GraphQLError)
 
 
+def _database_fault(error: GraphQLError) -> Optional[str]:
+    """What a run's errorMessage would say of the database fault behind an
+    error (locked, unreachable, read-only, full), or None for any other error."""
+    original = unwrap_graphql_error(error)
+    psycopg = sys.modules.get("psycopg")  # imported only for PostgreSQL
+    if getattr(original, "sqlite_errorname", "").startswith(
+            ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")) or (
+            psycopg is not None and isinstance(original, psycopg.OperationalError)):
+        return describe_error(original)
+    return None
+
+
 def _format_error(error: GraphQLError, debug: bool = False) -> dict:
-    """Deliberate errors keep their message; internal ones reach the client as
-    "internal error", with no exception text (the log has the traceback)."""
+    """Deliberate errors keep their message, and so does a database fault, in
+    the words a run's errorMessage uses; other internal ones reach the client
+    as "internal error", with no exception text (the log has the traceback)."""
     formatted = format_error(error, debug)
     if _is_internal(error):
-        formatted = {"message": "internal error",
+        formatted = {"message": _database_fault(error) or "internal error",
                      **{key: value for key, value in formatted.items() if key in ("locations", "path")}}
     return formatted
 
@@ -1629,7 +1784,9 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
 
     def error(self, msg, *args, exc_info=None, **kwargs):
         if isinstance(exc_info, GraphQLError) and not _is_internal(exc_info):
-            self.logger.debug("GraphQL error for the client: %s", exc_info.message)
+            self.logger.debug("GraphQL error for the client: %s", _printable(exc_info.message))
+        elif isinstance(exc_info, GraphQLError) and _database_fault(exc_info):
+            self.logger.warning("a request failed: %s", _database_fault(exc_info))
         else:
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
@@ -1865,6 +2022,9 @@ def _already_validated(*_args, **_kwargs) -> list:
 # ---------------------------------------------------------------------------
 
 JSON = "application/json"
+# In a request's environ, when it has a body: call it once the body is read.
+# From then on the connection is never closed to make room for a newcomer.
+DELIVERED = "barycenter_jobs.delivered"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
@@ -1966,9 +2126,12 @@ class HttpApp:
         except HttpError as refusal:
             return _json_error(start_response, refusal.status, refusal.message, refusal.headers)
         except Exception:
-            log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO"))
+            log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"),
+                          _printable(environ.get("PATH_INFO", "")))
             return _json_error(start_response, "500 Internal Server Error", "internal error",
                                exc_info=sys.exc_info())
+        finally:
+            environ.pop(DELIVERED, lambda: None)()  # answered without reading its body
 
     def _handle(self, environ, start_response):
         self._check_host(environ)
@@ -2070,6 +2233,7 @@ class HttpApp:
             body = environ["wsgi.input"].read(length)
         except OSError:  # the client stalled past the read timeout, or went away
             body = b""
+        environ.pop(DELIVERED, lambda: None)()
         if len(body) < length:
             raise HttpError("400 Bad Request", "the body is shorter than its Content-Length")
         try:
@@ -2173,18 +2337,29 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     """wsgiref's server with a thread per connection: the standard library's
     ThreadingMixIn. A slow or stalled client holds only its own thread, and
     only until its request is overdue (REQUEST_TIMEOUT_SECONDS for the whole
-    request). At most ``max_connections`` are served at once; past that, a
-    connection gets a 503 and is closed. ``server_close()`` waits for the
-    requests in progress."""
+    request). ``server_close()`` waits for the requests in progress.
+
+    At most ``max_connections`` are served at once. A newcomer that finds
+    them all taken makes room: the connection that has waited longest without
+    delivering its whole request is closed, so that a client holding
+    connections open and sending nothing cannot shut others out. Only when
+    every connection has delivered its request (it is being answered) is the
+    newcomer refused, with a 503. Both are counted, and logged at most once a
+    second."""
 
     allow_reuse_address = True
-    request_queue_size = 128
 
     def __init__(self, address, handler_class, *, family: int = socket.AF_INET,
                  max_connections: int = MAX_CONNECTIONS, request_timeout: float = REQUEST_TIMEOUT_SECONDS):
         self.address_family = family
+        self.request_queue_size = max_connections  # a burst up to the cap waits in the kernel's queue
         self.request_timeout = request_timeout
         self._free_slots = threading.BoundedSemaphore(max_connections)
+        # Connections whose request has not arrived whole, oldest first.
+        self._waiting: OrderedDict[socket.socket, None] = OrderedDict()
+        self._waiting_lock = threading.Lock()
+        self._turned_away = collections.Counter()  # since the last log line about them
+        self._turned_away_logged = -math.inf
         message = f"the server is serving its limit of {max_connections} connections; try again later"
         body = json.dumps({"errors": [{"message": message}]}).encode()
         self._full_response = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8"
@@ -2193,23 +2368,53 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
         super().__init__(address, handler_class)
 
     def process_request(self, request, client_address):
-        if not self._free_slots.acquire(blocking=False):
-            log.info("%s: refused with 503: every connection slot is taken", client_address[0])
+        if not self._free_slots.acquire(blocking=False) and not self._make_room():
+            self._turn_away("refused with 503")
             with contextlib.suppress(OSError):
                 request.setblocking(False)
                 request.send(self._full_response)  # a few hundred bytes fit any socket buffer
             self.shutdown_request(request)
             return
+        with self._waiting_lock:
+            self._waiting[request] = None
         try:
             super().process_request(request, client_address)
         except BaseException:  # no thread started
+            self.delivered(request)
             self._free_slots.release()
             raise
+
+    def _make_room(self) -> bool:
+        """Close the connection that has waited longest for its request, and
+        take its slot once its thread has seen the end of its input."""
+        with self._waiting_lock:
+            if not self._waiting:
+                return False
+            oldest, _ = self._waiting.popitem(last=False)
+        with contextlib.suppress(OSError):
+            oldest.shutdown(socket.SHUT_RDWR)
+        self._turn_away("closed for a newcomer after waiting longest for its request")
+        return self._free_slots.acquire(timeout=1)
+
+    def _turn_away(self, what: str) -> None:
+        self._turned_away[what] += 1
+        now = time.monotonic()
+        if now - self._turned_away_logged >= 1:
+            log.warning("every connection slot is taken: %s", ", ".join(
+                f"{count} connection(s) {what}" for what, count in self._turned_away.items()))
+            self._turned_away.clear()
+            self._turned_away_logged = now
+
+    def delivered(self, request) -> None:
+        """The connection's request has arrived whole: it is never closed to make room."""
+        with self._waiting_lock:
+            self._waiting.pop(request, None)
 
     def process_request_thread(self, request, client_address):
         try:
             super().process_request_thread(request, client_address)
         finally:
+            self.delivered(request)
             self._free_slots.release()
 
     def shutdown_request(self, request):
@@ -2263,6 +2468,18 @@ class RequestHandler(WSGIRequestHandler):
         super().setup()
         self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + self.timeout))
 
+    def get_environ(self):
+        """wsgiref's environ, once the request line and headers are in. A
+        request without a body has now arrived whole; for one with a body,
+        the app says when it has read it (DELIVERED)."""
+        environ = super().get_environ()
+        delivered = functools.partial(self.server.delivered, self.request)
+        if environ.get("CONTENT_LENGTH", "") in ("", "0"):
+            delivered()
+        else:
+            environ[DELIVERED] = delivered
+        return environ
+
     def handle(self):
         self._started = time.monotonic()
         try:
@@ -2289,11 +2506,11 @@ class RequestHandler(WSGIRequestHandler):
 
     def log_request(self, code="-", size="-"):
         elapsed = time.monotonic() - getattr(self, "_started", time.monotonic())
-        log.info('%s "%s" %s %s %.3fs', self.client_address[0], getattr(self, "requestline", ""), code, size,
-                 elapsed)
+        log.info('%s "%s" %s %s %.3fs', self.client_address[0], _printable(getattr(self, "requestline", "")),
+                 code, size, elapsed)
 
     def log_message(self, format, *args):
-        log.info("%s %s", self.client_address[0], format % args)
+        log.info("%s %s", self.client_address[0], _printable(format % args))
 
 
 # ---------------------------------------------------------------------------
@@ -2517,6 +2734,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     })
     for name, schedule in in_force.items():
         scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
+    scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS,
+                      id="record-failures", name="write failures not yet recorded")
 
     app = App(storage, runner, scheduler, in_force)
     app.wsgi = HttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
@@ -2615,8 +2834,9 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    # First of all: from here on, SIGTERM or SIGINT at any moment is a clean
-    # stop with exit code 0, before the server listens or after.
+    # First of all: from here on, SIGTERM, SIGINT or SIGHUP at any moment is a
+    # clean stop with exit code 0, before the server listens or after. (A
+    # terminal's hang-up must not kill a run between its batches.)
     stop_requested = threading.Event()
     received: list[str] = []
 
@@ -2626,6 +2846,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGHUP, request_stop)
 
     args = parse_args(argv)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
@@ -2645,7 +2866,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.max_body_bytes < 1:
             raise ConfigError("--max-body-bytes must be at least 1")
         token = _read_token(args.token_file, os.environ)
-        database = args.database or os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE
+        database = args.database if args.database is not None else (
+            os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes,
                          log_retention_days=args.log_retention_days)

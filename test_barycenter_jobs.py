@@ -1412,13 +1412,24 @@ def answers(url) -> bool:
         return False
 
 
-def test_stalled_clients_hold_only_their_own_slot_and_past_the_cap_a_client_gets_503(db_path, clock):
+def is_closed_by_the_server(sock) -> bool:
+    """Whether the server has closed this connection (its end of input), not just left it waiting."""
+    sock.settimeout(0.0)
+    try:
+        return sock.recv(1) == b""
+    except BlockingIOError:
+        return False
+    except ConnectionResetError:
+        return True
+
+
+def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(db_path, clock):
     app = create_app(db_path, clock=clock)
     held = []
-    with serving(app, max_connections=30, request_timeout=60) as url:
+    with serving(app, max_connections=6, request_timeout=60) as url:
         port = int(url.rsplit(":", 1)[1])
         try:
-            for number in range(30):
+            for number in range(6):
                 sock = socket.create_connection(("127.0.0.1", port))
                 if number % 3 == 1:
                     sock.sendall(b"POST /admin/jobs HTTP/1.1\r\nHost: local")  # started and stalled
@@ -1426,14 +1437,12 @@ def test_stalled_clients_hold_only_their_own_slot_and_past_the_cap_a_client_gets
                     sock.sendall(b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                                  b"Content-Length: 99\r\n\r\n{")  # the body stalled
                 held.append(sock)
-            # Every slot is taken: the next client is told so, and closed.
-            status, head, body = parse_raw_response(raw_exchange(url, b"GET /healthz HTTP/1.0\r\n\r\n"))
-            assert (status, body) == (503, {"errors": [{"message": "the server is serving its limit of 30"
-                                                                   " connections; try again later"}]})
-            assert "Retry-After: 1" in head
-            # One slot freed: a normal query is served beside 29 stalled clients.
-            held.pop(0).close()
-            wait_until(lambda: answers(url))
+            # Every slot is taken by a client that has not sent its request:
+            # a newcomer is served, and the oldest of them is closed for it.
+            assert answers(url)
+            held[0].settimeout(60)
+            assert held[0].recv(1) == b""
+            assert [is_closed_by_the_server(sock) for sock in held[1:]] == [False] * 5
         finally:
             for sock in held:
                 sock.close()
@@ -1444,6 +1453,35 @@ def test_stalled_clients_hold_only_their_own_slot_and_past_the_cap_a_client_gets
             sock.close()
         # Once they are all gone, the server serves again.
         wait_until(lambda: answers(url))
+
+
+def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(db_path, clock):
+    app = create_app(db_path, clock=clock, busy_timeout=60)
+    blocker = sqlite3.connect(db_path, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")  # both triggers wait for this lock: being answered
+    jobs = ["cleanup_expired_sessions", "cleanup_expired_challenges"]
+    answered = {}
+
+    def trigger(url, job_name):
+        document = f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}'
+        answered[job_name] = http(url + "/admin/jobs", json.dumps({"query": document}).encode())[2]
+
+    with serving(app, max_connections=2, request_timeout=60) as url:
+        threads = [threading.Thread(target=trigger, args=(url, name)) for name in jobs]
+        try:
+            for thread in threads:
+                thread.start()
+            wait_until(lambda: all(app.runner.is_running(name) for name in jobs))
+            status, head, body = parse_raw_response(raw_exchange(url, b"GET /healthz HTTP/1.0\r\n\r\n"))
+            assert (status, body) == (503, {"errors": [{"message": "the server is serving its limit of 2"
+                                                                   " connections; try again later"}]})
+            assert "Retry-After: 1" in head
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+            for thread in threads:
+                thread.join(60)
+    assert answered == {name: {"data": {"triggerJob": {"success": True}}} for name in jobs}
 
 
 def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_trickles(db_path, clock):
@@ -1851,10 +1889,14 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
         assert post_graphql(base, trigger)[2]["data"]["triggerJob"] == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         scheduled = '{ jobLogs(jobName: "cleanup_expired_challenges", limit: 1000) { success } }'
-        successes = len(post_graphql(base, scheduled)[2]["data"]["jobLogs"])
+
+        def outcomes():
+            return [run["success"] for run in post_graphql(base, scheduled)[2]["data"]["jobLogs"]]
         # No thread keeps what the fault left behind: every firing succeeds again.
-        wait_until(lambda: len(post_graphql(base, scheduled)[2]["data"]["jobLogs"]) >= successes + 3)
-        assert all(run["success"] for run in post_graphql(base, scheduled)[2]["data"]["jobLogs"])
+        wait_until(lambda: outcomes()[:3] == [True, True, True])
+        # And every firing that failed is on record as a failed run, none twice.
+        failed = len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed", "".join(server.stderr)))
+        wait_until(lambda: outcomes().count(False) == failed)
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
