@@ -1572,11 +1572,11 @@ def _out_of_descriptors(error: Exception) -> bool:
     limit on open files rather than from the file system."""
     if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
         return False
-    try:
-        soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
-        return soft_limit != resource.RLIM_INFINITY and len(os.listdir("/proc/self/fd")) > soft_limit - 16
-    except OSError:  # no /proc
-        return False
+    soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+    try:  # SQLite opens up to three files for a connection: close to the limit is at it
+        return soft_limit != resource.RLIM_INFINITY and len(os.listdir("/proc/self/fd")) > soft_limit - 8
+    except OSError as error:  # even this could not open one; or there is no /proc
+        return error.errno == errno.EMFILE
 
 
 # Control characters (and backslashes) as http.server writes them into its

