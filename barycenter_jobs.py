@@ -139,10 +139,10 @@ LEASE_SECONDS = 60
 # A cleanup deletes in batches of BATCH_ROWS, each its own short write
 # transaction. On SQLite, every write transaction of this process (batches,
 # claims, completions, pause, resume) takes its turn, and leaves the file's
-# one write lock free after it for half its own duration, at least
+# one write lock free after it for a quarter of its own duration, at least
 # WRITE_GAP_SECONDS, so that Barycenter's own writes slip in between.
 BATCH_ROWS = 3000
-WRITE_GAP_SECONDS = 0.0025
+WRITE_GAP_SECONDS = 0.001
 
 # SQLite copies the WAL into the database by itself: our connections do it
 # once the WAL holds WAL_AUTOCHECKPOINT_PAGES, before Barycenter's would (at
@@ -939,7 +939,7 @@ class SQLiteStorage(Storage):
         committed on success and rolled back on any error.
 
         This process's write transactions take turns, and each leaves the
-        write lock free after it for half its own duration (at least
+        write lock free after it for a quarter of its own duration (at least
         WRITE_GAP_SECONDS) before the next may begin. Barycenter's writers,
         retrying in SQLite's busy handler, then find the lock free as often
         as not, however many cleanups, claims and requests run here at once,
@@ -956,7 +956,7 @@ class SQLiteStorage(Storage):
                     connection.execute("ROLLBACK")
                 raise
             finally:
-                time.sleep(max(WRITE_GAP_SECONDS, (time.monotonic() - began) / 2))
+                time.sleep(max(WRITE_GAP_SECONDS, (time.monotonic() - began) / 4))
 
     def initialize(self, job_names: Iterable[str], now: int) -> None:
         """Create the file if missing, switch it to WAL, create what is missing,
