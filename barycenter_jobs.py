@@ -658,7 +658,7 @@ class Storage:
     lock_state_row = ""               # how claim() locks a job's state row
 
     def __init__(self, display: str):
-        self.display = display  # how messages name the database: never with a password
+        self.display = _printable(display)  # how messages name the database: never with a password
         self.job_names: tuple[str, ...] = ()  # set by initialize
         self._local = threading.local()
 
@@ -1459,7 +1459,7 @@ class JobRunner:
             self.storage.release()
             self._unrecorded[next(self._unrecorded_keys)] = (job, run, now, int(self.clock()), message)
             if run is not None:  # else the database refused the run's first write: try again later
-                with contextlib.suppress(*self.storage.errors):  # logged; the scheduler tries again
+                with contextlib.suppress(Exception):  # logged; the scheduler tries again
                     self.record_unrecorded_failures()
             log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
                         message, "" if run is None else f" ({run.records} records deleted before)")
@@ -2352,7 +2352,8 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
     def __init__(self, address, handler_class, *, family: int = socket.AF_INET,
                  max_connections: int = MAX_CONNECTIONS, request_timeout: float = REQUEST_TIMEOUT_SECONDS):
         self.address_family = family
-        self.request_queue_size = max_connections  # a burst up to the cap waits in the kernel's queue
+        # A burst up to the cap waits in the kernel's listen queue rather than being reset.
+        self.request_queue_size = max(max_connections, 128)
         self.request_timeout = request_timeout
         self._free_slots = threading.BoundedSemaphore(max_connections)
         # Connections whose request has not arrived whole, oldest first.
@@ -2594,7 +2595,7 @@ class App:
         self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        with contextlib.suppress(*self.storage.errors):  # logged; the next start marks the runs interrupted
+        with contextlib.suppress(Exception):  # logged; the next start marks the runs interrupted
             self.runner.record_unrecorded_failures()
         self.storage.release()
         self.storage.close()
