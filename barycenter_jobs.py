@@ -54,7 +54,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
 from urllib.parse import parse_qs, quote
@@ -742,8 +742,7 @@ class Storage:
     def _count_run(connection, job_name: str, succeeded: bool, records: int) -> None:
         """Add a run that ended, and the rows it deleted, to the job's counts (for /metrics)."""
         column = "runs_succeeded" if succeeded else "runs_failed"
-        connection.execute("INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING",
-                           (job_name,))
+        Storage._add_state_rows(connection, [job_name])
         connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + 1,"
                            " records_deleted = records_deleted + ? WHERE job_name = ?", (records, job_name))
 
@@ -857,7 +856,8 @@ class Storage:
             " records_deleted,"
             f" (SELECT started_at {newest} ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
             f" (SELECT completed_at {newest} ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
-            f" (SELECT completed_at {newest} AND success = 1 ORDER BY started_at DESC LIMIT 1) AS last_success_at"
+            f" (SELECT completed_at {newest} AND success = 1"
+            "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
             " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH)))
         states = {row["job_name"]: row for row in rows}
         if not set(self.job_names) <= set(states):
@@ -869,11 +869,12 @@ class Storage:
                 state[column] = _epoch(state[column])
         return states
 
-    def _add_state_rows(self, connection, job_names: Iterable[str]) -> None:
-        """Write the state rows of jobs that have none."""
+    @staticmethod
+    def _add_state_rows(connection, job_names: Iterable[str]) -> None:
+        """Write the state rows of jobs that have none (an operator may delete one to clear a lease)."""
         for name in job_names:
-            connection.execute("INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING",
-                               (name,))
+            connection.execute(
+                "INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
 
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
         """Pause or resume a job; False if it already was so."""
@@ -941,8 +942,8 @@ class SQLiteStorage(Storage):
         This process's write transactions take turns, and each leaves the
         write lock free after it for a quarter of its own duration (at least
         WRITE_GAP_SECONDS) before the next may begin. Barycenter's writers,
-        retrying in SQLite's busy handler, then find the lock free as often
-        as not, however many cleanups, claims and requests run here at once,
+        retrying in SQLite's busy handler, then find it free between any two
+        of ours, however many cleanups, claims and requests run here at once,
         and on a slow disk as on a fast one."""
         connection = self.connection()
         with self._write_turn:
@@ -1331,7 +1332,8 @@ def _job_log(row: tuple) -> dict:
         "success": None if success is None else bool(success),
         "errorMessage": error_message,
         "recordsProcessed": records_processed,
-        "durationSeconds": None if None in (_epoch(started_at), _epoch(completed_at)) else completed_at - started_at,
+        "durationSeconds": (None if None in (_epoch(started_at), _epoch(completed_at))
+                            else completed_at - started_at),
     }
 
 
@@ -1499,8 +1501,8 @@ class JobRunner:
                     self.storage.complete_run(run, completed_at, message)
             except Exception as error:
                 self._unrecorded[key] = failure
-                log.warning("job %s: the failure of %s is not recorded yet (%s); trying again in %d s", job.name,
-                            f"run {run.run_id}" if run else f"its run at {_iso_epoch(started_at)}",
+                log.warning("job %s: the failure of %s is not recorded yet (%s); trying again in %d s",
+                            job.name, f"run {run.run_id}" if run else f"its run at {_iso_epoch(started_at)}",
                             describe_error(error), RETRY_SECONDS)
                 raise
 
@@ -1759,8 +1761,9 @@ def _database_fault(error: GraphQLError) -> Optional[str]:
     error (locked, unreachable, read-only, full), or None for any other error."""
     original = unwrap_graphql_error(error)
     psycopg = sys.modules.get("psycopg")  # imported only for PostgreSQL
-    if getattr(original, "sqlite_errorname", "").startswith(
-            ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")) or (
+    sqlite_faults = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL",
+                     "SQLITE_CANTOPEN")
+    if getattr(original, "sqlite_errorname", "").startswith(sqlite_faults) or (
             psycopg is not None and isinstance(original, psycopg.OperationalError)):
         return describe_error(original)
     return None
