@@ -1473,7 +1473,8 @@ def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answe
             for thread in threads:
                 thread.start()
             wait_until(lambda: all(app.runner.is_running(name) for name in jobs))
-            status, head, body = parse_raw_response(raw_exchange(url, b"GET /healthz HTTP/1.0\r\n\r\n"))
+            # The newcomer is refused as it is accepted: it need not send a byte.
+            status, head, body = parse_raw_response(raw_exchange(url, b"", half_close=False))
             assert (status, body) == (503, {"errors": [{"message": "the server is serving its limit of 2"
                                                                    " connections; try again later"}]})
             assert "Retry-After: 1" in head
