@@ -2738,7 +2738,9 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     })
     for name, schedule in in_force.items():
         scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
-    scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS,
+    # A try may wait out the busy timeout while the next one starts (each
+    # failure is written by one of them): no "skipped" warning meanwhile.
+    scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS, max_instances=3,
                       id="record-failures", name="write failures not yet recorded")
 
     app = App(storage, runner, scheduler, in_force)
