@@ -842,7 +842,7 @@ class Storage:
         runs = self._runs(sql, (*parameters, 1))
         return runs[0] if runs else None
 
-    def job_states(self, now: int) -> dict[str, dict]:
+    def job_states(self, now: int, *, rows_written: bool = False) -> dict[str, dict]:
         """Per job, in one statement: paused, running (in any process),
         resumed_at, the counts of runs and records, the start and completion
         of the newest run and the completion of the newest successful one
@@ -860,10 +860,10 @@ class Storage:
             "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
             " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH)))
         states = {row["job_name"]: row for row in rows}
-        if not set(self.job_names) <= set(states):
+        if not set(self.job_names) <= set(states) and not rows_written:
             with self._write() as connection:
                 self._add_state_rows(connection, self.job_names)
-            return self.job_states(now)
+            return self.job_states(now, rows_written=True)
         for state in states.values():
             for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
                 state[column] = _epoch(state[column])

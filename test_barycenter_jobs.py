@@ -2912,8 +2912,9 @@ def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp
         "PGPASSWORD": (key_value, {"PGPASSWORD": TRICKY_PASSWORD}),
         ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
     }
-    for name, (database, environment) in ways.items():
-        server = ServerProcess("--database", database, cwd=tmp_path, env={**os.environ, **environment})
+    for name, (database, environment) in ways.items():  # at the chattiest log level
+        server = ServerProcess("--database", database, "--log-level", "DEBUG", cwd=tmp_path,
+                               env={**os.environ, **environment})
         try:
             base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
             assert post_graphql(base, '{ jobLogs(limit: 1) { id } }')[0] == 200
@@ -2926,8 +2927,9 @@ def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp
     # A wrong password, in the URL and from the environment: one line, no password.
     for database, environment in [(ways["url"][0].replace("Qm", "Xx"), {}),
                                   (key_value, {"PGPASSWORD": TRICKY_PASSWORD.replace("Qm", "Xx")})]:
-        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database], cwd=tmp_path,
-                                env={**os.environ, **environment}, capture_output=True, text=True, timeout=60)
+        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database,
+                                 "--log-level", "DEBUG"], cwd=tmp_path, env={**os.environ, **environment},
+                                capture_output=True, text=True, timeout=60)
         assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
         assert 'password authentication failed for user "jobs"' in result.stderr
         assert without_password_pieces(result.stderr) and "Xx" not in result.stderr, result.stderr
