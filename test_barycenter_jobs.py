@@ -2463,14 +2463,18 @@ def get_health(app):
     return status, body
 
 
-@pytest.fixture
-def started_app(db_path, clock):
-    """An app whose scheduler runs, but whose jobs do not fire: the scheduler
+def start_without_firings(app):
+    """Start the app's scheduler, but not its jobs' firings: the scheduler
     keeps real time, while these tests drive the app's clock."""
-    app = create_app(db_path, clock=clock, token="s3cret")
     app.start()
     for job in SEED_JOBS:
         app.scheduler.pause_job(job["name"])
+    return app
+
+
+@pytest.fixture
+def started_app(db_path, clock):
+    app = start_without_firings(create_app(db_path, clock=clock, token="s3cret"))
     yield app
     app.close()
 
@@ -2951,10 +2955,8 @@ def locked_database(db):
 
 @both_databases
 def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(db_path, clock):
-    app = create_app(db_path, clock=clock, busy_timeout=0.2)
-    app.start()  # the scheduler writes what could not be written, every few seconds
-    for job in SEED_JOBS:
-        app.scheduler.pause_job(job["name"])
+    # The scheduler runs: it writes what could not be written, every few seconds.
+    app = start_without_firings(create_app(db_path, clock=clock, busy_timeout=0.2))
     with serving(app) as url:
         blocker = locked_database(db_path)
         try:
@@ -3000,10 +3002,7 @@ def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(po
 
 @both_databases
 def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
-    app = create_app(db_path, clock=clock, log_retention_days=30)
-    app.start()
-    for job in SEED_JOBS:
-        app.scheduler.pause_job(job["name"])
+    app = start_without_firings(create_app(db_path, clock=clock, log_retention_days=30))
     good = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 59, 1, None, 3)
     in_milliseconds = insert_log_row(db_path, "cleanup_expired_sessions", NOW * 1000, NOW * 1000 + 5, 1, None, 1)
     negative = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 30, -1, 0, "clock went back", 0)
@@ -3040,10 +3039,7 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
 
 @both_databases
 def test_a_deleted_state_row_is_written_again_when_needed(db_path, clock):
-    app = create_app(db_path, clock=clock)
-    app.start()
-    for job in SEED_JOBS:
-        app.scheduler.pause_job(job["name"])
+    app = start_without_firings(create_app(db_path, clock=clock))
     with connect(db_path) as connection:  # an operator clearing a stuck lease the hard way
         connection.execute("DELETE FROM barycenter_jobs_state")
     with serving(app) as url:
