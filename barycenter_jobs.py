@@ -1188,14 +1188,14 @@ class PostgresStorage(Storage):
             self._local.job = None
 
     def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
-        # A batch whose commit a crash loses is deleted again by the next run,
-        # and its count in the log goes with it: no need to wait for the disk.
-        connection.execute("SET LOCAL synchronous_commit = off")
-        connection.execute(f"SET LOCAL lock_timeout = {POSTGRES_ROW_LOCK_WAIT_MS}")
-        # Walk the expires_at index in order, even where the table's statistics
+        # In one round trip: no wait for the disk (a batch whose commit a crash
+        # loses is deleted again by the next run, and its count in the log goes
+        # with it); a short wait for a row Barycenter holds (see below); and the
+        # expires_at index walked in order even where the table's statistics
         # are missing or stale (after a mass insert): a plan that sorts instead
         # reads every expired row for each batch.
-        connection.execute("SET LOCAL enable_sort = off")
+        connection.execute("SET LOCAL synchronous_commit = off;"
+                           f" SET LOCAL lock_timeout = {POSTGRES_ROW_LOCK_WAIT_MS}; SET LOCAL enable_sort = off")
         table = run.job.table  # from JOBS, never from a request
         # Each batch starts at the expiry where the last one ended, so it does
         # not walk again over index entries of rows deleted but not vacuumed.
