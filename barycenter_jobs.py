@@ -1247,13 +1247,13 @@ def _postgres_display(conninfo: str) -> str:
         raise ConfigError("libpq cannot read the PostgreSQL connection string: in a URL, percent-encode"
                           " the password's % @ / as %25 %40 %2F; in key=value form, quote a value with"
                           " spaces ('...'); a SQLite file whose name holds = is written ./NAME") from None
+    user = quote(params["user"], safe="") + "@" if params.get("user") else ""
+    name = quote(params.get("dbname", ""), safe="")
     host = params.get("host") or params.get("hostaddr") or ""
-    socket_folder = host.startswith("/")
-    authority = (quote(params["user"], safe="") + "@" if params.get("user") else "") + (
-        "" if socket_folder else quote(host, safe=",:[]")) + (
-        f":{quote(params['port'], safe=',')}" if params.get("port") and not socket_folder else "")
-    query = f"?host={quote(host)}" if socket_folder else ""
-    return f"postgresql://{authority}/{quote(params.get('dbname', ''), safe='')}{query}"
+    if host.startswith("/"):  # the folder of a Unix socket
+        return f"postgresql://{user}/{name}?host={quote(host)}"
+    port = f":{quote(params['port'], safe=',')}" if params.get("port") else ""
+    return f"postgresql://{user}{quote(host, safe=',:[]')}{port}/{name}"
 
 
 def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
@@ -1487,7 +1487,7 @@ class JobRunner:
         """Write the failures that could not be written when they happened:
         complete the row of a run that has one, so that no run stays
         "running" while this process lives, and write a failed run for one
-        that never got its row. Raises the database's error if it still
+        that never got its row. Raises what the database raised if it still
         refuses. Safe from several threads: each failure is taken by one."""
         for key in list(self._unrecorded):
             failure = self._unrecorded.pop(key, None)
