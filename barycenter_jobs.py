@@ -2373,7 +2373,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
     def process_request(self, request, client_address):
         if not self._free_slots.acquire(blocking=False) and not self._make_room():
-            self._turn_away("refused with 503")
+            self._turn_away("every connection slot is taken: {} connection(s) refused with 503")
             with contextlib.suppress(OSError):
                 request.setblocking(False)
                 request.send(self._full_response)  # a few hundred bytes fit any socket buffer
@@ -2397,15 +2397,29 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             oldest, _ = self._waiting.popitem(last=False)
         with contextlib.suppress(OSError):
             oldest.shutdown(socket.SHUT_RDWR)
-        self._turn_away("closed for a newcomer after waiting longest for its request")
+        self._turn_away("every connection slot is taken: {} connection(s) closed for a newcomer after"
+                        " waiting longest for its request")
         return self._free_slots.acquire(timeout=1)
 
-    def _turn_away(self, what: str) -> None:
-        self._turned_away[what] += 1
+    def get_request(self):
+        try:
+            return super().get_request()
+        except OSError as error:
+            if error.errno in (errno.EMFILE, errno.ENFILE):
+                # The connection stays in the listen queue, ready to accept at
+                # once: pause rather than spin a core on it until a file frees.
+                self._turn_away("too many open files: new connections wait in the listen queue ({} pauses);"
+                                " raise the process's limit, ulimit -n or systemd's LimitNOFILE")
+                time.sleep(0.1)
+            raise
+
+    def _turn_away(self, message: str) -> None:
+        """Count a connection turned away; log the counts ({} in ``message``) at most once a second."""
+        self._turned_away[message] += 1
         now = time.monotonic()
         if now - self._turned_away_logged >= 1:
-            log.warning("every connection slot is taken: %s", ", ".join(
-                f"{count} connection(s) {what}" for what, count in self._turned_away.items()))
+            for message, count in self._turned_away.items():
+                log.warning(message.format(count))
             self._turned_away.clear()
             self._turned_away_logged = now
 

@@ -3093,6 +3093,27 @@ def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_res
         server.server_close()
 
 
+def test_at_the_limit_on_open_files_connections_wait_and_are_served_once_files_free_up(tmp_path):
+    limit = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64));"
+             " os.execv(sys.argv[1], sys.argv[1:])")
+    server = ServerProcess(cwd=tmp_path, prefix=[sys.executable, "-c", limit])
+    held = []
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        port = int(base.rsplit(":", 1)[1])
+        held = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(80)]
+        wait_until(lambda: "too many open files: new connections wait in the listen queue" in "".join(server.stderr))
+        for sock in held:
+            sock.close()
+        wait_until(lambda: answers(base))
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        for sock in held:
+            sock.close()
+        server.kill()
+    assert "raise the process's limit, ulimit -n or systemd's LimitNOFILE" in "".join(server.stderr)
+
+
 @pytest.mark.parametrize("expression, now, last", [
     ("* * * 1 1 *", "2026-12-04T18:00:00Z", "2026-01-01T23:59:59Z"),
     ("* * 9-17 * * 1-5", "2026-12-05T12:00:00Z", "2026-12-04T17:59:59Z"),
