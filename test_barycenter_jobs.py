@@ -2698,9 +2698,13 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database
     every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
     replicas = [ServerProcess("--database", db, *every_second, cwd=tmp_path) for _ in range(3)]
     try:
-        for replica in replicas:
-            replica.wait_for_url()
+        base = [replica.wait_for_url() for replica in replicas][0].rsplit("/admin/jobs", 1)[0]
         wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 4)
+        # Paused, then stopped once no run is in progress: no stop cuts a run short.
+        pause = 'mutation { pauseJob(jobName: "cleanup_expired_challenges") { success } }'
+        assert post_graphql(base, pause)[2]["data"]["pauseJob"]["success"] is True
+        jobs = "{ availableJobs { running } }"
+        wait_until(lambda: not any(job["running"] for job in post_graphql(base, jobs)[2]["data"]["availableJobs"]))
     finally:
         for replica in replicas:
             replica.stop(signal.SIGTERM)
