@@ -624,17 +624,16 @@ def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECOND
         raise ConfigError("the database is empty; give a file path, sqlite://PATH, or a PostgreSQL"
                           " connection string")
     url = re.match(r"([A-Za-z][\w+.-]*)://", text)
-    if url:
-        scheme = url[1].lower()
-        if scheme == "sqlite":
-            path, _, options = text[url.end():].partition("?")
-            return SQLiteStorage(f"file:{quote(path)}?{options}", busy_timeout, display=path or text)
-        if scheme not in ("postgresql", "postgres"):
-            raise ConfigError(f"unknown database URL scheme {scheme}://; give a file path,"
-                              " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME")
+    scheme = url[1].lower() if url else None
+    if scheme == "sqlite":
+        path, _, options = text[url.end():].partition("?")
+        return SQLiteStorage(f"file:{quote(path)}?{options}", busy_timeout, display=path or text)
+    # libpq's key=value form is PostgreSQL too, never a file name.
+    if scheme in ("postgresql", "postgres") or (scheme is None and re.match(r"\s*\w+\s*=", text)):
         return PostgresStorage(text, busy_timeout)
-    if re.match(r"\s*\w+\s*=", text):  # libpq's key=value form, never a file name
-        return PostgresStorage(text, busy_timeout)
+    if scheme is not None:
+        raise ConfigError(f"unknown database URL scheme {scheme}://; give a file path,"
+                          " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME")
     return SQLiteStorage(text, busy_timeout)
 
 
@@ -1788,8 +1787,8 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
     def error(self, msg, *args, exc_info=None, **kwargs):
         if isinstance(exc_info, GraphQLError) and not _is_internal(exc_info):
             self.logger.debug("GraphQL error for the client: %s", _printable(exc_info.message))
-        elif isinstance(exc_info, GraphQLError) and _database_fault(exc_info):
-            self.logger.warning("a request failed: %s", _database_fault(exc_info))
+        elif isinstance(exc_info, GraphQLError) and (fault := _database_fault(exc_info)):
+            self.logger.warning("a request failed: %s", fault)
         else:
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
@@ -2025,11 +2024,11 @@ def _already_validated(*_args, **_kwargs) -> list:
 # ---------------------------------------------------------------------------
 
 JSON = "application/json"
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 # In a request's environ, when it has a body: call it once the body is read.
 # From then on the connection is never closed to make room for a newcomer.
 DELIVERED = "barycenter_jobs.delivered"
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
 
 
 class HttpError(Exception):
@@ -2418,8 +2417,8 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
         self._turned_away[message] += 1
         now = time.monotonic()
         if now - self._turned_away_logged >= 1:
-            for message, count in self._turned_away.items():
-                log.warning(message.format(count))
+            for counted, count in self._turned_away.items():
+                log.warning(counted.format(count))
             self._turned_away.clear()
             self._turned_away_logged = now
 

@@ -2914,8 +2914,8 @@ def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp
     password_file.chmod(0o600)
     key_value = f"host={socket_folder} user=jobs dbname=postgres"
     ways = {  # name: (database, environment)
-        "url": (f"postgresql://jobs:{TRICKY_PASSWORD.replace('%', '%25').replace('/', '%2F').replace('@', '%40')}"
-                f"@/postgres?host={socket_folder}", {}),
+        "url": (f"postgresql://jobs:{urllib.parse.quote(TRICKY_PASSWORD, safe='?#=')}@/postgres?host={socket_folder}",
+                {}),
         "key=value": (f"{key_value} password='{TRICKY_PASSWORD}'", {}),
         "PGPASSWORD": (key_value, {"PGPASSWORD": TRICKY_PASSWORD}),
         ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
