@@ -14,17 +14,13 @@ Run it with::
     python barycenter_jobs.py --help
 
 It works on its own SQLite file or beside a real Barycenter database, SQLite
-or PostgreSQL (``--database postgresql://...``, several replicas at once): it
-creates only what is missing and never alters an existing table.
-
-It is not an identity provider; it is an operator's endpoint, meant to
-listen on loopback.
+or PostgreSQL (``--database postgresql://...``, several replicas at once).
 
 The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
 library's wsgiref server with a thread per connection, an in-process
-APScheduler for the cron schedules, and sqlite3 or psycopg for storage. ``create_app``
-builds all of it from explicit arguments, so tests and other WSGI servers can
-import it.
+APScheduler for the cron schedules, and sqlite3 or psycopg for storage.
+``create_app`` builds all of it from explicit arguments, so tests and other
+WSGI servers can import it.
 """
 
 from __future__ import annotations
@@ -32,6 +28,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import enum
 import errno
 import functools
 import hmac
@@ -52,7 +49,6 @@ import sys
 import threading
 import time
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -70,25 +66,17 @@ from ariadne.format_error import format_error
 from ariadne.utils import convert_camel_case_to_snake, unwrap_graphql_error
 from graphql import (
     DocumentNode,
-    ExecutionContext,
     FieldNode,
     FragmentDefinitionNode,
-    GraphQLBoolean,
     GraphQLError,
-    GraphQLID,
-    GraphQLInt,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
     GraphQLSchema,
-    GraphQLString,
     InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
-    Undefined,
     get_operation_ast,
     parse,
     validate,
+    value_from_ast,
 )
 
 log = logging.getLogger("barycenter_jobs")
@@ -105,18 +93,16 @@ PLAYGROUND_PATH = ENDPOINT + "/playground"
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
-# Barycenter's own variable for its database URL; --database overrides it.
-DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"
+DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"  # Barycenter's own; --database overrides it
+TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
-# The dashboard: a page a browser gets at GET /admin/jobs, and what it loads,
-# read at start-up from beside this file.
+# The dashboard's files, read at start-up from beside this file.
 DASHBOARD_FILES = {
     ENDPOINT: ("dashboard.html", "text/html; charset=utf-8"),
     ENDPOINT + "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
     ENDPOINT + "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
 }
-# The dashboard may load from, and talk to, this server alone; no other site
-# may frame it.
+# The dashboard may load from, and talk to, this server alone; no other site may frame it.
 PAGE_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
                                 " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
@@ -128,108 +114,48 @@ PAGE_HEADERS = [
 
 # -- Storage and runs --------------------------------------------------------
 
-# How long a statement waits for another writer's lock before it fails with
-# "database is locked". Barycenter itself writes to the same file.
+# How long a statement waits for another writer's lock (SQLite) or a row
+# lock (PostgreSQL) before it fails. Barycenter itself writes to the same tables.
 BUSY_TIMEOUT_SECONDS = 5.0
-
-# A process running a job holds a lease on it in the database, renewed with
-# every batch; if the process dies, another may take the job after this long.
+# A process running a job holds a lease on it, renewed with every batch; if
+# the process dies, another may take the job after this long.
 LEASE_SECONDS = 60
-
-# A cleanup deletes in batches of BATCH_ROWS, each its own short write
-# transaction. On SQLite, every write transaction of this process (batches,
-# claims, completions, pause, resume) takes its turn, and leaves the file's
-# one write lock free after it for a quarter of its own duration, at least
-# WRITE_GAP_SECONDS, so that Barycenter's own writes slip in between.
+# A cleanup deletes in batches of this many rows, each its own short transaction.
 BATCH_ROWS = 3000
-WRITE_GAP_SECONDS = 0.001
-
-# SQLite copies the WAL into the database by itself: our connections do it
-# once the WAL holds WAL_AUTOCHECKPOINT_PAGES, before Barycenter's would (at
-# its default of 1000 pages), so that a cleanup leaves none of that work to
-# Barycenter's writes. After a checkpoint the WAL file is cut back to
-# WAL_SIZE_LIMIT_BYTES.
-WAL_AUTOCHECKPOINT_PAGES = 200
-WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024
-# A checkpoint that leaves frames behind at the end of this many runs in a
-# row (a reader that never ends, a peer stuck in its checkpoint) is a warning.
-CHECKPOINT_FAILURES_TO_WARN = 3
-
-# -- PostgreSQL -----------------------------------------------------------------
-
-# Each process keeps at most this many connections: one per job running plus
-# a few for requests, which queue for a connection up to POSTGRES_POOL_WAIT_SECONDS.
-# PostgreSQL's default of 100 connections is shared with Barycenter.
+# job_executions keeps this many days of history (0: everything).
+LOG_RETENTION_DAYS = 90
+# Connections each process keeps to PostgreSQL at most (its default limit of
+# 100 is shared with Barycenter); a request waits this long for one.
 POSTGRES_POOL_SIZE = 8
 POSTGRES_POOL_WAIT_SECONDS = 5.0
-# No statement of ours runs longer, and a lock we would wait for (a row or a
-# table Barycenter holds) is waited for at most the busy timeout.
-POSTGRES_STATEMENT_TIMEOUT_SECONDS = 30
-# PostgreSQL probes an idle connection after this long, so it notices a
-# replica that vanished (its advisory locks then go) within about 4 times
-# this, well before a lease would expire.
-POSTGRES_KEEPALIVE_SECONDS = 10
-# A cleanup batch deletes a range of rows at once; if Barycenter holds one of
-# them, the batch waits this long (ms), then takes the rows one by one,
-# skipping those locked (FOR UPDATE SKIP LOCKED).
-POSTGRES_ROW_LOCK_WAIT_MS = 20
 POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs"}
-# The first key of every advisory lock we take (the second names the job):
-# "Bary" in ASCII, so other applications' locks are not ours.
+# The first key of every advisory lock we take ("Bary" in ASCII; the second names the job).
 ADVISORY_LOCK_SPACE = 0x42617279
-
 # 10000-01-01T00:00:00Z: no time from here on can be written as ISO 8601 with
 # a four-digit year (a time in milliseconds, written by mistake, is past it).
 MAX_EPOCH = 253402300800
 
-# job_executions keeps this many days of history (0: everything). Pruning runs
-# after each successful run, in batches, at most PRUNE_MAX_BATCHES at a time.
-LOG_RETENTION_DAYS = 90
-PRUNE_BATCH_ROWS = 1000
-PRUNE_MAX_BATCHES = 100
-
-# What became of a request to run a job (RunOutcome.status).
-RUN_SUCCEEDED = "succeeded"
-RUN_FAILED = "failed"
-RUN_UNKNOWN_JOB = "unknown job"
-RUN_ALREADY_RUNNING = "already running"
-RUN_FIRING_TAKEN = "firing already run"
-RUN_PAUSED = "paused"
-RUN_SHUTTING_DOWN = "shutting down"
-
-# The errorMessage of a run that did not finish.
-INTERRUPTED_BY_STOP = "interrupted by a stop of the server"
-INTERRUPTED_BY_SHUTDOWN = "interrupted by shutdown"
-
 # -- Scheduling ----------------------------------------------------------------
 
-# A failure that could not be written when it happened (the database locked
-# or unreachable) is tried again this often, until it is written.
+# A failure that could not be written when it happened is tried again this often.
 RETRY_SECONDS = 5
-
 # A firing missed by at most this much (process suspended, machine busy) still
-# runs, once, however many firings were missed (APScheduler's coalesce). A
-# firing missed by more is skipped; the next one cleans up what it left.
+# runs, once, however many were missed; one missed by more is skipped, and
+# /healthz calls the job overdue.
 MISFIRE_GRACE_SECONDS = 300
-# /healthz calls a job overdue when a firing this old has not been run: after
-# that, the scheduler will not run it any more.
-HEALTH_GRACE_SECONDS = MISFIRE_GRACE_SECONDS
 
 # -- HTTP and GraphQL ------------------------------------------------------------
 
-# A connection has this long to send its whole request, and each write of
-# the answer may take as long. Each connection is served by a thread of its
-# own; past MAX_CONNECTIONS at once, a new one gets a 503 and is closed.
+# A connection has this long to send its whole request, and each write of the
+# answer as long. A thread serves each connection, at most MAX_CONNECTIONS at once.
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
 MAX_BODY_BYTES = 1024 * 1024
-TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
-
 # Limits, each named in the error that enforces it, checked before any of
 # graphql-core's validation rules (some grow with the square of the fields).
-# Parsing costs about 40 us per token on a 2-core machine, so the token limit
-# bounds every request's CPU. GraphiQL's own introspection query needs 160
-# tokens, 220 fields (fragments counted as what they bring in) and a depth of 15.
+# The token limit bounds every request's parsing. GraphiQL's own introspection
+# query needs 160 tokens, 220 fields (fragments counted as what they bring in)
+# and a depth of 15.
 MAX_QUERY_CHARACTERS = 32 * 1024
 MAX_QUERY_TOKENS = 1500
 MAX_QUERY_FIELDS = 500
@@ -237,10 +163,6 @@ MAX_QUERY_DEPTH = 20
 MAX_QUERY_ALIASES = 50
 MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
-# Parsed documents are cached up to this much query text in all: a few MB of
-# syntax trees.
-DOCUMENT_CACHE_CHARACTERS = 64 * 1024
-JOB_LOGS_DEFAULT_LIMIT = 100
 JOB_LOGS_MAX_LIMIT = 1000
 
 
@@ -266,91 +188,85 @@ JOBS = (
             "0 45 * * * *", "device_codes"),
 )
 
-# Barycenter's own tables, column for column, so that this server can run on a
-# database Barycenter created and Barycenter on one this server created.
-# IF NOT EXISTS everywhere: an existing table is never touched.
+# Barycenter's own tables, column for column as its migrations create them,
+# so that this server can run on a database Barycenter created and Barycenter
+# on one this server created. IF NOT EXISTS everywhere: an existing table is
+# never touched. {text}, {integer} and {id} are each database's types.
 BARYCENTER_DDL = """
 CREATE TABLE IF NOT EXISTS sessions (
-    session_id   TEXT NOT NULL PRIMARY KEY,
-    subject      TEXT NOT NULL,
-    auth_time    INTEGER NOT NULL,
-    created_at   INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL,
-    user_agent   TEXT NULL,
-    ip_address   TEXT NULL,
-    amr          TEXT NULL,
-    acr          TEXT NULL,
-    mfa_verified INTEGER NOT NULL DEFAULT 0
+    session_id   {text} NOT NULL PRIMARY KEY,
+    subject      {text} NOT NULL,
+    auth_time    {integer} NOT NULL,
+    created_at   {integer} NOT NULL,
+    expires_at   {integer} NOT NULL,
+    user_agent   {text} NULL,
+    ip_address   {text} NULL,
+    amr          {text} NULL,
+    acr          {text} NULL,
+    mfa_verified {integer} NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS idx_sessions_expires ON sessions (expires_at);
 
 CREATE TABLE IF NOT EXISTS refresh_tokens (
-    token        TEXT NOT NULL PRIMARY KEY,
-    client_id    TEXT NOT NULL,
-    subject      TEXT NOT NULL,
-    scope        TEXT NOT NULL,
-    created_at   INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL,
-    revoked      INTEGER NOT NULL DEFAULT 0,
-    parent_token TEXT NULL
+    token        {text} NOT NULL PRIMARY KEY,
+    client_id    {text} NOT NULL,
+    subject      {text} NOT NULL,
+    scope        {text} NOT NULL,
+    created_at   {integer} NOT NULL,
+    expires_at   {integer} NOT NULL,
+    revoked      {integer} NOT NULL DEFAULT 0,
+    parent_token {text} NULL
 );
 CREATE INDEX IF NOT EXISTS idx_refresh_tokens_expires ON refresh_tokens (expires_at);
 
 CREATE TABLE IF NOT EXISTS webauthn_challenges (
-    challenge      TEXT NOT NULL PRIMARY KEY,
-    subject        TEXT NULL,
-    session_id     TEXT NULL,
-    challenge_type TEXT NOT NULL,
-    created_at     INTEGER NOT NULL,
-    expires_at     INTEGER NOT NULL,
-    options_json   TEXT NOT NULL
+    challenge      {text} NOT NULL PRIMARY KEY,
+    subject        {text} NULL,
+    session_id     {text} NULL,
+    challenge_type {text} NOT NULL,
+    created_at     {integer} NOT NULL,
+    expires_at     {integer} NOT NULL,
+    options_json   {text} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS idx_webauthn_challenges_expires ON webauthn_challenges (expires_at);
 
 CREATE TABLE IF NOT EXISTS device_codes (
-    device_code  TEXT NOT NULL PRIMARY KEY,
-    user_code    TEXT NOT NULL,
-    client_id    TEXT NOT NULL,
-    client_name  TEXT NULL,
-    scope        TEXT NOT NULL,
-    device_info  TEXT NULL,
-    created_at   INTEGER NOT NULL,
-    expires_at   INTEGER NOT NULL,
-    last_poll_at INTEGER NULL,
-    "interval"   INTEGER NOT NULL,
-    status       TEXT NOT NULL,
-    subject      TEXT NULL,
-    auth_time    INTEGER NULL,
-    amr          TEXT NULL,
-    acr          TEXT NULL
+    device_code  {text} NOT NULL PRIMARY KEY,
+    user_code    {text} NOT NULL,
+    client_id    {text} NOT NULL,
+    client_name  {text} NULL,
+    scope        {text} NOT NULL,
+    device_info  {text} NULL,
+    created_at   {integer} NOT NULL,
+    expires_at   {integer} NOT NULL,
+    last_poll_at {integer} NULL,
+    "interval"   {integer} NOT NULL,
+    status       {text} NOT NULL,
+    subject      {text} NULL,
+    auth_time    {integer} NULL,
+    amr          {text} NULL,
+    acr          {text} NULL
 );
 CREATE INDEX IF NOT EXISTS idx_device_codes_expires_at ON device_codes (expires_at);
 
 CREATE TABLE IF NOT EXISTS job_executions (
-    id                INTEGER PRIMARY KEY AUTOINCREMENT,
-    job_name          TEXT NOT NULL,
-    started_at        INTEGER NOT NULL,
-    completed_at      INTEGER NULL,
-    success           INTEGER NULL,
-    error_message     TEXT NULL,
-    records_processed INTEGER NULL
+    id                {id},
+    job_name          {text} NOT NULL,
+    started_at        {integer} NOT NULL,
+    completed_at      {integer} NULL,
+    success           {integer} NULL,
+    error_message     {text} NULL,
+    records_processed {integer} NULL
 );
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
 """
-
-# The same tables as Barycenter's migrations create them on PostgreSQL:
-# SeaORM's string() is varchar, its big_integer() bigint, and the log's id a
-# bigint that counts by itself.
-BARYCENTER_DDL_POSTGRES = (BARYCENTER_DDL
-                           .replace("INTEGER PRIMARY KEY AUTOINCREMENT", "BIGSERIAL PRIMARY KEY")
-                           .replace("INTEGER", "BIGINT")
-                           .replace("TEXT", "VARCHAR"))
 
 # Our own, beside Barycenter's. One row per job, shared by every process on
 # the database: who runs the job now (a lease that lapses if its process
 # dies), the newest scheduled firing that was run, whether the job is paused,
 # when it was last resumed (firings before that are not expected to have run),
-# and counts that only grow, for /metrics (the history is pruned).
+# and counts that only grow, for /metrics (the history is pruned). The counts
+# came after the first release: a table created before gets them at start-up.
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name         TEXT NOT NULL PRIMARY KEY,
@@ -365,38 +281,25 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     records_deleted  BIGINT NOT NULL DEFAULT 0
 );
 """
-# The columns added to barycenter_jobs_state after its first release: a table
-# created before gets them at start-up.
-STATE_COLUMNS_ADDED = ("runs_succeeded", "runs_failed", "records_deleted")
+STATE_COUNTS = ("runs_succeeded", "runs_failed", "records_deleted")
+LEASE_CLEARED = "lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
 
 # Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
-# in order (rowid, which is id, ends every index entry) and finding runs left
-# unfinished never scans the history.
-SQLITE_HISTORY_INDEXES = """
+# in order, newest first, and finding runs left unfinished never scans the
+# history. These, and on PostgreSQL a twin of idx_job_executions_started and
+# a statistics object (see PostgresStorage), are all we add to its tables.
+HISTORY_INDEXES = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_started
-    ON job_executions (job_name, started_at);
+    ON job_executions (job_name, started_at, id);
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_failures_started
-    ON job_executions (started_at) WHERE success = 0;
+    ON job_executions (started_at, id) WHERE success = 0;
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_failures_started
-    ON job_executions (job_name, started_at) WHERE success = 0;
+    ON job_executions (job_name, started_at, id) WHERE success = 0;
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_successes_started
-    ON job_executions (job_name, started_at) WHERE success = 1;
+    ON job_executions (job_name, started_at, id) WHERE success = 1;
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
-    ON job_executions (job_name) WHERE completed_at IS NULL;
+    ON job_executions (job_name, id) WHERE completed_at IS NULL;
 """
-# The same on PostgreSQL, where an index entry does not end with the id unless
-# it says so; Barycenter's idx_job_executions_started then needs a twin.
-POSTGRES_HISTORY_INDEXES = (SQLITE_HISTORY_INDEXES
-                            .replace("started_at)", "started_at, id)")
-                            .replace("(job_name) WHERE", "(job_name, id) WHERE") + """
-CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started
-    ON job_executions (started_at, id);
--- Which index serves "one job's failures" depends on how often that job
--- fails, which the planner knows only from statistics of the two together.
-CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
-    ON job_name, success FROM job_executions;
-""")
-
 
 # ---------------------------------------------------------------------------
 # Errors
@@ -605,12 +508,28 @@ def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optiona
 # ---------------------------------------------------------------------------
 
 
+class RunStatus(enum.Enum):
+    """What became of a request to run a job: why, as the log says it, and
+    triggerJob's message (the seed's words where the seed has them)."""
+
+    SUCCEEDED = ("succeeded", "Job {job} triggered successfully")
+    FAILED = ("failed", "Job {job} failed: {error}")
+    UNKNOWN_JOB = ("unknown job", "Unknown job: {job}")
+    ALREADY_RUNNING = ("a run is already in progress", "Job {job} is already running")
+    FIRING_TAKEN = ("this firing ran in another process", "Job {job} was not started: this firing ran already")
+    PAUSED = ("the job is paused", "Job {job} was not started: it is paused")
+    SHUTTING_DOWN = ("the server is shutting down", "Job {job} was not started: the server is shutting down")
+
+    def __init__(self, reason: str, message: str):
+        self.reason, self.message = reason, message
+
+
 @dataclass(frozen=True)
 class Claim:
     """The answer to "may this process run the job now?"."""
 
-    run_id: Optional[int] = None   # the new job_executions row, when granted
-    refusal: Optional[str] = None  # RUN_ALREADY_RUNNING, RUN_FIRING_TAKEN or RUN_PAUSED otherwise
+    run_id: Optional[int] = None         # the new job_executions row, when granted
+    refusal: Optional[RunStatus] = None  # why not, otherwise
 
 
 def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
@@ -645,56 +564,88 @@ class Storage:
     with ``release()`` at the end of its unit of work: one HTTP request, or
     one run. So no connection is ever shared between threads, and none is
     kept past a fault that was fixed meanwhile. Writes are short explicit
-    transactions: Barycenter writes to the same tables.
+    transactions (``_write``): Barycenter writes to the same tables.
 
-    The SQL below is the same on both databases and uses ``?`` parameters;
-    the two subclasses hold what differs: connecting, creating the tables,
-    taking a job (a lease, or a PostgreSQL advisory lock), and the batched
-    delete.
+    The SQL here is the same on both databases and uses ``?`` parameters.
+    Each subclass holds what differs: ``_connect`` and ``_disconnect``,
+    ``_write``, ``_setting_up`` and ``_create`` (start-up), ``_take_job`` and
+    ``_running`` (a lease, or a PostgreSQL advisory lock), and how a batch
+    deletes when a range of rows cannot go at once.
     """
 
     errors: tuple = (sqlite3.Error,)  # what a failing database raises
+    types: Mapping[str, str]          # the column types of BARYCENTER_DDL
+    extra_ddl = ""                    # what this database needs besides
     lock_state_row = ""               # how claim() locks a job's state row
+    delete_rows: str                  # a batch's DELETE, row by row
 
-    def __init__(self, display: str):
+    def __init__(self, display: str, busy_timeout: float):
         self.display = _printable(display)  # how messages name the database: never with a password
+        self.busy_timeout = busy_timeout
         self.job_names: tuple[str, ...] = ()  # set by initialize
         self._local = threading.local()
 
     def connection(self):
-        raise NotImplementedError
+        """This thread's connection, opened (or taken from the pool) on first use."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self._local.connection = self._connect()
+        return connection
 
     def release(self) -> None:
-        raise NotImplementedError
+        """Give this thread's connection back, if it has one."""
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            self._local.connection = None
+            self._disconnect(connection)
 
-    def _write(self):
-        raise NotImplementedError
-
-    def _lease_now(self, connection, now: int) -> int:
-        """The clock leases are read and written by."""
-        return now
-
-    def _take_job(self, connection, job_name: str, owner: str, lease_now: int) -> bool:
-        """Take the job unless a live process holds it."""
-        raise NotImplementedError
-
-    def _running(self, now: int) -> tuple[str, tuple]:
-        """SQL (and its parameters) telling, per row of barycenter_jobs_state
-        AS state, whether a live process holds the job."""
-        raise NotImplementedError
-
-    def _delete_expired_batch(self, connection, run: "RunContext", limit: int) -> tuple[int, bool]:
-        raise NotImplementedError
-
-    def _let_go_of_job(self, connection, job_name: str) -> None:
-        """After a run's end is committed: let other processes take the job."""
+    def close(self) -> None:
+        """Close what the storage keeps open beyond threads' connections."""
 
     def checkpoint(self) -> bool:
         """Whether the database's own housekeeping keeps up (see SQLiteStorage)."""
         return True
 
-    def close(self) -> None:
-        """Close what the storage keeps open beyond threads' connections."""
+    def _lease_now(self, connection, now: int) -> int:
+        """The clock leases are read and written by."""
+        return now
+
+    def _let_go_of_job(self, connection, job_name: str) -> None:
+        """After a run's end is committed: let other processes take the job."""
+
+    def initialize(self, job_names: Iterable[str], now: int) -> None:
+        """Create what is missing (tables, indexes, our state rows, and the
+        counts an older state table lacks), then resolve the runs of every
+        job that no live process holds: their process died. A run that a live
+        process holds is left alone. Raises ``self.errors`` when the database
+        cannot be opened or used."""
+        self.job_names = tuple(job_names)
+        ddl = BARYCENTER_DDL.format(**self.types) + STATE_DDL + HISTORY_INDEXES + self.extra_ddl
+        with self._setting_up() as connection:
+            self._create(connection, [statement for statement in ddl.split(";") if statement.strip()])
+            columns = {column[0] for column in connection.execute(
+                "SELECT * FROM barycenter_jobs_state LIMIT 0").description}
+            for column in STATE_COUNTS:
+                if column not in columns:
+                    connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column}"
+                                       " BIGINT NOT NULL DEFAULT 0")
+            self._add_state_rows(connection, self.job_names)
+        recovered = 0
+        for job_name in self.job_names:
+            try:
+                with self._write() as connection:
+                    if self._take_job(connection, job_name, "", self._lease_now(connection, now)):
+                        recovered += self._resolve_interrupted(connection, job_name, now)
+                        connection.execute(f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED} WHERE job_name = ?",
+                                           (job_name,))
+            finally:
+                self.release()  # and with it the job, on PostgreSQL
+        if recovered:
+            log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+
+    def _create(self, connection, statements: list[str]) -> None:
+        for statement in statements:
+            connection.execute(statement)
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
         """In one write transaction: check that the job is not paused and
@@ -709,13 +660,13 @@ class Storage:
                 f"SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?{self.lock_state_row}",
                 (job_name,)).fetchone()
             if firing is not None and paused:
-                return Claim(refusal=RUN_PAUSED)
+                return Claim(refusal=RunStatus.PAUSED)
             if firing is not None and last_firing is not None and last_firing >= firing:
-                return Claim(refusal=RUN_FIRING_TAKEN)
+                return Claim(refusal=RunStatus.FIRING_TAKEN)
             if not self._take_job(connection, job_name, owner, lease_now):
-                return Claim(refusal=RUN_ALREADY_RUNNING)
+                return Claim(refusal=RunStatus.ALREADY_RUNNING)
             # Whoever left a run of this job unfinished no longer holds it.
-            self._resolve_interrupted(connection, "job_name = ?", (job_name,), now)
+            self._resolve_interrupted(connection, job_name, now)
             run_id = connection.execute(
                 "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?) RETURNING id",
                 (job_name, now)).fetchone()[0]
@@ -726,14 +677,13 @@ class Storage:
             return Claim(run_id=run_id)
 
     @staticmethod
-    def _resolve_interrupted(connection, condition: str, parameters: tuple, now: int) -> int:
-        """Mark as failed the unfinished runs that ``condition`` selects, and
-        count them as failures of their jobs."""
+    def _resolve_interrupted(connection, job_name: str, now: int) -> int:
+        """Mark the job's unfinished runs as failed, and count them."""
         resolved = connection.execute(
             "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
-            f" records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND {condition}"
-            " RETURNING job_name, records_processed", (now, INTERRUPTED_BY_STOP, *parameters)).fetchall()
-        for job_name, records in resolved:
+            " records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND job_name = ?"
+            " RETURNING records_processed", (now, "interrupted by a stop of the server", job_name)).fetchall()
+        for (records,) in resolved:
             Storage._count_run(connection, job_name, False, records)
         return len(resolved)
 
@@ -744,6 +694,13 @@ class Storage:
         Storage._add_state_rows(connection, [job_name])
         connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + 1,"
                            " records_deleted = records_deleted + ? WHERE job_name = ?", (records, job_name))
+
+    @staticmethod
+    def _add_state_rows(connection, job_names: Iterable[str]) -> None:
+        """Write the state rows of jobs that have none (an operator may delete one to clear a lease)."""
+        for name in job_names:
+            connection.execute(
+                "INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
         """Delete up to ``limit`` expired rows of the run's table, oldest
@@ -767,6 +724,31 @@ class Storage:
                 " WHERE id = ?", (deleted, run.run_id))
             return deleted, last
 
+    def _delete_expired_batch(self, connection, run: "RunContext", limit: int) -> tuple[int, bool]:
+        """A range of the expires_at index, from where the last batch ended to
+        the expiry of the first row past this one: as cheap per row as one
+        bare DELETE, and never a walk again over the index entries of rows
+        deleted before. Row by row when the range cannot go at once."""
+        table = run.job.table  # from JOBS, never from a request
+        past_batch = connection.execute(
+            f'SELECT expires_at FROM "{table}" WHERE expires_at >= ? AND expires_at < ?'
+            " ORDER BY expires_at LIMIT 1 OFFSET ?", (run.resume_at, run.expires_before, limit)).fetchone()
+        end = run.expires_before if past_batch is None else past_batch[0]
+        if end > run.resume_at:
+            deleted = self._delete_range(connection, table, run.resume_at, end)
+            if deleted is not None:
+                run.resume_at = end
+                return deleted, past_batch is None
+        # More than ``limit`` rows share the oldest expiry, or Barycenter holds one of them.
+        expiries = [row[0] for row in connection.execute(
+            self.delete_rows.format(table=table), (run.resume_at, run.expires_before, limit))]
+        run.resume_at = max(expiries, default=run.resume_at)
+        return len(expiries), len(expiries) < limit
+
+    def _delete_range(self, connection, table: str, start, end) -> Optional[int]:
+        return connection.execute(f'DELETE FROM "{table}" WHERE expires_at >= ? AND expires_at < ?',
+                                  (start, end)).rowcount
+
     def record_failed_start(self, job_name: str, started_at: int, completed_at: int, error: str) -> None:
         """Log and count a run that failed before it could write its row (the
         database was locked or unreachable then)."""
@@ -789,13 +771,11 @@ class Storage:
             if completed:
                 self._count_run(connection, run.job.name, error is None, run.records)
             connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (run.job.name, run.owner, run.run_id))
+                f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED}"
+                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?", (run.job.name, run.owner, run.run_id))
         self._let_go_of_job(connection, run.job.name)
 
-    def prune_history(self, started_before: int, batch: int = PRUNE_BATCH_ROWS,
-                      max_batches: int = PRUNE_MAX_BATCHES) -> int:
+    def prune_history(self, started_before: int, batch: int = 1000, max_batches: int = 100) -> int:
         """Delete finished runs that started before ``started_before``, in short
         batches, and finished runs whose start is no time at all (past year
         9999, or text, which SQLite sorts after every number): else they would
@@ -815,12 +795,24 @@ class Storage:
                 break
         return total
 
-    def get_run(self, run_id: int) -> Optional[dict]:
-        runs = self._runs(f"SELECT {RUN_COLUMNS} FROM job_executions WHERE id = ?", (run_id,))
-        return runs[0] if runs else None
+    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
+        """Pause or resume a job; False if it already was so."""
+        with self._write() as connection:
+            self._add_state_rows(connection, [job_name])
+            return bool(connection.execute(
+                "UPDATE barycenter_jobs_state SET paused = ?,"
+                " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
+                " WHERE job_name = ? AND paused != ?",
+                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
+
+    # -- reading ---------------------------------------------------------------
 
     def _runs(self, sql: str, parameters: Iterable) -> list[dict]:
         return [_job_log(row) for row in self.connection().execute(sql, tuple(parameters))]
+
+    def get_run(self, run_id: int) -> Optional[dict]:
+        runs = self._runs(f"SELECT {RUN_COLUMNS} FROM job_executions WHERE id = ?", (run_id,))
+        return runs[0] if runs else None
 
     def list_runs(self, job_name: Optional[str], limit: int, only_failures: bool, *,
                   since: Optional[int] = None, until: Optional[int] = None,
@@ -837,8 +829,7 @@ class Storage:
 
     def last_run(self, job_name: str) -> Optional[dict]:
         """The newest run whose start time can be shown."""
-        sql, parameters = runs_query(job_name, False, 0, MAX_EPOCH)
-        runs = self._runs(sql, (*parameters, 1))
+        runs = self.list_runs(job_name, 1, False, since=0, until=MAX_EPOCH)
         return runs[0] if runs else None
 
     def job_states(self, now: int, *, rows_written: bool = False) -> dict[str, dict]:
@@ -850,15 +841,16 @@ class Storage:
         deleted it to clear a lease, say) is written again."""
         running, parameters = self._running(now)
         newest = "FROM job_executions WHERE job_name = state.job_name AND started_at >= 0 AND started_at < ?"
-        rows = _dicts(self.connection().execute(
+        cursor = self.connection().execute(
             f"SELECT job_name, paused, {running} AS running, resumed_at, runs_succeeded, runs_failed,"
             " records_deleted,"
             f" (SELECT started_at {newest} ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
             f" (SELECT completed_at {newest} ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
             f" (SELECT completed_at {newest} AND success = 1"
             "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
-            " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH)))
-        states = {row["job_name"]: row for row in rows}
+            " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH))
+        names = [column[0] for column in cursor.description]
+        states = {row[0]: dict(zip(names, row)) for row in cursor}
         if not set(self.job_names) <= set(states) and not rows_written:
             with self._write() as connection:
                 self._add_state_rows(connection, self.job_names)
@@ -867,29 +859,6 @@ class Storage:
             for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
                 state[column] = _epoch(state[column])
         return states
-
-    @staticmethod
-    def _add_state_rows(connection, job_names: Iterable[str]) -> None:
-        """Write the state rows of jobs that have none (an operator may delete one to clear a lease)."""
-        for name in job_names:
-            connection.execute(
-                "INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
-
-    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
-        """Pause or resume a job; False if it already was so."""
-        with self._write() as connection:
-            self._add_state_rows(connection, [job_name])
-            return bool(connection.execute(
-                "UPDATE barycenter_jobs_state SET paused = ?,"
-                " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
-                " WHERE job_name = ? AND paused != ?",
-                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
-
-
-def _dicts(cursor) -> list[dict]:
-    """A cursor's rows as dicts keyed by column name."""
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row)) for row in cursor]
 
 
 class SQLiteStorage(Storage):
@@ -901,37 +870,33 @@ class SQLiteStorage(Storage):
     batch: a process that dies blocks the job until the lease expires, or
     until the next claim on this machine sees that its process is gone."""
 
+    types = {"text": "TEXT", "integer": "INTEGER", "id": "INTEGER PRIMARY KEY AUTOINCREMENT"}
+    delete_rows = ('DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}"'
+                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING expires_at")
+
     def __init__(self, path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, *, display: Optional[str] = None):
-        super().__init__(display or path)
+        super().__init__(display or path, busy_timeout)
         self.path = path  # a file name, or a file: URI (from a sqlite:// URL)
-        self.busy_timeout = busy_timeout
         self._write_turn = threading.Lock()  # this process's writes, one at a time (see _write)
 
-    def connection(self) -> sqlite3.Connection:
-        """This thread's connection, opened on first use."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
-            connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
-                                         uri=self.path.startswith("file:"))
-            try:
-                # Safe with WAL: a power cut may lose the last commits, never corrupt.
-                connection.execute("PRAGMA synchronous = NORMAL")
-                # SQLite's autocheckpoint keeps the WAL short (see WAL_AUTOCHECKPOINT_PAGES).
-                connection.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT_BYTES}")
-                connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT_PAGES}")
-            except sqlite3.Error:
-                connection.close()
-                raise
-            self._local.connection = connection
+    def _connect(self) -> sqlite3.Connection:
+        # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
+        connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
+                                     uri=self.path.startswith("file:"))
+        try:
+            # Safe with WAL: a power cut may lose the last commits, never corrupt.
+            # SQLite copies the WAL into the database by itself; ours do it at
+            # 200 pages, before Barycenter's would (at 1000), so that a cleanup
+            # leaves none of that work to Barycenter's writes.
+            connection.executescript("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 200;"
+                                     f" PRAGMA journal_size_limit = {64 * 1024 * 1024}")
+        except sqlite3.Error:
+            connection.close()
+            raise
         return connection
 
-    def release(self) -> None:
-        """Close this thread's connection, if it has one."""
-        connection = getattr(self._local, "connection", None)
-        if connection is not None:
-            self._local.connection = None
-            connection.close()
+    def _disconnect(self, connection: sqlite3.Connection) -> None:
+        connection.close()
 
     @contextlib.contextmanager
     def _write(self):
@@ -940,7 +905,7 @@ class SQLiteStorage(Storage):
 
         This process's write transactions take turns, and each leaves the
         write lock free after it for a quarter of its own duration (at least
-        WRITE_GAP_SECONDS) before the next may begin. Barycenter's writers,
+        a millisecond) before the next may begin. Barycenter's writers,
         retrying in SQLite's busy handler, then find it free between any two
         of ours, however many cleanups, claims and requests run here at once,
         and on a slow disk as on a fast one."""
@@ -956,72 +921,36 @@ class SQLiteStorage(Storage):
                     connection.execute("ROLLBACK")
                 raise
             finally:
-                time.sleep(max(WRITE_GAP_SECONDS, (time.monotonic() - began) / 4))
+                time.sleep(max(0.001, (time.monotonic() - began) / 4))
 
-    def initialize(self, job_names: Iterable[str], now: int) -> None:
-        """Create the file if missing, switch it to WAL, create what is missing,
-        and resolve the runs an earlier process left unfinished.
-
-        Raises ``sqlite3.Error`` when the file cannot be opened or is not a database.
-        """
-        self.job_names = tuple(job_names)
-        connection = self.connection()
+    @contextlib.contextmanager
+    def _setting_up(self):
         # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
         # stored in the file, so Barycenter's own connections get it too.
-        mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        mode = self.connection().execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
-        connection.executescript(BARYCENTER_DDL + STATE_DDL + SQLITE_HISTORY_INDEXES)
-        columns = {row[1] for row in connection.execute("PRAGMA table_info(barycenter_jobs_state)")}
-        for column in STATE_COLUMNS_ADDED:
-            if column not in columns:
-                connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
         with self._write() as connection:
-            self._add_state_rows(connection, job_names)
-            self._release_dead_leases(connection)
-            # Runs left "running" with no live lease behind them: their process
-            # died. A run that a live process holds is left alone.
-            recovered = self._resolve_interrupted(
-                connection, "id NOT IN (SELECT lease_run_id FROM barycenter_jobs_state"
-                            " WHERE lease_run_id IS NOT NULL AND lease_expires_at > ?)", (now,), now)
-        if recovered:
-            log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+            yield connection
 
     def _take_job(self, connection, job_name, owner, lease_now) -> bool:
-        self._release_dead_leases(connection)
+        """Take the job unless a live process holds its lease. The leases of
+        processes on this machine that no longer exist (killed, crashed) are
+        released first, without waiting for them to expire."""
+        owners = [row[0] for row in connection.execute(
+            "SELECT DISTINCT lease_owner FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL")]
+        for owner_gone in filter(_is_dead_local_process, owners):
+            connection.execute(f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED} WHERE lease_owner = ?",
+                               (owner_gone,))
         holder, expires_at = connection.execute(
-            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?", (job_name,)).fetchone()
+            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?",
+            (job_name,)).fetchone()
         return holder in (None, owner) or expires_at <= lease_now
 
     def _running(self, now: int) -> tuple[str, tuple]:
+        """SQL (and its parameters) telling, per row of barycenter_jobs_state
+        AS state, whether a live process holds the job."""
         return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
-
-    @staticmethod
-    def _release_dead_leases(connection: sqlite3.Connection) -> None:
-        """Release the leases of processes on this machine that no longer
-        exist (killed, crashed), without waiting for them to expire."""
-        owners = [row[0] for row in connection.execute(
-            "SELECT DISTINCT lease_owner FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL")]
-        for owner in filter(_is_dead_local_process, owners):
-            connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
-                " lease_expires_at = NULL WHERE lease_owner = ?", (owner,))
-
-    def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
-        # A range of the expires_at index, up to the expiry of the first row
-        # past the batch: as cheap per row as one bare DELETE.
-        table = run.job.table  # from JOBS, never from a request
-        past_batch = connection.execute(
-            f'SELECT expires_at FROM "{table}" WHERE expires_at < ? ORDER BY expires_at LIMIT 1 OFFSET ?',
-            (run.expires_before, limit)).fetchone()
-        last = past_batch is None
-        deleted = connection.execute(f'DELETE FROM "{table}" WHERE expires_at < ?',
-                                     (run.expires_before if last else past_batch[0],)).rowcount
-        if not deleted and not last:  # more than ``limit`` rows share the oldest expiry
-            deleted = connection.execute(
-                f'DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}" WHERE expires_at < ? LIMIT ?)',
-                (run.expires_before, limit)).rowcount
-        return deleted, last
 
     def checkpoint(self) -> bool:
         """Copy what the WAL holds into the database file without waiting for
@@ -1056,94 +985,48 @@ class PostgresStorage(Storage):
     clock, never a host's.
     """
 
+    # SeaORM's string() is varchar, its big_integer() bigint.
+    types = {"text": "VARCHAR", "integer": "BIGINT", "id": "BIGSERIAL PRIMARY KEY"}
+    # An index entry here does not end with the row's id, so Barycenter's
+    # idx_job_executions_started gets a twin that does. Which index serves
+    # "one job's failures" depends on how often that job fails, which the
+    # planner knows only from statistics of the two columns together.
+    extra_ddl = """
+CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started ON job_executions (started_at, id);
+CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv) ON job_name, success FROM job_executions;
+"""
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
+    # Rows another transaction has locked are skipped, never waited for.
+    delete_rows = ('DELETE FROM "{table}" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "{table}"'
+                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED))"
+                   " RETURNING expires_at")
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
-        import psycopg  # only PostgreSQL users need it, and it takes 0.3 s to import
+        import psycopg  # only PostgreSQL users need it, and it is slow to import
         from psycopg_pool import ConnectionPool
 
-        super().__init__(_postgres_display(url))
+        super().__init__(_postgres_display(url), busy_timeout)
         self.url = url
         self.errors = (psycopg.Error,)
         self._psycopg = psycopg
         self._pool_class = ConnectionPool
         self._pool = None
-        self._settings = (f"SET lock_timeout = {int(busy_timeout * 1000)};"
-                          f" SET statement_timeout = {POSTGRES_STATEMENT_TIMEOUT_SECONDS * 1000};"
-                          f" SET idle_in_transaction_session_timeout = {POSTGRES_STATEMENT_TIMEOUT_SECONDS * 1000};"
-                          f" SET tcp_keepalives_idle = {POSTGRES_KEEPALIVE_SECONDS};"
-                          f" SET tcp_keepalives_interval = {POSTGRES_KEEPALIVE_SECONDS};"
-                          " SET tcp_keepalives_count = 3;"
-                          # A history query's best index depends on its job name: plan each
-                          # with its values (0.2 ms), never with a generic plan.
-                          " SET plan_cache_mode = force_custom_plan")
-
-    def _connect(self):
-        connection = self._psycopg.connect(self.url, **POSTGRES_CONNECT_OPTIONS)
-        self._configure(connection)
-        return connection
 
     def _configure(self, connection) -> None:
-        connection.execute(self._settings)
+        # No statement of ours runs longer than 30 s, nor waits for a lock longer
+        # than the busy timeout. Keepalives notice a replica that vanished (its
+        # advisory locks then go) well before a lease would expire. A history
+        # query's best index depends on its job name: plan each with its values.
+        connection.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)}; SET statement_timeout = 30000;"
+                           " SET idle_in_transaction_session_timeout = 30000; SET tcp_keepalives_idle = 10;"
+                           " SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3;"
+                           " SET plan_cache_mode = force_custom_plan")
 
-    def initialize(self, job_names: Iterable[str], now: int) -> None:
-        """Create what is missing, under a lock so that replicas starting
-        together take turns; open the pool; resolve the runs of jobs that no
-        live process holds. Only the missing tables and indexes are created:
-        even ``CREATE INDEX IF NOT EXISTS`` locks a table whose index exists.
+    def _connect(self) -> _QmarkConnection:
+        return _QmarkConnection(self._pool.getconn())
 
-        Raises ``psycopg.Error`` when the database cannot be reached or used.
-        """
-        self.job_names = tuple(job_names)
-        with self._connect() as connection:  # its own: its errors say why it failed
-            connection.execute("SET statement_timeout = 0")  # the first index build on a long history
-            with connection.transaction():
-                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (ADVISORY_LOCK_SPACE,))
-                created = False
-                for statement in (BARYCENTER_DDL_POSTGRES + STATE_DDL + POSTGRES_HISTORY_INDEXES).split(";"):
-                    name = re.search(r"IF NOT EXISTS (\w+)", statement)
-                    if name and not connection.execute(
-                            "SELECT to_regclass(%s) IS NOT NULL OR EXISTS (SELECT 1 FROM pg_statistic_ext"
-                            " WHERE stxname = %s)", (name[1], name[1])).fetchone()[0]:
-                        connection.execute(statement)
-                        created = True
-                if created:  # the new statistics are empty until then
-                    connection.execute("ANALYZE job_executions")
-                columns = {row[0] for row in connection.execute(
-                    "SELECT attname FROM pg_attribute WHERE attrelid = 'barycenter_jobs_state'::regclass")}
-                for column in set(STATE_COLUMNS_ADDED) - columns:
-                    connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} BIGINT NOT NULL DEFAULT 0")
-                self._add_state_rows(_QmarkConnection(connection), job_names)
-        self._pool = self._pool_class(
-            self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
-            configure=self._configure, check=self._pool_class.check_connection,
-            timeout=POSTGRES_POOL_WAIT_SECONDS, num_workers=1, name="barycenter-jobs", open=True)
-        recovered = 0
-        for job_name in job_names:
-            connection = self.connection()
-            try:
-                if self._take_job(connection, job_name, "", now):  # no live process runs it
-                    recovered += self._resolve_interrupted(connection, "job_name = ?", (job_name,), now)
-                    connection.execute("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
-                                       " lease_expires_at = NULL WHERE job_name = ?", (job_name,))
-            finally:
-                self.release()
-        if recovered:
-            log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
-
-    def connection(self) -> _QmarkConnection:
-        """This thread's connection, taken from the pool on first use."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            connection = self._local.connection = _QmarkConnection(self._pool.getconn())
-        return connection
-
-    def release(self) -> None:
-        """Give this thread's connection back, without the job it may hold."""
-        connection = getattr(self._local, "connection", None)
-        if connection is None:
-            return
-        self._local.connection = None
+    def _disconnect(self, connection: _QmarkConnection) -> None:
+        """Back to the pool, without the job it may hold."""
         if getattr(self._local, "job", None) is not None:
             self._local.job = None
             try:
@@ -1161,6 +1044,31 @@ class PostgresStorage(Storage):
         connection = self.connection()
         with connection.raw.transaction():
             yield connection
+
+    @contextlib.contextmanager
+    def _setting_up(self):
+        """A connection of its own (its errors say why it failed), under a lock
+        so that replicas starting together take turns; then the pool."""
+        with self._psycopg.connect(self.url, **POSTGRES_CONNECT_OPTIONS) as connection:
+            self._configure(connection)
+            connection.execute("SET statement_timeout = 0")  # the first index build on a long history
+            with connection.transaction():
+                connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (ADVISORY_LOCK_SPACE,))
+                yield _QmarkConnection(connection)
+        self._pool = self._pool_class(
+            self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
+            configure=self._configure, check=self._pool_class.check_connection,
+            timeout=POSTGRES_POOL_WAIT_SECONDS, num_workers=1, name="barycenter-jobs", open=True)
+
+    def _create(self, connection, statements: list[str]) -> None:
+        """Only what is missing: even ``CREATE INDEX IF NOT EXISTS`` locks a
+        table whose index exists. New statistics are empty until ANALYZE."""
+        missing = [statement for statement in statements if not connection.execute(
+            "SELECT to_regclass(?) IS NOT NULL OR EXISTS (SELECT 1 FROM pg_statistic_ext WHERE stxname = ?)",
+            (re.search(r"IF NOT EXISTS (\w+)", statement)[1],) * 2).fetchone()[0]]
+        super()._create(connection, missing)
+        if missing:
+            connection.execute("ANALYZE job_executions")
 
     def _lease_now(self, connection, now: int) -> int:
         return connection.execute("SELECT extract(epoch FROM now())::bigint").fetchone()[0]
@@ -1189,40 +1097,20 @@ class PostgresStorage(Storage):
     def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
         # In one round trip: no wait for the disk (a batch whose commit a crash
         # loses is deleted again by the next run, and its count in the log goes
-        # with it); a short wait for a row Barycenter holds (see below); and the
-        # expires_at index walked in order even where the table's statistics
-        # are missing or stale (after a mass insert): a plan that sorts instead
-        # reads every expired row for each batch.
-        connection.execute("SET LOCAL synchronous_commit = off;"
-                           f" SET LOCAL lock_timeout = {POSTGRES_ROW_LOCK_WAIT_MS}; SET LOCAL enable_sort = off")
-        table = run.job.table  # from JOBS, never from a request
-        # Each batch starts at the expiry where the last one ended, so it does
-        # not walk again over index entries of rows deleted but not vacuumed.
-        past_batch = connection.execute(
-            f'SELECT expires_at FROM "{table}" WHERE expires_at >= ? AND expires_at < ?'
-            " ORDER BY expires_at OFFSET ? LIMIT 1", (run.resume_at, run.expires_before, limit)).fetchone()
-        end = run.expires_before if past_batch is None else past_batch[0]
-        if end > run.resume_at:
-            # A range of the expires_at index: as cheap per row as one bare DELETE.
-            try:
-                with connection.raw.transaction():  # a savepoint
-                    deleted = connection.execute(f'DELETE FROM "{table}" WHERE expires_at >= ? AND expires_at < ?',
-                                                 (run.resume_at, end)).rowcount
-                run.resume_at = end
-                return deleted, past_batch is None
-            except self._psycopg.errors.LockNotAvailable:
-                pass  # Barycenter holds one of these rows: take them one by one
-        # Rows that another transaction has locked are skipped, never waited for;
-        # and so are more than ``limit`` rows sharing one expiry.
-        deleted, newest = connection.execute(
-            f'WITH gone AS (DELETE FROM "{table}" WHERE ctid = ANY(ARRAY('
-            f'  SELECT ctid FROM "{table}" WHERE expires_at >= ? AND expires_at < ?'
-            '   ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED)) RETURNING expires_at)'
-            ' SELECT count(*), max(expires_at) FROM gone',
-            (run.resume_at, run.expires_before, limit)).fetchone()
-        if newest is not None:
-            run.resume_at = newest
-        return deleted, deleted < limit
+        # with it); a short wait for a row Barycenter holds (then row by row);
+        # and the expires_at index walked in order even where the table's
+        # statistics are missing or stale: a plan that sorts instead reads
+        # every expired row for each batch.
+        connection.execute("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
+                           " SET LOCAL enable_sort = off")
+        return super()._delete_expired_batch(connection, run, limit)
+
+    def _delete_range(self, connection, table, start, end) -> Optional[int]:
+        try:
+            with connection.raw.transaction():  # a savepoint
+                return super()._delete_range(connection, table, start, end)
+        except self._psycopg.errors.LockNotAvailable:
+            return None  # Barycenter holds one of these rows
 
 
 def _postgres_display(conninfo: str) -> str:
@@ -1261,7 +1149,7 @@ def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int
     all, only failures or all, started in [since, until), and older than the
     run at ``before`` = (started_at, id) in the order newest first. Each
     combination of the first two filters has an index that yields its rows
-    already in that order (see SCHEMA_DDL; a test checks the plans), and the
+    already in that order (see HISTORY_INDEXES; a test checks the plans), and the
     time bounds are ranges of it, so the cost does not grow with the history."""
     conditions, parameters = [], []
     if job_name is not None:
@@ -1353,7 +1241,7 @@ def _iso_second(epoch_seconds: int) -> str:
 class RunOutcome:
     """What became of a request to run a job."""
 
-    status: str  # one of the RUN_* constants
+    status: RunStatus
     run_id: Optional[int] = None
     records: Optional[int] = None
     error: Optional[str] = None
@@ -1424,13 +1312,13 @@ class JobRunner:
         """
         job = self.jobs.get(job_name)
         if job is None:
-            return RunOutcome(RUN_UNKNOWN_JOB)
+            return RunOutcome(RunStatus.UNKNOWN_JOB)
         if self._stopping.is_set():
-            return RunOutcome(RUN_SHUTTING_DOWN)
+            return RunOutcome(RunStatus.SHUTTING_DOWN)
         lock = self._locks[job_name]
         if not lock.acquire(blocking=False):
-            log.info("job %s (%s) not started: a run is already in progress", job_name, source)
-            return RunOutcome(RUN_ALREADY_RUNNING)
+            log.info("job %s (%s) not started: %s", job_name, source, RunStatus.ALREADY_RUNNING.reason)
+            return RunOutcome(RunStatus.ALREADY_RUNNING)
         try:
             return self._run_locked(job, source, firing)
         finally:
@@ -1445,10 +1333,7 @@ class JobRunner:
             self.record_unrecorded_failures()
             claim = self.storage.claim(job.name, self.owner, now, firing)
             if claim.refusal is not None:
-                log.info("job %s (%s) not started: %s", job.name, source, {
-                    RUN_FIRING_TAKEN: "this firing ran in another process",
-                    RUN_PAUSED: "the job is paused",
-                    RUN_ALREADY_RUNNING: "another process is running it"}[claim.refusal])
+                log.info("job %s (%s) not started: %s", job.name, source, claim.refusal.reason)
                 return RunOutcome(claim.refusal)
             run = RunContext(job, claim.run_id, self.owner, expires_before=now)
             self._delete_expired(run)
@@ -1464,19 +1349,19 @@ class JobRunner:
                     self.record_unrecorded_failures()
             log.warning("job %s (%s) failed after %.3fs: %s%s", job.name, source, time.monotonic() - started,
                         message, "" if run is None else f" ({run.records} records deleted before)")
-            return RunOutcome(RUN_FAILED, run and run.run_id, run and run.records, error=message)
+            return RunOutcome(RunStatus.FAILED, run and run.run_id, run and run.records, error=message)
         log.info("job %s (%s) succeeded: %d records in %.3fs",
                  job.name, source, run.records, time.monotonic() - started)
         self._check_checkpoint()
         self._prune_history()
-        return RunOutcome(RUN_SUCCEEDED, run.run_id, run.records)
+        return RunOutcome(RunStatus.SUCCEEDED, run.run_id, run.records)
 
     def _delete_expired(self, run: RunContext) -> None:
         """Delete the run's expired rows in batches of BATCH_ROWS, each its
         own transaction. Stops at a batch boundary on shutdown."""
         while True:
             if self._stopping.is_set():
-                raise Interrupted(INTERRUPTED_BY_SHUTDOWN)
+                raise Interrupted("interrupted by shutdown")
             deleted, last = self.storage.delete_batch(run, BATCH_ROWS, int(self.clock()))
             run.records += deleted
             if last:
@@ -1526,7 +1411,7 @@ class JobRunner:
             log.debug("checkpoint failed: %s", error)
             complete = False
         self._checkpoints_left_behind = 0 if complete else self._checkpoints_left_behind + 1
-        if self._checkpoints_left_behind >= CHECKPOINT_FAILURES_TO_WARN:
+        if self._checkpoints_left_behind >= 3:
             log.warning("the WAL of %s could not be checkpointed after the last %d runs and keeps growing:"
                         " a connection holds a read transaction open, or another process is stuck in a"
                         " checkpoint", self.storage.display, self._checkpoints_left_behind)
@@ -1590,7 +1475,7 @@ def _printable(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------
-# GraphQL: resolvers, error reporting, query limits and the document cache
+# GraphQL: resolvers, error reporting, query limits
 # ---------------------------------------------------------------------------
 
 
@@ -1636,10 +1521,11 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
         return bool(job_state(info, job["name"])["paused"])
 
     @query.field("jobLogs")
-    def resolve_job_logs(_, info, job_name=None, limit=JOB_LOGS_DEFAULT_LIMIT, only_failures=False,
-                         since=None, until=None, before=None):
-        if limit is None:
-            limit = JOB_LOGS_DEFAULT_LIMIT
+    def resolve_job_logs(_, info, job_name=None, limit=None, only_failures=False, since=None, until=None,
+                         before=None):
+        if limit is None:  # an explicit null: the schema's default
+            argument = info.parent_type.fields["jobLogs"].args["limit"]
+            limit = value_from_ast(argument.ast_node.default_value, argument.type)
         if not 0 <= limit <= JOB_LOGS_MAX_LIMIT:
             raise GraphQLError(f"limit must be between 0 and {JOB_LOGS_MAX_LIMIT}, got {limit}")
         since, until = _parse_time("since", since), _parse_time("until", until)
@@ -1658,24 +1544,16 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
     @mutation.field("triggerJob")
     def resolve_trigger_job(*_, job_name):
         outcome = runner.run(job_name, source="manual")
-        messages = {
-            RUN_SUCCEEDED: f"Job {job_name} triggered successfully",
-            RUN_FAILED: f"Job {job_name} failed: {outcome.error}",
-            RUN_UNKNOWN_JOB: f"Unknown job: {job_name}",
-            RUN_ALREADY_RUNNING: f"Job {job_name} is already running",
-            RUN_SHUTTING_DOWN: f"Job {job_name} was not started: the server is shutting down",
-        }
-        execution = runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None
         return {
-            "success": outcome.status == RUN_SUCCEEDED,
-            "message": messages[outcome.status],
+            "success": outcome.status is RunStatus.SUCCEEDED,
+            "message": outcome.status.message.format(job=job_name, error=outcome.error),
             "jobName": job_name,
-            "execution": execution,
+            "execution": runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None,
         }
 
     def pause_or_resume(job_name: str, pause: bool) -> dict:
         if job_name not in runner.jobs:
-            success, message = False, f"Unknown job: {job_name}"
+            success, message = False, RunStatus.UNKNOWN_JOB.message.format(job=job_name)
         elif runner.storage.set_paused(job_name, pause, int(runner.clock())):
             success, message = True, f"Job {job_name} {'paused' if pause else 'resumed'}"
             log.info("job %s %s", job_name, "paused" if pause else "resumed")
@@ -1854,169 +1732,28 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
     return None
 
 
-class RequestErrors(Exception):
-    """A document that cannot be executed: syntax, limits or validation."""
-
-    def __init__(self, errors: list[GraphQLError]):
-        super().__init__(errors)
-        self.errors = errors
+class InvalidDocument(Exception):
+    """A document that cannot be executed; its args are the GraphQL errors
+    (syntax, limits or validation)."""
 
 
-class DocumentCache:
-    """Parsed and validated documents, keyed by the query text: dashboards send
-    the same few queries over and over, and parsing plus validating one costs
-    more than executing it. Least recently used first out, bounded by the
-    query text it holds (DOCUMENT_CACHE_CHARACTERS; a syntax tree takes at
-    most about a hundred times its text). Only documents that passed every
-    limit and validation rule are kept, so a hit needs no checking at all."""
-
-    def __init__(self, schema: GraphQLSchema, characters: int = DOCUMENT_CACHE_CHARACTERS):
-        self.schema = schema
-        self.characters = characters
-        self._documents: OrderedDict[str, DocumentNode] = OrderedDict()
-        self._held = 0  # characters of the keys
-        self._lock = threading.Lock()
-
-    def document(self, query: str) -> DocumentNode:
-        """The validated document for ``query``; raises ``RequestErrors``."""
-        with self._lock:
-            document = self._documents.get(query)
-            if document is not None:
-                self._documents.move_to_end(query)
-                return document
-        document = self._checked(query)
-        if len(query) <= self.characters:
-            with self._lock:
-                if query not in self._documents:
-                    self._documents[query] = document
-                    self._held += len(query)
-                while self._held > self.characters:
-                    self._held -= len(self._documents.popitem(last=False)[0])
-        return document
-
-    def _checked(self, query: str) -> DocumentNode:
-        """Parse, check the limits, then validate: each step only if the one
-        before passed, cheapest first."""
-        if len(query) > MAX_QUERY_CHARACTERS:
-            raise RequestErrors([GraphQLError(f"the query is {len(query)} characters long;"
-                                              f" the limit is {MAX_QUERY_CHARACTERS}")])
-        try:
-            document = parse(query, max_tokens=MAX_QUERY_TOKENS)
-        except GraphQLError as error:
-            raise RequestErrors([error]) from None
-        except RecursionError:  # graphql-core's parser recurses once per level
-            raise RequestErrors([GraphQLError("the document is nested too deeply")]) from None
-        error = _limit_error(document)
-        errors = [error] if error is not None else validate(self.schema, document)
-        if errors:
-            raise RequestErrors(errors)
-        return document
-
-
-_FULL_PATH = object()  # "not for the short path": let graphql-core do it
-
-
-class _ExecutionContext(ExecutionContext):
-    """graphql-core's executor with a short path for the most common field by
-    far: a scalar that the default resolver reads from a dict. Its value is
-    serialized directly, without building the resolve info and walking
-    complete_value; an object made only of such fields (every JobLog row) is
-    built in one loop. Anything else, including a null where the schema
-    forbids one, a callable, or a value that does not serialize, takes the
-    full path, which reports errors as usual. Together more than half of the
-    cost of jobLogs(limit: 10). A test checks that answers and errors are
-    graphql-core's own."""
-
-    def complete_list_value(self, return_type, field_nodes, info, path, result):
-        # A list of plain objects (jobLogs): every row in one loop.
-        item_type = return_type.of_type
-        object_type = item_type.of_type if isinstance(item_type, GraphQLNonNull) else item_type
-        if (type(result) is list and self.middleware_manager is None
-                and isinstance(object_type, GraphQLObjectType) and object_type.is_type_of is None):
-            plan = self._plain_fields(object_type, self.collect_subfields(object_type, field_nodes))
-            if plan is not None:
-                rows = [_plain_object(plan, item) if type(item) is dict else _FULL_PATH for item in result]
-                if _FULL_PATH not in rows:
-                    return rows
-        return super().complete_list_value(return_type, field_nodes, info, path, result)
-
-    def execute_fields(self, parent_type, source_value, path, fields):
-        if type(source_value) is dict and self.middleware_manager is None:
-            plan = self._plain_fields(parent_type, fields)
-            if plan is not None:
-                results = _plain_object(plan, source_value)
-                if results is not _FULL_PATH:
-                    return results
-        return super().execute_fields(parent_type, source_value, path, fields)
-
-    def execute_field(self, parent_type, source, field_nodes, path):
-        if type(source) is dict and self.middleware_manager is None:
-            plain = _plain_field(parent_type, field_nodes)
-            if plain is not None:
-                name, scalar, nullable = plain
-                value = _short_value(scalar, nullable, source.get(name))
-                if value is not _FULL_PATH:
-                    return value
-        return super().execute_field(parent_type, source, field_nodes, path)
-
-    def _plain_fields(self, parent_type, fields) -> Optional[list]:
-        """(response name, field name, scalar type, nullable) for each field
-        when every one is plain; else None. graphql-core hands every row of a
-        list the same ``fields`` mapping, so the answer is kept per request."""
-        plans = self.__dict__.setdefault("_plans", {})
-        key = id(fields)
-        if key not in plans:
-            plain = [(response_name, _plain_field(parent_type, nodes)) for response_name, nodes in fields.items()]
-            plans[key] = (fields, None if any(field is None for _, field in plain)
-                          else [(response_name, *field) for response_name, field in plain])
-        return plans[key][1]
-
-
-def _plain_field(parent_type, field_nodes) -> Optional[tuple]:
-    """(name, scalar type, nullable) for a scalar field with no resolver of its own."""
-    name = field_nodes[0].name.value
-    field = parent_type.fields.get(name)
-    if field is None or field.resolve is not None:
-        return None  # __typename and the like, or a field with its own resolver
-    nullable = not isinstance(field.type, GraphQLNonNull)
-    scalar = field.type if nullable else field.type.of_type
-    return (name, scalar, nullable) if isinstance(scalar, GraphQLScalarType) else None
-
-
-def _plain_object(plan: list, source: dict) -> Any:
-    """The result of an object made only of plain fields, or _FULL_PATH."""
-    results = {}
-    for response_name, name, scalar, nullable in plan:
-        value = _short_value(scalar, nullable, source.get(name))
-        if value is _FULL_PATH:
-            return _FULL_PATH
-        results[response_name] = value
-    return results
-
-
-# Values that graphql-core's serializers return unchanged: a str for String
-# and ID, a bool for Boolean, an int within 32 bits for Int.
-_UNCHANGED_BY = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
-
-
-def _short_value(scalar: GraphQLScalarType, nullable: bool, value: Any) -> Any:
-    """What graphql-core would answer for a plain field, or _FULL_PATH."""
-    if value is None:
-        return None if nullable else _FULL_PATH
-    if type(value) is _UNCHANGED_BY.get(scalar) and (scalar is not GraphQLInt or -2**31 <= value < 2**31):
-        return value
-    if callable(value):  # the default resolver would call it
-        return _FULL_PATH
+def _checked_document(schema: GraphQLSchema, query: str) -> DocumentNode:
+    """Parse, check the limits, then validate: each step only if the one
+    before passed, cheapest first. Raises ``InvalidDocument``."""
+    if len(query) > MAX_QUERY_CHARACTERS:
+        raise InvalidDocument(GraphQLError(f"the query is {len(query)} characters long;"
+                                           f" the limit is {MAX_QUERY_CHARACTERS}"))
     try:
-        serialized = scalar.serialize(value)
-    except Exception:
-        return _FULL_PATH
-    return _FULL_PATH if serialized is None or serialized is Undefined else serialized
-
-
-def _already_validated(*_args, **_kwargs) -> list:
-    """Ariadne's query_validator hook: DocumentCache has validated the document."""
-    return []
+        document = parse(query, max_tokens=MAX_QUERY_TOKENS)
+    except GraphQLError as error:
+        raise InvalidDocument(error) from None
+    except RecursionError:  # graphql-core's parser recurses once per level
+        raise InvalidDocument(GraphQLError("the document is nested too deeply")) from None
+    error = _limit_error(document)
+    errors = [error] if error is not None else validate(schema, document)
+    if errors:
+        raise InvalidDocument(*errors)
+    return document
 
 
 # ---------------------------------------------------------------------------
@@ -2039,6 +1776,11 @@ class HttpError(Exception):
         self.status, self.message, self.headers = status, message, list(headers)
 
 
+def _errors(message: str) -> dict:
+    """Every refusal's body, in GraphQL's own shape."""
+    return {"errors": [{"message": message}]}
+
+
 def _json_response(start_response, status: str, body: dict, content_type: str = JSON,
                    headers: Iterable[tuple[str, str]] = (), exc_info=None) -> list[bytes]:
     payload = json.dumps(body).encode("ascii")  # non-ASCII text goes as \u escapes
@@ -2049,11 +1791,6 @@ def _json_response(start_response, status: str, body: dict, content_type: str = 
         ("X-Content-Type-Options", "nosniff"),
         *headers], exc_info)
     return [payload]
-
-
-def _json_error(start_response, status: str, message: str, headers=(), exc_info=None) -> list[bytes]:
-    return _json_response(start_response, status, {"errors": [{"message": message}]},
-                          headers=headers, exc_info=exc_info)
 
 
 def _negotiate(accept: Optional[str]) -> Optional[str]:
@@ -2098,79 +1835,66 @@ def _host_name(host: str) -> str:
 
 class HttpApp:
     """The WSGI boundary: everything about HTTP is decided here, and only a
-    well-formed, permitted GraphQL request reaches Ariadne. It also answers
-    GET /healthz.
+    well-formed, permitted GraphQL request reaches Ariadne.
 
-    Order of checks: Host (DNS rebinding, 403), path (404; /healthz and the
-    pages need no token: the dashboard asks for it), token (401, before the
-    body is read), method (405), Accept (406), then the request itself (400,
-    413, 415). Every refusal is a JSON body; nothing escapes as a bare 500 or
-    a traceback.
+    Order of checks: Host (DNS rebinding, 403), path (404), token (401, before
+    the body is read; /healthz and the pages need none: the dashboard asks for
+    it), method (405), then the request itself (400, 413, 415) and Accept
+    (406). Every refusal is a JSON body; nothing escapes as a bare 500 or a
+    traceback.
     """
 
-    def __init__(self, schema: GraphQLSchema, documents: DocumentCache, *,
-                 allowed_hosts: Optional[Iterable[str]], token: Optional[str], max_body_bytes: int,
-                 health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
+    def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]], token: Optional[str],
+                 max_body_bytes: int, health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
                  pages: Mapping[str, tuple[bytes, str]]):
         self.schema = schema
         self.health = health
         self.metrics = metrics
         self.pages = pages  # path -> (body, content type), served to anyone: they hold no data
-        self.documents = documents
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.token = None if token is None else token.encode("utf-8")
         self.max_body_bytes = max_body_bytes
         self.error_log = _GraphQLErrorLog(log, {})
+        # Dashboards send the same few queries over and over, and parsing and
+        # validating one costs more than running it. lru_cache keeps no raised
+        # error, so only valid documents are kept, and only short ones: that
+        # bounds the memory their syntax trees take.
+        self._cached_document = functools.lru_cache(maxsize=32)(functools.partial(_checked_document, schema))
+        # path -> (whether it needs the token, {method: handler})
+        self.routes = {
+            ENDPOINT: (True, {"POST": self._post, "GET": self._get}),
+            METRICS_PATH: (True, {"GET": self._metrics}),
+            HEALTH_PATH: (False, {"GET": self._health}),
+            **{path: (False, {"GET": self._page, "HEAD": self._page}) for path in pages if path != ENDPOINT},
+        }
 
     def __call__(self, environ, start_response):
         try:
             return self._handle(environ, start_response)
         except HttpError as refusal:
-            return _json_error(start_response, refusal.status, refusal.message, refusal.headers)
+            return _json_response(start_response, refusal.status, _errors(refusal.message), headers=refusal.headers)
         except Exception:
             log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"),
                           _printable(environ.get("PATH_INFO", "")))
-            return _json_error(start_response, "500 Internal Server Error", "internal error",
-                               exc_info=sys.exc_info())
+            return _json_response(start_response, "500 Internal Server Error", _errors("internal error"),
+                                  exc_info=sys.exc_info())
         finally:
             environ.pop(DELIVERED, lambda: None)()  # answered without reading its body
 
     def _handle(self, environ, start_response):
         self._check_host(environ)
-        path = environ.get("PATH_INFO") or "/"
-        method = environ["REQUEST_METHOD"]
-        if path == HEALTH_PATH:
-            return self._health(environ, start_response)
-        if path in self.pages and (path != ENDPOINT or (method == "GET" and self._wants_page(environ))):
-            return self._page(environ, start_response, path)
-        if path not in (ENDPOINT, METRICS_PATH):
+        path, method = environ.get("PATH_INFO") or "/", environ["REQUEST_METHOD"]
+        if path == ENDPOINT and method == "GET" and self._wants_page(environ):
+            return self._page(environ, start_response)
+        if path not in self.routes:
             raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
-        self._check_token(environ)
-        if path == METRICS_PATH:
-            return self._metrics(environ, start_response)
-        if method == "GET":
-            params = self._params_from_query_string(environ)
-            if params is None:
-                raise HttpError("400 Bad Request", "the query parameter is required"
-                                                   " (open this URL in a browser for the dashboard)")
-        elif method == "POST":
-            params = self._params_from_body(environ)
-        else:
-            raise HttpError("405 Method Not Allowed", f"method {method} is not allowed; use POST or GET",
-                            [("Allow", "GET, POST")])
-        media_type = _negotiate(environ.get("HTTP_ACCEPT"))
-        if media_type is None:
-            raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
-                                                  " the Accept header allows neither")
-        return self._execute(environ, start_response, method, params, media_type)
-
-    def _health(self, environ, start_response):
-        """For monitoring probes: no token needed, and nothing but job names,
-        states and times in the answer."""
-        if environ["REQUEST_METHOD"] != "GET":
-            raise HttpError("405 Method Not Allowed", f"{HEALTH_PATH} answers GET", [("Allow", "GET")])
-        healthy, report = self.health()
-        return _json_response(start_response, "200 OK" if healthy else "503 Service Unavailable", report)
+        needs_token, handlers = self.routes[path]
+        if needs_token:
+            self._check_token(environ)
+        if method not in handlers:
+            raise HttpError("405 Method Not Allowed", f"method {method} is not allowed; use {' or '.join(handlers)}",
+                            [("Allow", ", ".join(sorted(handlers)))])
+        return handlers[method](environ, start_response)
 
     # -- checks ------------------------------------------------------------
 
@@ -2197,23 +1921,21 @@ class HttpApp:
 
     # -- reading the request ---------------------------------------------------
 
-    def _params_from_query_string(self, environ) -> Optional[dict]:
-        """GraphQL parameters from a GET query string; None when there is no query."""
+    def _get(self, environ, start_response):
+        """GraphQL parameters from a GET query string."""
         fields = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
         if "query" not in fields:
-            return None
+            raise HttpError("400 Bad Request", "the query parameter is required"
+                                               " (open this URL in a browser for the dashboard)")
         repeated = sorted(name for name, values in fields.items() if len(values) > 1)
         if repeated:
             raise HttpError("400 Bad Request", f"parameter {repeated[0]} is given more than once")
         raw = {name: values[0] for name, values in fields.items()}
         for name in ("variables", "extensions"):
-            if raw.get(name):
-                raw[name] = self._decode_json(raw[name], f"the {name} parameter")
-            else:
-                raw[name] = None
-        return self._graphql_params(raw)
+            raw[name] = self._decode_json(raw[name], f"the {name} parameter") if raw.get(name) else None
+        return self._execute(environ, start_response, self._graphql_params(raw))
 
-    def _params_from_body(self, environ) -> dict:
+    def _post(self, environ, start_response):
         media_type, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
         if media_type.strip().lower() != JSON:
             # text/plain, forms and multipart are what a browser may post across
@@ -2242,7 +1964,7 @@ class HttpApp:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise HttpError("400 Bad Request", "the body is not valid utf-8") from None
-        return self._graphql_params(self._decode_json(text, "the body"))
+        return self._execute(environ, start_response, self._graphql_params(self._decode_json(text, "the body")))
 
     @staticmethod
     def _decode_json(text: str, what: str) -> Any:
@@ -2280,41 +2002,49 @@ class HttpApp:
         return "query" not in parse_qs(environ.get("QUERY_STRING", "")) and "text/html" in environ.get(
             "HTTP_ACCEPT", "")
 
-    def _page(self, environ, start_response, path: str):
+    def _page(self, environ, start_response):
         """The dashboard, its script and style, and GraphiQL."""
-        if environ["REQUEST_METHOD"] not in ("GET", "HEAD"):
-            raise HttpError("405 Method Not Allowed", f"{path} answers GET", [("Allow", "GET, HEAD")])
+        path = environ.get("PATH_INFO")
         body, content_type = self.pages[path]
         # GraphiQL loads its scripts from a CDN: no Content-Security-Policy there.
         headers = [("X-Frame-Options", "DENY")] if path == PLAYGROUND_PATH else PAGE_HEADERS
         start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
+    def _health(self, environ, start_response):
+        """For monitoring probes: nothing but job names, states and times."""
+        healthy, report = self.health()
+        return _json_response(start_response, "200 OK" if healthy else "503 Service Unavailable", report)
+
     def _metrics(self, environ, start_response):
-        if environ["REQUEST_METHOD"] != "GET":
-            raise HttpError("405 Method Not Allowed", f"{METRICS_PATH} answers GET", [("Allow", "GET")])
         body = self.metrics()
         start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
                                   ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
         return [body]
 
-    def _execute(self, environ, start_response, method, params, media_type):
+    def _execute(self, environ, start_response, params: dict):
+        media_type = _negotiate(environ.get("HTTP_ACCEPT"))
+        if media_type is None:
+            raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
+                                                  " the Accept header allows neither")
+        query = params["query"]
         try:
-            document = self.documents.document(params["query"])
-        except RequestErrors as invalid:
-            for error in invalid.errors:
+            document = (self._cached_document(query) if len(query) <= 2000
+                        else _checked_document(self.schema, query))
+        except InvalidDocument as invalid:
+            for error in invalid.args:
                 self.error_log.error(error, exc_info=error)
             return self._graphql_response(start_response, media_type,
-                                          {"errors": [_format_error(e) for e in invalid.errors]})
-        if method == "GET":
+                                          {"errors": [_format_error(error) for error in invalid.args]})
+        if environ["REQUEST_METHOD"] == "GET":
             operation = get_operation_ast(document, params["operationName"])
             if operation is not None and operation.operation != OperationType.QUERY:
                 raise HttpError("405 Method Not Allowed",
                                 f"a {operation.operation.value} must be sent with POST", [("Allow", "POST")])
         _, result = graphql_sync(
-            self.schema, params, query_document=document, query_validator=_already_validated,
+            self.schema, params, query_document=document, query_validator=lambda *_args, **_kwargs: [],
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
-            error_formatter=_format_error, logger=self.error_log, execution_context_class=_ExecutionContext)
+            error_formatter=_format_error, logger=self.error_log)
         if result.get("data") is None and all("path" not in error for error in result.get("errors", ())):
             # Not executed at all (bad variables, unknown operation): a request
             # error, which has no data entry.
@@ -2359,12 +2089,12 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
         self.request_timeout = request_timeout
         self._free_slots = threading.BoundedSemaphore(max_connections)
         # Connections whose request has not arrived whole, oldest first.
-        self._waiting: OrderedDict[socket.socket, None] = OrderedDict()
+        self._waiting: collections.OrderedDict[socket.socket, None] = collections.OrderedDict()
         self._waiting_lock = threading.Lock()
         self._turned_away = collections.Counter()  # since the last log line about them
         self._turned_away_logged = -math.inf
         message = f"the server is serving its limit of {max_connections} connections; try again later"
-        body = json.dumps({"errors": [{"message": message}]}).encode()
+        body = json.dumps(_errors(message)).encode()
         self._full_response = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8"
                                b"\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s"
                                % (len(body), body))
@@ -2512,7 +2242,7 @@ class RequestHandler(WSGIRequestHandler):
         self.close_connection = True
         # Unparseable requests count as HTTP/0.9, which would get no status line.
         self.request_version = "HTTP/1.0"
-        payload = json.dumps({"errors": [{"message": message or self.responses.get(code, ("",))[0]}]}).encode()
+        payload = json.dumps(_errors(message or self.responses.get(code, ("",))[0])).encode()
         self.send_response(code, message)
         self.send_header("Content-Type", "application/json; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -2563,7 +2293,7 @@ class App:
 
     def health(self) -> tuple[bool, dict]:
         """Healthy when the scheduler runs and every unpaused job has started a
-        run since its last firing that is more than HEALTH_GRACE_SECONDS old
+        run since its last firing that is more than MISFIRE_GRACE_SECONDS old
         (in any process on the database). Firings from before this server
         started, or before the job was last resumed, are not expected."""
         now = self.runner.clock()
@@ -2579,7 +2309,7 @@ class App:
             state = states[name]
             due = None
             if not state["paused"] and self.started_at is not None:
-                due = latest_fire_time(schedule.trigger, now - HEALTH_GRACE_SECONDS, within=400 * 86400)
+                due = latest_fire_time(schedule.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
                 if due is not None and due.timestamp() <= max(self.started_at, state["resumed_at"] or 0):
                     due = None
             late = due is not None and (state["last_started_at"] or 0) < due.timestamp()
@@ -2742,7 +2472,6 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
                                     *_bind_resolvers(runner, in_force),
                                     convert_names_case=_snake_case_arguments)
-    documents = DocumentCache(schema)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -2757,7 +2486,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                       id="record-failures", name="write failures not yet recorded")
 
     app = App(storage, runner, scheduler, in_force)
-    app.wsgi = HttpApp(schema, documents, allowed_hosts=allowed_hosts, token=token,
+    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, token=token,
                        max_body_bytes=max_body_bytes, health=app.health, metrics=app.metrics, pages=_read_pages())
     return app
 

@@ -34,6 +34,7 @@ import pytest
 import barycenter_jobs
 from barycenter_jobs import (
     CronError,
+    RunStatus,
     create_app,
     make_http_server,
     next_fire_time,
@@ -576,7 +577,7 @@ def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
 
     assert second == {"data": {"triggerJob": {
         "success": False, "message": "Job cleanup_expired_sessions is already running", "execution": None}}}
-    assert scheduled.status == barycenter_jobs.RUN_ALREADY_RUNNING
+    assert scheduled.status == RunStatus.ALREADY_RUNNING
     assert first == {"data": {"triggerJob": {
         "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
         "execution": {"id": "1"}}}}
@@ -1103,7 +1104,7 @@ REQUEST_ERRORS = [
     ("{ availableJobs { name }", None, "Syntax Error: Expected Name, found <EOF>."),
     ("{ noSuchField }", None, "Cannot query field 'noSuchField' on type 'Query'."),
     ("query ($n: Int!) { jobLogs(limit: $n) { id } }", {"n": "ten"},
-     "Variable '$n' got invalid value 'ten'; Int cannot represent non-integer value: 'ten'"),
+     "Variable '$n' has invalid value: Int cannot represent non-integer value: 'ten'"),
 ]
 
 
@@ -1368,7 +1369,10 @@ def test_the_rows_one_request_may_read_are_bounded(app):
 ])
 def test_a_document_nested_too_deeply_is_refused_not_a_crash(app, document):
     status, _, body = call(app, body=json.dumps({"query": document}).encode())
-    assert (status, body) == (200, {"errors": [{"message": "the document is nested too deeply"}]})
+    # graphql-core 3.3 stops its parser itself; on 3.2 we catch Python's recursion limit.
+    assert status == 200 and "data" not in body
+    assert [error["message"] for error in body["errors"]] in (
+        ["the document is nested too deeply"], ["Syntax Error: Document is nested too deeply. Parsing aborted."])
 
 
 def test_the_document_cache_is_bounded_by_the_text_it_holds(app):
@@ -2015,7 +2019,7 @@ def test_checkpoints_that_keep_failing_are_a_warning(app, db_path, caplog):
         for run in range(3):
             insert_rows(db_path, "sessions", [NOW - 1] * 10)
             with caplog.at_level(logging.WARNING, logger="barycenter_jobs"):
-                assert app.runner.run("cleanup_expired_sessions").status == barycenter_jobs.RUN_SUCCEEDED
+                assert app.runner.run("cleanup_expired_sessions").status == RunStatus.SUCCEEDED
             warned = [record.getMessage() for record in caplog.records if "could not be checkpointed" in
                       record.getMessage()]
             assert len(warned) == (1 if run == 2 else 0)
@@ -2024,7 +2028,7 @@ def test_checkpoints_that_keep_failing_are_a_warning(app, db_path, caplog):
         reader.close()
     assert "could not be checkpointed after the last 3 runs and keeps growing" in warned[0]
     caplog.clear()
-    assert app.runner.run("cleanup_expired_sessions").status == barycenter_jobs.RUN_SUCCEEDED
+    assert app.runner.run("cleanup_expired_sessions").status == RunStatus.SUCCEEDED
     assert "could not be checkpointed" not in caplog.text
 
 
@@ -2068,16 +2072,17 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_p
     write_lease(db_path, "cleanup_expired_sessions", "other-host:1:alive", held, NOW + 30)
     dead = insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 5)
     write_lease(db_path, "cleanup_expired_refresh_tokens", "other-host:2:dead", dead, NOW - 1)
-    unknown = insert_log_row(db_path, "nonexistent_job", NOW - 7200)  # Barycenter's own leftover
+    # Barycenter's own scheduler may be running a job of another name: left alone.
+    unknown = insert_log_row(db_path, "nonexistent_job", NOW - 7200)
 
     app = create_app(db_path, clock=clock)
     logs = graphql(app, "{ jobLogs { id jobName completedAt success errorMessage } }")["data"]["jobLogs"]
     by_id = {int(row["id"]): row for row in logs}
-    assert (by_id[held]["completedAt"], by_id[held]["success"]) == (None, None)
-    for resolved in (dead, unknown):
-        assert by_id[resolved]["completedAt"] == "2026-02-14T12:07:30Z"
-        assert by_id[resolved]["success"] is False
-        assert by_id[resolved]["errorMessage"] == "interrupted by a stop of the server"
+    for unresolved in (held, unknown):
+        assert (by_id[unresolved]["completedAt"], by_id[unresolved]["success"]) == (None, None)
+    assert by_id[dead]["completedAt"] == "2026-02-14T12:07:30Z"
+    assert by_id[dead]["success"] is False
+    assert by_id[dead]["errorMessage"] == "interrupted by a stop of the server"
 
 
 @both_databases
@@ -2088,12 +2093,12 @@ def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, 
     clock.now = epoch("2026-02-14T12:10:00Z") + 0.3  # just after a firing of "0 */5 * * * *"
     outcomes = [first.runner.run_scheduled("cleanup_expired_challenges"),
                 second.runner.run_scheduled("cleanup_expired_challenges")]
-    assert [outcome.status for outcome in outcomes] == ["succeeded", "firing already run"]
+    assert [outcome.status for outcome in outcomes] == [RunStatus.SUCCEEDED, RunStatus.FIRING_TAKEN]
     clock.now = epoch("2026-02-14T12:15:01Z")  # the next firing runs again, in either process
-    assert second.runner.run_scheduled("cleanup_expired_challenges").status == "succeeded"
-    assert first.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
+    assert second.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
+    assert first.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
     # A manual trigger is not a firing: it runs whenever nothing else does.
-    assert first.runner.run("cleanup_expired_challenges").status == "succeeded"
+    assert first.runner.run("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 3
 
 
@@ -2103,9 +2108,9 @@ def test_replicas_whose_clocks_disagree_by_seconds_still_run_a_firing_once(db_pa
     on_time, ahead, behind = (create_app(db_path, clock=Clock(firing + skew)) for skew in (0.3, 2.5, -2.5))
     insert_rows(db_path, "webauthn_challenges", [firing - 60])
     # The replica whose clock runs ahead fires first; the others, firing by their own clocks, skip.
-    assert ahead.runner.run_scheduled("cleanup_expired_challenges").status == "succeeded"
-    assert on_time.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
-    assert behind.runner.run_scheduled("cleanup_expired_challenges").status == "firing already run"
+    assert ahead.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
+    assert on_time.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
+    assert behind.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
     for app in (on_time, ahead, behind):
         app.close()
@@ -2149,41 +2154,6 @@ def test_log_retention_days_must_not_be_negative(tmp_path):
                             cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr.splitlines()) == (
         2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
-
-
-# ---------------------------------------------------------------------------
-# The executor's short path answers exactly as graphql-core's own
-# ---------------------------------------------------------------------------
-
-
-@both_databases
-def test_the_short_path_for_scalar_fields_answers_as_graphql_core_does(app, db_path):
-    from graphql import ExecutionContext, graphql_sync
-    # Odd values SQLite's dynamic typing allows: numbers where text is
-    # expected, a success of 2, counts beyond GraphQL's 32-bit Int.
-    with connect(db_path) as connection:
-        connection.executemany(
-            "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
-            " records_processed) VALUES (?, ?, ?, ?, ?, ?)",
-            [("cleanup_expired_sessions", NOW, NOW + 1, 1, None, 3),
-             (12345, NOW + 1, None, None, None, None),
-             ("cleanup_expired_challenges", NOW + 2, NOW + 3, 2, 404, 2 ** 40),
-             ("cleanup_expired_device_codes", NOW + 3, NOW + 4, 0, "boom", 7)])
-    schema = app.wsgi.schema
-    context = {"rows_left": 10_000}
-    for document in [
-        "{ jobLogs { id jobName startedAt completedAt success errorMessage recordsProcessed __typename } }",
-        "{ availableJobs { name description schedule nextRunAt __typename } }",
-        '{ a: jobLogs(limit: 2) { x: id y: jobName }'
-        ' b: jobLogs(jobName: "cleanup_expired_challenges") { recordsProcessed } }',
-    ]:
-        stock = graphql_sync(schema, document, context_value=dict(context), execution_context_class=ExecutionContext)
-        short = graphql_sync(schema, document, context_value=dict(context),
-                             execution_context_class=barycenter_jobs._ExecutionContext)
-        assert short.data == stock.data
-        assert [error.formatted for error in short.errors or []] == [error.formatted for error in stock.errors or []]
-    assert "Int cannot represent non 32-bit signed integer value: 1099511627776" in json.dumps(
-        [error.formatted for error in short.errors])
 
 
 # ---------------------------------------------------------------------------
@@ -2291,7 +2261,7 @@ def test_pause_and_resume_answer_clearly(app):
 def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
     mutate(app, "pauseJob", "cleanup_expired_challenges")
     clock.now = epoch("2026-02-14T12:10:00Z")
-    assert app.runner.run_scheduled("cleanup_expired_challenges").status == "paused"
+    assert app.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.PAUSED
     assert log_rows(db_path, "cleanup_expired_challenges") == []
     assert mutate(app, "triggerJob", "cleanup_expired_challenges")["success"] is True
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
@@ -2305,10 +2275,10 @@ def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_p
     restarted, other = create_app(db_path, clock=clock), create_app(db_path, clock=clock)
     assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is True
     clock.now = epoch("2026-02-14T12:30:00Z")
-    assert other.runner.run_scheduled("cleanup_expired_refresh_tokens").status == "paused"
+    assert other.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.PAUSED
     mutate(other, "resumeJob", "cleanup_expired_refresh_tokens")
     assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is False
-    assert restarted.runner.run_scheduled("cleanup_expired_refresh_tokens").status == "succeeded"
+    assert restarted.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.SUCCEEDED
 
 
 def run_in_background(app, clock, job_name="cleanup_expired_sessions"):
@@ -2334,11 +2304,11 @@ def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
     assert mutate(app, "pauseJob", "cleanup_expired_sessions")["success"] is True
     clock.let_go()
     thread.join(60)
-    assert (outcome["run"].status, outcome["run"].records) == ("succeeded", rows)
+    assert (outcome["run"].status, outcome["run"].records) == (RunStatus.SUCCEEDED, rows)
     assert count_sessions(db_path, NOW) == (0, 1)
     # The next firing does not run, while the job stays paused.
     clock.now = epoch("2026-02-14T13:00:00Z")
-    assert app.runner.run_scheduled("cleanup_expired_sessions").status == "paused"
+    assert app.runner.run_scheduled("cleanup_expired_sessions").status == RunStatus.PAUSED
     assert len(log_rows(db_path)) == 1
 
 
@@ -2352,7 +2322,7 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(db_path,
     clock.let_go()
     thread.join(60)
     message = "another process took over cleanup_expired_sessions; this run stopped"
-    assert (outcome["run"].status, outcome["run"].error) == ("failed", message)
+    assert (outcome["run"].status, outcome["run"].error) == (RunStatus.FAILED, message)
     first, second = log_rows(db_path)
     # The run that took over recorded what it found, and deleted the rest.
     assert (first["success"], first["error_message"]) == (0, "interrupted by a stop of the server")
@@ -2655,7 +2625,7 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres
     finally:
         clock.let_go()
         thread.join(60)
-    assert outcome["run"].status == "succeeded"
+    assert outcome["run"].status == RunStatus.SUCCEEDED
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     running.close()
     other.close()
@@ -2679,7 +2649,7 @@ def test_a_run_whose_connection_is_killed_fails_clearly_and_frees_the_job_at_onc
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == "failed"
+    assert outcome["run"].status == RunStatus.FAILED
     assert "terminat" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
     # The victim answers again on fresh connections, and its run is on record as interrupted.
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
@@ -2788,7 +2758,7 @@ def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_
     own_postgres.stop()
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == "failed"
+    assert outcome["run"].status == RunStatus.FAILED
     assert "terminating connection" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
 
     own_postgres.start()
@@ -2996,7 +2966,7 @@ def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(po
     assert terminate_job_holders(db) == [True]
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == "failed"
+    assert outcome["run"].status == RunStatus.FAILED
     # Written on a fresh connection, not retried on the broken one: no run is left "running".
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed completedAt } }")["data"]["jobLogs"]
     assert logs == [{"success": False, "errorMessage": outcome["run"].error,
