@@ -26,6 +26,7 @@ import urllib.parse
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any, NamedTuple
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
 
@@ -158,9 +159,9 @@ def insert_log_row(path, job_name, started_at, completed_at=None, success=None, 
 
 
 def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json", environ=None):
-    """One request through the WSGI app, checked by wsgiref.validate; ``environ``
-    adds to the request (a value of None removes the key).
-    Returns (status code, headers, parsed JSON body)."""
+    """One request through the WSGI app in this process, checked by
+    wsgiref.validate; ``environ`` adds to the request (a value of None removes
+    the key). Returns (status code, headers, parsed JSON body)."""
     request = {}
     setup_testing_defaults(request)
     request.update({
@@ -187,10 +188,91 @@ def call(app, method="POST", path="/admin/jobs", body=b"", content_type="applica
     return int(response["status"].split()[0]), response["headers"], json.loads(payload)
 
 
-def graphql(app, query, variables=None):
-    """POST a GraphQL document; return the parsed response body."""
+class Response(NamedTuple):
+    status: int
+    headers: Any
+    body: bytes
+
+    def json(self):
+        return json.loads(self.body)
+
+
+def request(url, body=None, method="POST", headers=None) -> Response:
+    """A real HTTP request, JSON unless ``headers`` say otherwise."""
+    all_headers = {"Content-Type": "application/json", **(headers or {})}
+    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as response:
+            return Response(response.status, response.headers, response.read())
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.headers, error.read())
+
+
+class Answer(dict):
+    """A GraphQL response body, with the status and headers it came with."""
+
+    status: int
+    headers: Any
+
+
+def graphql(target, query, variables=None, headers=None) -> Answer:
+    """POST a GraphQL document to an app, in this process, or to a server's
+    base URL, over real HTTP. A header of None is not sent. Returns the parsed body."""
     body = json.dumps({"query": query, "variables": variables}).encode()
-    return call(app, body=body)[2]
+    headers = {name: value for name, value in (headers or {}).items() if value is not None}
+    if isinstance(target, str):
+        response = request(target + "/admin/jobs", body, headers=headers)
+        status, response_headers, parsed = response.status, response.headers, response.json()
+    else:
+        environ = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
+        status, response_headers, parsed = call(target, body=body, environ=environ)
+    answer = Answer(parsed)
+    answer.status, answer.headers = status, response_headers
+    return answer
+
+
+@contextlib.contextmanager
+def serving(app, **options):
+    """The real HTTP server on an ephemeral loopback port; yields its base URL.
+    ``options`` go to the server class: max_connections, request_timeout."""
+    server = make_http_server("127.0.0.1", 0, app, **options)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def live_server(app):
+    with serving(app) as url:
+        yield url
+
+
+def in_background(function, *args, clock=None):
+    """Call ``function(*args)`` in a thread of its own; returns the thread and
+    a dict that holds its result as "value" once it returns. With the test's
+    ``clock``, a run is held after its first batch (see Clock) until
+    ``clock.let_go()``, and in_background returns once it is held."""
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.update(value=function(*args)))
+    if clock is not None:
+        clock.hold(thread, 3)
+    thread.start()
+    if clock is not None:
+        assert clock.held.wait(60)
+    return thread, outcome
+
+
+def wait_until(condition, seconds=30.0):
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("condition not met in time")
+        time.sleep(0.01)
 
 
 @pytest.fixture
@@ -547,25 +629,15 @@ def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, cap
     assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
 
 
-def wait_until(condition, seconds=30.0):
-    deadline = time.monotonic() + seconds
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.01)
-
-
 def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
     app = create_app(db_path, clock=clock, busy_timeout=10)
     insert_rows(db_path, "sessions", [NOW - 1])
     trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message execution { id } } }'
-    first = {}
 
     # Another writer holds the database, so the first run waits inside its run.
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    runner = threading.Thread(target=lambda: first.update(graphql(app, trigger)))
-    runner.start()
+    runner, first = in_background(graphql, app, trigger)
     try:
         wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
         second = graphql(app, trigger)
@@ -578,7 +650,7 @@ def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
     assert second == {"data": {"triggerJob": {
         "success": False, "message": "Job cleanup_expired_sessions is already running", "execution": None}}}
     assert scheduled.status == RunStatus.ALREADY_RUNNING
-    assert first == {"data": {"triggerJob": {
+    assert first["value"] == {"data": {"triggerJob": {
         "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
         "execution": {"id": "1"}}}}
     logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id recordsProcessed } }')
@@ -806,63 +878,28 @@ def test_json_content_type_with_charset_and_any_case_is_accepted(app):
 # ---------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def serving(app, **options):
-    """The real HTTP server on an ephemeral loopback port; yields its base URL.
-    ``options`` go to the server class: max_connections, request_timeout."""
-    server = make_http_server("127.0.0.1", 0, app, **options)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-@pytest.fixture
-def live_server(app):
-    with serving(app) as url:
-        yield url
-
-
-def http(url, body=None, method="POST", content_type="application/json"):
-    request = urllib.request.Request(url, data=body, method=method, headers={"Content-Type": content_type})
-    try:
-        with urllib.request.urlopen(request, timeout=60) as response:
-            return response.status, dict(response.headers), json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), json.loads(error.read())
-
-
 def test_real_http_serves_the_api(live_server):
-    status, headers, body = http(live_server + "/admin/jobs",
-                                 json.dumps({"query": "{ availableJobs { name description schedule } }"}).encode())
-    assert (status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
-    assert headers["Content-Type"] == "application/json; charset=utf-8"
+    body = graphql(live_server, "{ availableJobs { name description schedule } }")
+    assert (body.status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
+    assert body.headers["Content-Type"] == "application/json; charset=utf-8"
 
 
 def test_a_long_trigger_does_not_block_other_requests(live_server, app, db_path):
     app.storage.busy_timeout = 10
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
-    results = {}
-    trigger = json.dumps({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }'})
-    thread = threading.Thread(target=lambda: results.update(
-        trigger=http(live_server + "/admin/jobs", trigger.encode())))
-    thread.start()
+    thread, trigger = in_background(
+        graphql, live_server, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
     try:
         wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-        status, _, body = http(live_server + "/admin/jobs",
-                               json.dumps({"query": "{ availableJobs { name } }"}).encode())
-        assert status == 200 and len(body["data"]["availableJobs"]) == 4
+        body = graphql(live_server, "{ availableJobs { name } }")
+        assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
         assert thread.is_alive()  # the trigger is still waiting on the lock
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
         thread.join(60)
-    assert results["trigger"][2] == {"data": {"triggerJob": {"success": True}}}
+    assert trigger["value"] == {"data": {"triggerJob": {"success": True}}}
 
 
 class ServerProcess:
@@ -918,8 +955,8 @@ def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp
         body = b'''{
     "query": "mutation { triggerJob(jobName: \\"cleanup_expired_sessions\\") { success message jobName } }"
   }'''
-        status, _, answer = http(url, body)
-        assert (status, answer) == (200, {"data": {"triggerJob": {
+        answer = request(url, body)
+        assert (answer.status, answer.json()) == (200, {"data": {"triggerJob": {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
             "jobName": "cleanup_expired_sessions"}}})
         assert server.stop(signum) == 0
@@ -1017,8 +1054,8 @@ def test_an_ipv6_address_is_served(tmp_path):
     try:
         url = server.wait_for_url()
         assert url.startswith("http://[::1]:")
-        status, _, body = post_graphql(url.rsplit("/admin/jobs", 1)[0], "{ availableJobs { name } }")
-        assert status == 200 and len(body["data"]["availableJobs"]) == 4
+        body = graphql(url.rsplit("/admin/jobs", 1)[0], "{ availableJobs { name } }")
+        assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
@@ -1060,26 +1097,6 @@ def test_a_bad_flag_is_one_line(tmp_path):
 GQL_JSON = "application/graphql-response+json"
 
 
-def request(url, body=None, method="POST", headers=None):
-    """A real HTTP request; returns (status, headers, body bytes)."""
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)
-    try:
-        with urllib.request.urlopen(req, timeout=60) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
-
-
-def post_graphql(url, document, accept=None, variables=None, headers=None):
-    extra = dict(headers or {})
-    if accept is not None:
-        extra["Accept"] = accept
-    status, response_headers, body = request(
-        url + "/admin/jobs", json.dumps({"query": document, "variables": variables}).encode(), headers=extra)
-    return status, response_headers["Content-Type"], json.loads(body)
-
-
 @pytest.mark.parametrize("accept, media_type", [
     (None, "application/json"),
     ("application/json", "application/json"),
@@ -1089,14 +1106,15 @@ def post_graphql(url, document, accept=None, variables=None, headers=None):
     (f"application/json, {GQL_JSON};q=0.5", "application/json"),
 ])
 def test_the_response_media_type_follows_accept(live_server, accept, media_type):
-    status, content_type, body = post_graphql(live_server, "{ availableJobs { name } }", accept)
+    body = graphql(live_server, "{ availableJobs { name } }", headers={"Accept": accept})
+    status, content_type = body.status, body.headers["Content-Type"]
     assert (status, content_type) == (200, f"{media_type}; charset=utf-8")
     assert len(body["data"]["availableJobs"]) == 4
 
 
 def test_an_accept_header_allowing_neither_json_type_is_406(live_server):
-    status, _, body = post_graphql(live_server, "{ availableJobs { name } }", "text/html")
-    assert status == 406
+    body = graphql(live_server, "{ availableJobs { name } }", headers={"Accept": "text/html"})
+    assert body.status == 406
     assert body["errors"][0]["message"].startswith("responses are application/graphql-response+json")
 
 
@@ -1111,15 +1129,15 @@ REQUEST_ERRORS = [
 @pytest.mark.parametrize("document, variables, message", REQUEST_ERRORS)
 def test_request_errors_are_200_under_json_and_400_without_data_under_graphql_json(
         live_server, document, variables, message):
-    status, _, body = post_graphql(live_server, document, "application/json", variables)
-    assert status == 200 and body["errors"][0]["message"] == message and "data" not in body
-    status, _, body = post_graphql(live_server, document, GQL_JSON, variables)
-    assert status == 400 and body["errors"][0]["message"] == message and "data" not in body
+    body = graphql(live_server, document, variables, headers={"Accept": "application/json"})
+    assert body.status == 200 and body["errors"][0]["message"] == message and "data" not in body
+    body = graphql(live_server, document, variables, headers={"Accept": GQL_JSON})
+    assert body.status == 400 and body["errors"][0]["message"] == message and "data" not in body
 
 
 def test_a_field_error_after_execution_began_is_200_with_data(live_server):
-    status, _, body = post_graphql(live_server, "{ jobLogs(limit: -5) { id } }", GQL_JSON)
-    assert status == 200
+    body = graphql(live_server, "{ jobLogs(limit: -5) { id } }", headers={"Accept": GQL_JSON})
+    assert body.status == 200
     assert body == {"data": None, "errors": [{"message": "limit must be between 0 and 1000, got -5",
                                               "locations": [{"line": 1, "column": 3}], "path": ["jobLogs"]}]}
 
@@ -1252,7 +1270,7 @@ def test_a_stalled_body_times_out_with_400_and_frees_the_worker(db_path, clock):
                                 b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
                            half_close=False)
         assert parse_raw_response(raw)[0] == 400
-        assert post_graphql(url, "{ availableJobs { name } }")[0] == 200
+        assert graphql(url, "{ availableJobs { name } }").status == 200
 
 
 def test_a_missing_content_length_is_400(app):
@@ -1297,19 +1315,19 @@ def test_garbage_gets_a_4xx_json_answer_or_a_closed_connection_and_the_server_go
     if raw:
         status, _, body = parse_raw_response(raw)
         assert 400 <= status < 500 and "errors" in body
-    assert post_graphql(live_server, "{ availableJobs { name } }")[0] == 200
+    assert graphql(live_server, "{ availableJobs { name } }").status == 200
 
 
 def test_dns_rebinding_foreign_host_names_are_403(live_server):
     port = live_server.rsplit(":", 1)[1]
     for host in ["evil.example", f"evil.example:{port}", "127.0.0.1.evil.example", "localhost.evil.example"]:
-        status, _, body = post_graphql(live_server, "{ availableJobs { name } }", headers={"Host": host})
-        assert status == 403, host
+        body = graphql(live_server, "{ availableJobs { name } }", headers={"Host": host})
+        assert body.status == 403, host
         assert body == {"errors": [{"message": "this server does not answer to that Host;"
                                                " add it with --allowed-host if it is yours"}]}
     for host in ["localhost", f"localhost:{port}", "127.0.0.1", f"127.0.0.1:{port}", "[::1]", f"[::1]:{port}",
                  "LOCALHOST"]:
-        assert post_graphql(live_server, "{ availableJobs { name } }", headers={"Host": host})[0] == 200, host
+        assert graphql(live_server, "{ availableJobs { name } }", headers={"Host": host}).status == 200, host
 
 
 def test_allowed_hosts_extend_the_loopback_names(db_path, clock):
@@ -1412,7 +1430,7 @@ def test_graphiqls_introspection_query_fits_the_limits(app):
 def answers(url) -> bool:
     """Whether a normal query is answered now (a refused or reset connection is a no)."""
     try:
-        return post_graphql(url, "{ availableJobs { name } }")[0] == 200
+        return graphql(url, "{ availableJobs { name } }").status == 200
     except (OSError, urllib.error.URLError):
         return False
 
@@ -1465,17 +1483,10 @@ def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answe
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # both triggers wait for this lock: being answered
     jobs = ["cleanup_expired_sessions", "cleanup_expired_challenges"]
-    answered = {}
-
-    def trigger(url, job_name):
-        document = f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}'
-        answered[job_name] = http(url + "/admin/jobs", json.dumps({"query": document}).encode())[2]
-
     with serving(app, max_connections=2, request_timeout=60) as url:
-        threads = [threading.Thread(target=trigger, args=(url, name)) for name in jobs]
+        triggers = [in_background(graphql, url, f'mutation {{ triggerJob(jobName: "{name}") {{ success }} }}')
+                    for name in jobs]
         try:
-            for thread in threads:
-                thread.start()
             wait_until(lambda: all(app.runner.is_running(name) for name in jobs))
             # The newcomer is refused as it is accepted: it need not send a byte.
             status, head, body = parse_raw_response(raw_exchange(url, b"", half_close=False))
@@ -1485,9 +1496,9 @@ def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answe
         finally:
             blocker.execute("ROLLBACK")
             blocker.close()
-            for thread in threads:
+            for thread, _ in triggers:
                 thread.join(60)
-    assert answered == {name: {"data": {"triggerJob": {"success": True}}} for name in jobs}
+    assert [answer["value"] for _, answer in triggers] == [{"data": {"triggerJob": {"success": True}}}] * 2
 
 
 def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_trickles(db_path, clock):
@@ -1541,9 +1552,9 @@ def test_without_the_right_token_every_request_is_401(token_server, authorizatio
 
 
 def test_the_right_token_is_let_in(token_server):
-    status, _, body = post_graphql(token_server, "{ availableJobs { name } }",
-                                   headers={"Authorization": "Bearer correct horse battery staple"})
-    assert status == 200 and len(body["data"]["availableJobs"]) == 4
+    body = graphql(token_server, "{ availableJobs { name } }",
+                   headers={"Authorization": "Bearer correct horse battery staple"})
+    assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
 
 
 def test_the_token_is_checked_before_the_body_is_read(token_server):
@@ -1559,10 +1570,10 @@ def test_the_command_line_takes_the_token_from_the_environment_and_never_logs_it
     try:
         url = server.wait_for_url()
         base = url.rsplit("/admin/jobs", 1)[0]
-        assert post_graphql(base, "{ availableJobs { name } }")[0] == 401
-        status, _, body = post_graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
-                                       headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
-        assert (status, body) == (200, {"data": {"triggerJob": {"success": True}}})
+        assert graphql(base, "{ availableJobs { name } }").status == 401
+        body = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
+                       headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
+        assert (body.status, body) == (200, {"data": {"triggerJob": {"success": True}}})
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
@@ -1576,9 +1587,9 @@ def test_beyond_loopback_with_allowed_hosts_only_those_names_are_answered(tmp_pa
     try:
         port = server.wait_for_url().rsplit(":", 1)[1].split("/")[0]
         base = f"http://127.0.0.1:{port}"
-        assert post_graphql(base, "{ availableJobs { name } }", headers={"Host": "jobs.internal"})[0] == 200
-        status, _, body = post_graphql(base, "{ availableJobs { name } }", headers={"Host": "evil.example"})
-        assert (status, body) == (403, {"errors": [{"message": "this server does not answer to that Host;"
+        assert graphql(base, "{ availableJobs { name } }", headers={"Host": "jobs.internal"}).status == 200
+        body = graphql(base, "{ availableJobs { name } }", headers={"Host": "evil.example"})
+        assert (body.status, body) == (403, {"errors": [{"message": "this server does not answer to that Host;"
                                                                " add it with --allowed-host if it is yours"}]})
     finally:
         server.kill()
@@ -1589,8 +1600,8 @@ def test_the_environment_token_is_stripped_like_the_files(tmp_path):
     server = ServerProcess(cwd=tmp_path, env=env)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert post_graphql(base, "{ availableJobs { name } }",
-                            headers={"Authorization": "Bearer env-token-1234"})[0] == 200
+        authorized = {"Authorization": "Bearer env-token-1234"}
+        assert graphql(base, "{ availableJobs { name } }", headers=authorized).status == 200
     finally:
         server.kill()
 
@@ -1600,10 +1611,8 @@ def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
     server = ServerProcess("--token-file", "token", cwd=tmp_path)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert post_graphql(base, "{ availableJobs { name } }",
-                            headers={"Authorization": "Bearer file-token-5678"})[0] == 200
-        assert post_graphql(base, "{ availableJobs { name } }",
-                            headers={"Authorization": "Bearer file-token"})[0] == 401
+        for token, status in (("file-token-5678", 200), ("file-token", 401)):
+            assert graphql(base, "{ availableJobs { name } }", headers={"Authorization": f"Bearer {token}"}).status == status
     finally:
         server.kill()
     (tmp_path / "empty").write_text("\n")
@@ -1683,20 +1692,13 @@ def log_rows(path, job_name="cleanup_expired_sessions"):
         return [dict(zip(names, row)) for row in cursor]
 
 
-def trigger_in_background(base_url, job_name="cleanup_expired_sessions"):
-    """POST triggerJob from a thread; the server may die before it answers."""
-    result = {}
-
-    def post():
-        try:
-            result["answer"] = post_graphql(base_url, f'mutation {{ triggerJob(jobName: "{job_name}")'
-                                                      " { success message execution { recordsProcessed } } }")
-        except (OSError, urllib.error.URLError) as error:
-            result["error"] = error
-
-    thread = threading.Thread(target=post, daemon=True)
-    thread.start()
-    return thread, result
+def trigger_or_error(base_url):
+    """triggerJob over HTTP; the error instead if the server dies before it answers."""
+    try:
+        return graphql(base_url, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                                 " { success message execution { recordsProcessed } } }")
+    except (OSError, urllib.error.URLError) as error:
+        return error
 
 
 @contextlib.contextmanager
@@ -1736,7 +1738,7 @@ def cleanup_held_mid_run(db, tmp_path):
     server = ServerProcess("--database", str(db), cwd=tmp_path)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        thread, answer = trigger_in_background(base)
+        thread, answer = in_background(trigger_or_error, base)
         with lock_once_a_batch_is_done(db) as let_go:
 
             def release():
@@ -1770,8 +1772,8 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
         assert resolved["success"] == 0 and resolved["completed_at"] is not None
         assert resolved["error_message"] == "interrupted by a stop of the server"
         assert resolved["records_processed"] == deleted_so_far
-        status, _, body = post_graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                                             " { success execution { recordsProcessed } } }")
+        body = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                             " { success execution { recordsProcessed } } }")
         assert body == {"data": {"triggerJob": {"success": True,
                                                 "execution": {"recordsProcessed": EXPIRED - deleted_so_far}}}}
         assert restarted.stop(signal.SIGTERM) == 0
@@ -1798,7 +1800,7 @@ def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path
     assert 0 < stopped["records_processed"] < EXPIRED
     assert count_sessions(db, now) == (EXPIRED - stopped["records_processed"], LIVE)
     # The client that triggered it was told, too.
-    answer = result["answer"][2]["data"]["triggerJob"]
+    answer = result["value"]["data"]["triggerJob"]
     assert answer == {"success": False, "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
                       "execution": {"recordsProcessed": stopped["records_processed"]}}
     log = "".join(server.stderr)
@@ -1810,7 +1812,6 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
     now = int(time.time())
     app = create_app(db_path)
     fill_sessions(db_path, 200_000, 0, now)
-    runner = threading.Thread(target=app.runner.run, args=["cleanup_expired_sessions"])
     writes_during_run = []
 
     def write_like_barycenter():
@@ -1826,10 +1827,9 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
                 number += 1
                 time.sleep(0.01)  # a session every 10 ms
 
-    runner.start()
+    runner, _ = in_background(app.runner.run, "cleanup_expired_sessions")
     wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-    writer = threading.Thread(target=write_like_barycenter)
-    writer.start()
+    writer, _ = in_background(write_like_barycenter)
     runner.join(30)
     writer.join(30)
     # One long DELETE would let the writer in once at most, after it.
@@ -1884,21 +1884,21 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
     trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert post_graphql(base, trigger)[2]["data"]["triggerJob"]["success"] is True
+        assert graphql(base, trigger)["data"]["triggerJob"]["success"] is True
         remount("ro")
-        assert post_graphql(base, trigger)[2]["data"]["triggerJob"] == {"success": False, "message": (
+        assert graphql(base, trigger)["data"]["triggerJob"] == {"success": False, "message": (
             "Job cleanup_expired_sessions failed: unable to open database file"
             " (SQLITE_CANTOPEN: is its folder missing, or read-only?)")}
         # The scheduler's threads meet the fault too (a firing every second).
         wait_until(lambda: len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed",
                                           "".join(server.stderr))) >= 3)
         remount("rw")
-        assert post_graphql(base, trigger)[2]["data"]["triggerJob"] == {
+        assert graphql(base, trigger)["data"]["triggerJob"] == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         scheduled = '{ jobLogs(jobName: "cleanup_expired_challenges", limit: 1000) { success } }'
 
         def outcomes():
-            return [run["success"] for run in post_graphql(base, scheduled)[2]["data"]["jobLogs"]]
+            return [run["success"] for run in graphql(base, scheduled)["data"]["jobLogs"]]
         # No thread keeps what the fault left behind: every firing succeeds again.
         wait_until(lambda: outcomes()[:3] == [True, True, True])
         # And every firing that failed is on record as a failed run, none twice.
@@ -2281,30 +2281,19 @@ def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_p
     assert restarted.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.SUCCEEDED
 
 
-def run_in_background(app, clock, job_name="cleanup_expired_sessions"):
-    """Start ``job_name`` in a thread and hold it after its first batch: in
-    progress, rows deleted, job claimed. Returns the thread and its outcome."""
-    outcome = {}
-    thread = threading.Thread(target=lambda: outcome.update(run=app.runner.run(job_name)))
-    clock.hold(thread, 3)
-    thread.start()
-    assert clock.held.wait(60)
-    return thread, outcome
-
-
 @both_databases
 def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
     app = create_app(db_path, clock=clock)
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
-    thread, outcome = run_in_background(app, clock)
+    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
     assert job_by_name(app, "cleanup_expired_sessions")["running"] is True
     assert log_rows(db_path)[0]["records_processed"] == barycenter_jobs.BATCH_ROWS  # truly under way
 
     assert mutate(app, "pauseJob", "cleanup_expired_sessions")["success"] is True
     clock.let_go()
     thread.join(60)
-    assert (outcome["run"].status, outcome["run"].records) == (RunStatus.SUCCEEDED, rows)
+    assert (outcome["value"].status, outcome["value"].records) == (RunStatus.SUCCEEDED, rows)
     assert count_sessions(db_path, NOW) == (0, 1)
     # The next firing does not run, while the job stays paused.
     clock.now = epoch("2026-02-14T13:00:00Z")
@@ -2315,14 +2304,14 @@ def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(db_path, clock):
     stalled, other = create_app(db_path, clock=clock), create_app(db_path, clock=clock)
     fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 1, NOW)
-    thread, outcome = run_in_background(stalled, clock)
+    thread, outcome = in_background(stalled.runner.run, "cleanup_expired_sessions", clock=clock)
     # Stalled for longer than the lease (a suspended process): another takes the job.
     clock.now = NOW + barycenter_jobs.LEASE_SECONDS + 1
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     clock.let_go()
     thread.join(60)
     message = "another process took over cleanup_expired_sessions; this run stopped"
-    assert (outcome["run"].status, outcome["run"].error) == (RunStatus.FAILED, message)
+    assert (outcome["value"].status, outcome["value"].error) == (RunStatus.FAILED, message)
     first, second = log_rows(db_path)
     # The run that took over recorded what it found, and deleted the rest.
     assert (first["success"], first["error_message"]) == (0, "interrupted by a stop of the server")
@@ -2463,11 +2452,6 @@ def test_health_is_ok_when_the_scheduler_runs_and_nothing_is_overdue(started_app
     assert set(body) == {"status", "checkedAt", "scheduler", "overdueJobs", "jobs"}
 
 
-def graphql_token(app, document):
-    return call(app, body=json.dumps({"query": document}).encode(),
-                environ={"HTTP_AUTHORIZATION": "Bearer s3cret"})[2]
-
-
 @both_databases
 def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_path, clock):
     clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
@@ -2480,7 +2464,8 @@ def test_health_turns_503_naming_jobs_that_missed_their_window(started_app, db_p
     # Runs (in any process) bring them back; a paused job is not expected to run.
     for job_name in ("cleanup_expired_sessions", "cleanup_expired_refresh_tokens", "cleanup_expired_challenges"):
         insert_log_row(db_path, job_name, epoch("2026-02-14T13:05:30Z"), epoch("2026-02-14T13:05:31Z"), 1, None, 0)
-    graphql_token(started_app, 'mutation { pauseJob(jobName: "cleanup_expired_device_codes") { success } }')
+    graphql(started_app, 'mutation { pauseJob(jobName: "cleanup_expired_device_codes") { success } }',
+            headers={"Authorization": "Bearer s3cret"})
     status, body = get_health(started_app)
     assert (status, body["overdueJobs"]) == (200, [])
     assert body["jobs"][3]["paused"] is True and body["jobs"][3]["nextRunAt"] is None
@@ -2610,7 +2595,7 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres
     db = postgres_database
     running, other = create_app(db, clock=clock), create_app(db, clock=clock)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = run_in_background(running, clock)
+    thread, outcome = in_background(running.runner.run, "cleanup_expired_sessions", clock=clock)
     try:
         assert mutate(other, "triggerJob", "cleanup_expired_sessions") == {
             "success": False, "message": "Job cleanup_expired_sessions is already running",
@@ -2625,7 +2610,7 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres
     finally:
         clock.let_go()
         thread.join(60)
-    assert outcome["run"].status == RunStatus.SUCCEEDED
+    assert outcome["value"].status == RunStatus.SUCCEEDED
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     running.close()
     other.close()
@@ -2643,14 +2628,14 @@ def test_a_run_whose_connection_is_killed_fails_clearly_and_frees_the_job_at_onc
     db = postgres_database
     victim, other = create_app(db, clock=clock), create_app(db, clock=clock)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = run_in_background(victim, clock)
+    thread, outcome = in_background(victim.runner.run, "cleanup_expired_sessions", clock=clock)
     assert terminate_job_holders(db) == [True]
     # The job is free the moment PostgreSQL sees the connection gone: no lease to wait for.
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == RunStatus.FAILED
-    assert "terminat" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
+    assert outcome["value"].status == RunStatus.FAILED
+    assert "terminat" in outcome["value"].error or "closed" in outcome["value"].error, outcome["value"].error
     # The victim answers again on fresh connections, and its run is on record as interrupted.
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [
@@ -2672,9 +2657,9 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database
         wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 4)
         # Paused, then stopped once no run is in progress: no stop cuts a run short.
         pause = 'mutation { pauseJob(jobName: "cleanup_expired_challenges") { success } }'
-        assert post_graphql(base, pause)[2]["data"]["pauseJob"]["success"] is True
+        assert graphql(base, pause)["data"]["pauseJob"]["success"] is True
         jobs = "{ availableJobs { running } }"
-        wait_until(lambda: not any(job["running"] for job in post_graphql(base, jobs)[2]["data"]["availableJobs"]))
+        wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
     finally:
         for replica in replicas:
             replica.stop(signal.SIGTERM)
@@ -2754,18 +2739,18 @@ def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_
     db = own_postgres.url
     app = create_app(db, clock=clock)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = run_in_background(app, clock)
+    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
     own_postgres.stop()
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == RunStatus.FAILED
-    assert "terminating connection" in outcome["run"].error or "closed" in outcome["run"].error, outcome["run"].error
+    assert outcome["value"].status == RunStatus.FAILED
+    assert "terminating connection" in outcome["value"].error or "closed" in outcome["value"].error, outcome["value"].error
 
     own_postgres.start()
     assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 3000}
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
-                    {"success": False, "errorMessage": outcome["run"].error, "recordsProcessed": 3000}]
+                    {"success": False, "errorMessage": outcome["value"].error, "recordsProcessed": 3000}]
     app.close()
 
 
@@ -2789,7 +2774,7 @@ def test_a_wrong_password_or_an_unreachable_server_stops_start_up_with_one_line_
     server = ServerProcess("--database", own_postgres.app_url("right horse"), cwd=tmp_path)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert post_graphql(base, '{ jobLogs { id } }')[2] == {"data": {"jobLogs": []}}
+        assert graphql(base, '{ jobLogs { id } }') == {"data": {"jobLogs": []}}
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
@@ -2895,7 +2880,7 @@ def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp
                                env={**os.environ, **environment})
         try:
             base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-            assert post_graphql(base, '{ jobLogs(limit: 1) { id } }')[0] == 200
+            assert graphql(base, '{ jobLogs(limit: 1) { id } }').status == 200
             assert server.stop(signal.SIGTERM) == 0
         finally:
             server.kill()
@@ -2934,22 +2919,22 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
     with serving(app) as url:
         blocker = locked_database(db_path)
         try:
-            trigger = post_graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }')
-            pause = post_graphql(url, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { message } }')
+            trigger = graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }')
+            pause = graphql(url, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { message } }')
         finally:
             blocker.close()
-        message = trigger[2]["data"]["triggerJob"]["message"]
+        message = trigger["data"]["triggerJob"]["message"]
         assert message.startswith("Job cleanup_expired_sessions failed: ")
         error = message.removeprefix("Job cleanup_expired_sessions failed: ")
         assert error == ("canceling statement due to lock timeout (another transaction held a lock past the busy"
                          " timeout)" if is_postgres(db_path) else
                          "database is locked (another writer held the lock past the busy timeout)")
         # A request that meets the lock is told so, in the run's own words.
-        assert pause[2]["errors"][0]["message"] == error and pause[2]["data"] is None
+        assert pause["errors"][0]["message"] == error and pause["data"] is None
 
         failures = '{ jobLogs(onlyFailures: true) { jobName startedAt errorMessage recordsProcessed } }'
-        wait_until(lambda: post_graphql(url, failures)[2]["data"]["jobLogs"] != [])
-        assert post_graphql(url, failures)[2]["data"]["jobLogs"] == [{
+        wait_until(lambda: graphql(url, failures)["data"]["jobLogs"] != [])
+        assert graphql(url, failures)["data"]["jobLogs"] == [{
             "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z", "errorMessage": error,
             "recordsProcessed": 0}]
         metrics = scrape(url)
@@ -2962,14 +2947,14 @@ def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(po
     db = postgres_database
     app = create_app(db, clock=clock)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = run_in_background(app, clock)
+    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
     assert terminate_job_holders(db) == [True]
     clock.let_go()
     thread.join(60)
-    assert outcome["run"].status == RunStatus.FAILED
+    assert outcome["value"].status == RunStatus.FAILED
     # Written on a fresh connection, not retried on the broken one: no run is left "running".
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed completedAt } }")["data"]["jobLogs"]
-    assert logs == [{"success": False, "errorMessage": outcome["run"].error,
+    assert logs == [{"success": False, "errorMessage": outcome["value"].error,
                      "recordsProcessed": barycenter_jobs.BATCH_ROWS, "completedAt": "2026-02-14T12:07:30Z"}]
     app.close()
 
@@ -2984,7 +2969,7 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
     if not is_postgres(db_path):  # SQLite keeps text in an INTEGER column, and sorts it after every number
         odd.append(insert_log_row(db_path, "cleanup_expired_sessions", "yesterday", "today", 1, None, 2))
     with serving(app) as url:
-        logs = post_graphql(url, "{ jobLogs { id startedAt completedAt durationSeconds } }")[2]
+        logs = graphql(url, "{ jobLogs { id startedAt completedAt durationSeconds } }")
         assert "errors" not in logs
         shown = {int(run["id"]): run for run in logs["data"]["jobLogs"]}
         assert shown[good] == {"id": str(good), "startedAt": "2026-02-14T12:06:30Z",
@@ -2993,7 +2978,7 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
                                           "durationSeconds": None}
         assert shown[negative]["completedAt"] is None and shown[negative]["durationSeconds"] is None
         # The newest run that has a time is the job's last run, for the API, /healthz and /metrics alike.
-        jobs = post_graphql(url, "{ availableJobs { name lastRun { id } lastSuccessAt } }")[2]["data"]
+        jobs = graphql(url, "{ availableJobs { name lastRun { id } lastSuccessAt } }")["data"]
         sessions = jobs["availableJobs"][0]
         assert sessions == {"name": "cleanup_expired_sessions", "lastRun": {"id": str(negative)},
                             "lastSuccessAt": "2026-02-14T12:06:31Z"}
@@ -3003,9 +2988,9 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
         assert metrics[("barycenter_job_last_run_start_timestamp_seconds",
                         (("job_name", "cleanup_expired_sessions"),))] == NOW - 30
         # Retention takes finished rows whose start is no time, as it takes old ones.
-        assert post_graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }'
-                            )[2]["data"]["triggerJob"]["success"] is True
-        ids = [int(run["id"]) for run in post_graphql(url, "{ jobLogs { id } }")[2]["data"]["jobLogs"]]
+        trigger = graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
+        assert trigger["data"]["triggerJob"]["success"] is True
+        ids = [int(run["id"]) for run in graphql(url, "{ jobLogs { id } }")["data"]["jobLogs"]]
         assert in_milliseconds not in ids and set(odd[2:]).isdisjoint(ids)
         assert ids[1:] == [negative, good]
     app.close()
@@ -3022,12 +3007,12 @@ def test_a_deleted_state_row_is_written_again_when_needed(db_path, clock):
         with connect(db_path) as connection:
             connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
         trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
-        assert post_graphql(url, trigger)[2]["data"]["triggerJob"] == {
+        assert graphql(url, trigger)["data"]["triggerJob"] == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         with connect(db_path) as connection:
             connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
         pause = 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { success } }'
-        assert post_graphql(url, pause)[2]["data"]["pauseJob"]["success"] is True
+        assert graphql(url, pause)["data"]["pauseJob"]["success"] is True
         assert scrape(url)[("barycenter_job_paused", (("job_name", "cleanup_expired_sessions"),))] == 1
     app.close()
 
