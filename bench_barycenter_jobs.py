@@ -354,7 +354,7 @@ def bench_cleanup(report: Report, work: Path, expired: int):
     outcome = app.runner.run("cleanup_expired_sessions")
     batched_seconds = time.perf_counter() - began
     app.close()
-    if outcome.status != "succeeded" or outcome.records != bare_deleted:
+    if outcome.status is not barycenter_jobs.RunStatus.SUCCEEDED or outcome.records != bare_deleted:
         raise RuntimeError(f"cleanup did not delete what the bare DELETE did: {outcome}")
     ratio = batched_seconds / bare_seconds
     report.add("batched cleanup time vs one bare DELETE",
