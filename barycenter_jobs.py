@@ -1209,10 +1209,8 @@ def _job_log(row: tuple) -> dict:
     }
 
 
-@functools.lru_cache(maxsize=1 << 16)
 def _iso_second(epoch_seconds: int) -> str:
-    """Epoch seconds as ISO 8601 UTC with a Z: 2026-02-14T12:00:00Z. Cached:
-    dashboards poll the same runs over and over."""
+    """Epoch seconds as ISO 8601 UTC with a Z: 2026-02-14T12:00:00Z."""
     return datetime.fromtimestamp(epoch_seconds, timezone.utc).replace(tzinfo=None).isoformat() + "Z"
 
 
@@ -2360,43 +2358,37 @@ class _JobMetrics:
                                 value=int(states is not None))
         if states is None:
             return
-        job_name = ["job_name"]
-        families = {
-            "runs": CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.",
-                                        labels=["job_name", "outcome"]),
-            "records": CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
-                                           labels=job_name),
-            "started": GaugeMetricFamily("barycenter_job_last_run_start_timestamp_seconds",
-                                         "When the newest run started.", labels=job_name),
-            "duration": GaugeMetricFamily("barycenter_job_last_run_duration_seconds",
-                                          "How long the newest run took, once it ended.", labels=job_name),
-            "success": GaugeMetricFamily("barycenter_job_last_success_timestamp_seconds",
-                                         "When the newest successful run ended.", labels=job_name),
-            "next": GaugeMetricFamily("barycenter_job_next_run_timestamp_seconds",
-                                      "The next scheduled firing (none while paused).", labels=job_name),
-            "running": GaugeMetricFamily("barycenter_job_running", "Whether any process runs the job now.",
-                                         labels=job_name),
-            "paused": GaugeMetricFamily("barycenter_job_paused", "Whether the job is paused.",
-                                        labels=job_name),
-        }
+        runs = CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.",
+                                   labels=["job_name", "outcome"])
+        records = CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
+                                      labels=["job_name"])
+        gauges = {name: GaugeMetricFamily(f"barycenter_job_{name}", text, labels=["job_name"])
+                  for name, text in (
+                      ("last_run_start_timestamp_seconds", "When the newest run started."),
+                      ("last_run_duration_seconds", "How long the newest run took, once it ended."),
+                      ("last_success_timestamp_seconds", "When the newest successful run ended."),
+                      ("next_run_timestamp_seconds", "The next scheduled firing (none while paused)."),
+                      ("running", "Whether any process runs the job now."),
+                      ("paused", "Whether the job is paused."))}
         for name, job in app.runner.jobs.items():
             state = states[name]
-            families["runs"].add_metric([name, "success"], state["runs_succeeded"])
-            families["runs"].add_metric([name, "failure"], state["runs_failed"])
-            families["records"].add_metric([name], state["records_deleted"])
+            runs.add_metric([name, "success"], state["runs_succeeded"])
+            runs.add_metric([name, "failure"], state["runs_failed"])
+            records.add_metric([name], state["records_deleted"])
             started, completed = state["last_started_at"], state["last_completed_at"]
-            if started is not None:
-                families["started"].add_metric([name], started)
-                if completed is not None:
-                    families["duration"].add_metric([name], completed - started)
-            if state["last_success_at"] is not None:
-                families["success"].add_metric([name], state["last_success_at"])
             next_run = None if state["paused"] else next_fire_time(job.trigger, now)
-            if next_run is not None:
-                families["next"].add_metric([name], next_run.timestamp())
-            families["running"].add_metric([name], int(bool(state["running"])))
-            families["paused"].add_metric([name], int(bool(state["paused"])))
-        yield from families.values()
+            values = {  # None: no sample
+                "last_run_start_timestamp_seconds": started,
+                "last_run_duration_seconds": None if None in (started, completed) else completed - started,
+                "last_success_timestamp_seconds": state["last_success_at"],
+                "next_run_timestamp_seconds": next_run and next_run.timestamp(),
+                "running": int(bool(state["running"])),
+                "paused": int(bool(state["paused"])),
+            }
+            for gauge, value in values.items():
+                if value is not None:
+                    gauges[gauge].add_metric([name], value)
+        yield from (runs, records, *gauges.values())
 
 
 def _read_pages() -> dict[str, tuple[bytes, str]]:
