@@ -267,6 +267,32 @@ def in_background(function, *args, clock=None):
     return thread, outcome
 
 
+EXECUTION = "execution { success recordsProcessed }"
+
+
+def mutate(target, verb, job_name, fields="success message jobName"):
+    """A triggerJob, pauseJob or resumeJob; returns its result's ``fields``."""
+    return graphql(target, f'mutation {{ {verb}(jobName: "{job_name}") {{ {fields} }} }}')["data"][verb]
+
+
+def answers(url) -> bool:
+    """Whether a normal query is answered now (a refused or reset connection is a no)."""
+    try:
+        return graphql(url, "{ availableJobs { name } }").status == 200
+    except (OSError, urllib.error.URLError):
+        return False
+
+
+def scrape(base_url, headers=None):
+    """GET /metrics, parsed by prometheus_client's own parser: {(name, labels): value}."""
+    from prometheus_client.parser import text_string_to_metric_families
+    status, response_headers, body = request(f"{base_url}/metrics", method="GET", headers=headers)
+    assert status == 200, body
+    assert response_headers["Content-Type"].startswith("text/plain; version=0.0.4")
+    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+            for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
+
+
 def wait_until(condition, seconds=30.0):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -1427,14 +1453,6 @@ def test_graphiqls_introspection_query_fits_the_limits(app):
     assert "availableJobs" in json.dumps(body)
 
 
-def answers(url) -> bool:
-    """Whether a normal query is answered now (a refused or reset connection is a no)."""
-    try:
-        return graphql(url, "{ availableJobs { name } }").status == 200
-    except (OSError, urllib.error.URLError):
-        return False
-
-
 def is_closed_by_the_server(sock) -> bool:
     """Whether the server has closed this connection (its end of input), not just left it waiting."""
     sock.settimeout(0.0)
@@ -2233,10 +2251,6 @@ def test_running_is_true_while_any_process_runs_the_job(app, db_path):
     assert job_by_name(app, "cleanup_expired_device_codes")["running"] is False
 
 
-def mutate(app, verb, job_name):
-    return graphql(app, f'mutation {{ {verb}(jobName: "{job_name}") {{ success message jobName }} }}')["data"][verb]
-
-
 @both_databases
 def test_pause_and_resume_answer_clearly(app):
     assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
@@ -2680,16 +2694,13 @@ def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(postgres
     with connect(db) as barycenter:  # Barycenter, in the middle of updating a session
         barycenter.execute("BEGIN")
         barycenter.execute("SELECT * FROM sessions WHERE expires_at = ? FOR UPDATE", (NOW - 2,))
-        assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 2}
+        trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+        assert trigger == {"execution": {"success": True, "recordsProcessed": 2}}
         barycenter.execute("COMMIT")
-    assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 1}
+    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+    assert trigger == {"execution": {"success": True, "recordsProcessed": 1}}
     assert remaining_expiries(db, "sessions") == []
     app.close()
-
-
-def mutate_execution(app, job_name):
-    return graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}")'
-                        " { execution { success recordsProcessed } } }")["data"]["triggerJob"]["execution"]
 
 
 class OwnPostgres:
@@ -2747,7 +2758,8 @@ def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_
     assert "terminating connection" in outcome["value"].error or "closed" in outcome["value"].error, outcome["value"].error
 
     own_postgres.start()
-    assert mutate_execution(app, "cleanup_expired_sessions") == {"success": True, "recordsProcessed": 3000}
+    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+    assert trigger == {"execution": {"success": True, "recordsProcessed": 3000}}
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
                     {"success": False, "errorMessage": outcome["value"].error, "recordsProcessed": 3000}]
@@ -3329,16 +3341,6 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
 # ---------------------------------------------------------------------------
 # Prometheus metrics
 # ---------------------------------------------------------------------------
-
-
-def scrape(base_url, headers=None):
-    """GET /metrics, parsed by prometheus_client's own parser: {(name, labels): value}."""
-    from prometheus_client.parser import text_string_to_metric_families
-    status, response_headers, body = request(f"{base_url}/metrics", method="GET", headers=headers)
-    assert status == 200, body
-    assert response_headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
 
 
 @both_databases
