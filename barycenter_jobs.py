@@ -2486,6 +2486,38 @@ def make_http_server(host: str, port: int, app: Callable, **options) -> Threadin
                        server_class=functools.partial(ThreadingWSGIServer, family=family, **options))
 
 
+class Served(NamedTuple):
+    """What ``serve`` yields."""
+
+    url: str  # the API's address: http://127.0.0.1:PORT/admin/jobs
+    app: App
+
+
+@contextlib.contextmanager
+def serve(database: str | Path = DEFAULT_DATABASE, *, scheduler: bool = False, **options):
+    """For other projects' tests: build an app (``options`` are create_app's)
+    and serve it on a free loopback port in a thread of its own. The jobs fire
+    on their schedules only with ``scheduler=True``. On exit the server stops
+    at once, then the scheduler and the database; no thread is left behind::
+
+        with barycenter_jobs.serve(tmp_path / "barycenter.db") as served:
+            urllib.request.urlopen(served.url, ...)
+    """
+    app = create_app(database, **options)
+    with contextlib.ExitStack() as on_exit:  # undone in the reverse order
+        on_exit.callback(app.close)
+        server = make_http_server(DEFAULT_HOST, 0, app)
+        on_exit.callback(server.server_close)  # waits for the requests in progress
+        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01},
+                                  name="http-accept")
+        thread.start()
+        on_exit.callback(thread.join)
+        on_exit.callback(server.shutdown)  # seen within the poll interval
+        if scheduler:
+            app.start()
+        yield Served(f"http://{DEFAULT_HOST}:{server.server_port}{ENDPOINT}", app)
+
+
 # ---------------------------------------------------------------------------
 # Command line
 # ---------------------------------------------------------------------------

@@ -928,6 +928,30 @@ def test_a_long_trigger_does_not_block_other_requests(live_server, app, db_path)
     assert trigger["value"] == {"data": {"triggerJob": {"success": True}}}
 
 
+@both_databases
+def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
+    threads_before = set(threading.enumerate())
+    with barycenter_jobs.serve(db_path, token="secret") as served:
+        assert served.url.startswith("http://127.0.0.1:") and served.url.endswith("/admin/jobs")
+        answer = graphql(served.url.removesuffix("/admin/jobs"), "{ availableJobs { name } }",
+                         headers={"Authorization": "Bearer secret"})
+        assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
+        assert served.app.scheduler.running is False  # no job fires unless asked
+    assert set(threading.enumerate()) == threads_before
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(served.url, timeout=5)
+    if is_postgres(db_path):  # its connections are closed
+        with connect(db_path) as connection:
+            assert connection.execute("SELECT count(*) FROM pg_stat_activity"
+                                      " WHERE application_name = 'barycenter-jobs'").fetchone() == (0,)
+
+
+def test_serve_fires_the_schedules_when_asked(db_path):
+    every_second = {job.name: "* * * * * *" for job in barycenter_jobs.JOBS}
+    with barycenter_jobs.serve(db_path, scheduler=True, schedules=every_second) as served:
+        wait_until(lambda: graphql(served.app, "{ jobLogs(limit: 4) { success } }")["data"]["jobLogs"])
+
+
 class ServerProcess:
     """The real command line in a subprocess, its stderr read line by line."""
 
