@@ -96,6 +96,7 @@ DEFAULT_PORT = 8081
 DEFAULT_DATABASE = "./barycenter.db"
 DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"  # Barycenter's own; --database overrides it
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
+READ_TOKEN_VARIABLE = "BARYCENTER_READ_TOKEN"  # queries, /metrics and the dashboard; never a mutation
 SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
 # The dashboard's files, read at start-up from beside this file.
 DASHBOARD_FILES = {
@@ -1525,8 +1526,15 @@ def _bind_resolvers(runner: JobRunner) -> list:
         return runner.storage.list_runs(job_name, limit, bool(only_failures), since=since, until=until,
                                         before=position)
 
+    def audit(info, verb: str, job_name: str) -> None:
+        """Who asked: every trigger, pause and resume, at INFO; never the token itself."""
+        environ = info.context["request"]
+        log.info("%s: %s of %s requested with %s token", environ.get("REMOTE_ADDR"), verb, _printable(job_name),
+                 {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no"))
+
     @mutation.field("triggerJob")
-    def resolve_trigger_job(*_, job_name):
+    def resolve_trigger_job(_, info, job_name):
+        audit(info, "a run", job_name)
         outcome = runner.run(job_name, source="manual")
         return {
             "success": outcome.status is RunStatus.SUCCEEDED,
@@ -1546,11 +1554,13 @@ def _bind_resolvers(runner: JobRunner) -> list:
         return {"success": success, "message": message, "jobName": job_name, "execution": None}
 
     @mutation.field("pauseJob")
-    def resolve_pause_job(*_, job_name):
+    def resolve_pause_job(_, info, job_name):
+        audit(info, "a pause", job_name)
         return pause_or_resume(job_name, True)
 
     @mutation.field("resumeJob")
-    def resolve_resume_job(*_, job_name):
+    def resolve_resume_job(_, info, job_name):
+        audit(info, "a resume", job_name)
         return pause_or_resume(job_name, False)
 
     return [query, mutation, job_type]
@@ -1748,6 +1758,8 @@ def _checked_document(schema: GraphQLSchema, query: str) -> DocumentNode:
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
+# In a request's environ: the token it presented (see HttpApp._access).
+ACCESS = "barycenter_jobs.access"
 # In a request's environ, when it has a body: call it once the body is read.
 # From then on the connection is never closed to make room for a newcomer.
 DELIVERED = "barycenter_jobs.delivered"
@@ -1829,15 +1841,15 @@ class HttpApp:
     traceback.
     """
 
-    def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]], token: Optional[str],
-                 max_body_bytes: int, health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
+    def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
+                 tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
                  pages: Mapping[str, tuple[bytes, str]]):
         self.schema = schema
         self.health = health
         self.metrics = metrics
         self.pages = pages  # path -> (body, content type), served to anyone: they hold no data
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
-        self.token = None if token is None else token.encode("utf-8")
+        self.tokens = {token.encode("utf-8"): access for token, access in tokens.items()}  # -> admin, read
         self.max_body_bytes = max_body_bytes
         self.error_log = _GraphQLErrorLog(log, {})
         # Dashboards send the same few queries over and over, and parsing and
@@ -1876,7 +1888,7 @@ class HttpApp:
             raise HttpError("404 Not Found", f"no such path {path}; the API is POST {ENDPOINT}")
         needs_token, handlers = self.routes[path]
         if needs_token:
-            self._check_token(environ)
+            environ[ACCESS] = self._access(environ)
         if method not in handlers:
             raise HttpError("405 Method Not Allowed",
                             f"method {method} is not allowed; use {' or '.join(handlers)}",
@@ -1896,15 +1908,18 @@ class HttpApp:
             raise HttpError("403 Forbidden", "this server does not answer to that Host;"
                                              " add it with --allowed-host if it is yours")
 
-    def _check_token(self, environ) -> None:
-        if self.token is None:
-            return
+    def _access(self, environ) -> str:
+        """Which token the request presents: admin or read; none when the server needs none."""
+        if not self.tokens:
+            return "none"
         scheme, _, credentials = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
         # WSGI headers are latin-1 decoded: encoding them back gives the bytes sent.
         presented = credentials.strip().encode("latin-1", "replace")
-        if scheme.lower() != "bearer" or not hmac.compare_digest(presented, self.token):
-            raise HttpError("401 Unauthorized", "a valid bearer token is required",
-                            [("WWW-Authenticate", 'Bearer realm="barycenter-jobs"')])
+        for token, access in self.tokens.items():
+            if scheme.lower() == "bearer" and hmac.compare_digest(presented, token):
+                return access
+        raise HttpError("401 Unauthorized", "a valid bearer token is required",
+                        [("WWW-Authenticate", 'Bearer realm="barycenter-jobs"')])
 
     # -- reading the request ---------------------------------------------------
 
@@ -2024,12 +2039,17 @@ class HttpApp:
             for error in invalid.args:
                 self.error_log.error(error, exc_info=error)
             return self._graphql_response(start_response, media_type,
-                                          {"errors": [_format_error(error) for error in invalid.args]})
-        if environ["REQUEST_METHOD"] == "GET":
-            operation = get_operation_ast(document, params["operationName"])
-            if operation is not None and operation.operation != OperationType.QUERY:
+                                          {"errors": [_format_error(error) for error in invalid.args]}, environ)
+        operation = get_operation_ast(document, params["operationName"])
+        if operation is not None and operation.operation != OperationType.QUERY:
+            if environ["REQUEST_METHOD"] == "GET":
                 raise HttpError("405 Method Not Allowed",
                                 f"a {operation.operation.value} must be sent with POST", [("Allow", "POST")])
+            if environ[ACCESS] == "read":
+                log.info("%s: refused %s with the read token", environ.get("REMOTE_ADDR"),
+                         _printable(", ".join(field.name.value for field in operation.selection_set.selections)))
+                raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and resumeJob"
+                                                 " need the admin token")
         _, result = graphql_sync(
             self.schema, params, query_document=document, query_validator=lambda *_args, **_kwargs: [],
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
@@ -2038,15 +2058,16 @@ class HttpApp:
             # Not executed at all (bad variables, unknown operation): a request
             # error, which has no data entry.
             result.pop("data", None)
-        return self._graphql_response(start_response, media_type, result)
+        return self._graphql_response(start_response, media_type, result, environ)
 
     @staticmethod
-    def _graphql_response(start_response, media_type: str, result: dict):
+    def _graphql_response(start_response, media_type: str, result: dict, environ):
         """200 for anything under application/json (the errors say what went
         wrong); under the GraphQL-over-HTTP type, 400 for a request that was
-        never executed."""
+        never executed. A header tells the dashboard which token it holds."""
         status = "200 OK" if media_type == JSON or "data" in result else "400 Bad Request"
-        return _json_response(start_response, status, result, content_type=media_type)
+        return _json_response(start_response, status, result, content_type=media_type,
+                              headers=[("X-Barycenter-Access", environ[ACCESS])])
 
 
 def _parameter(text: str) -> tuple[str, str]:
@@ -2412,6 +2433,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                busy_timeout: float = BUSY_TIMEOUT_SECONDS,
                allowed_hosts: Optional[Iterable[str]] = LOOPBACK_HOSTS,
                token: Optional[str] = None,
+               read_token: Optional[str] = None,
                max_body_bytes: int = MAX_BODY_BYTES,
                log_retention_days: int = LOG_RETENTION_DAYS) -> App:
     """Build the app: validate schedules, open and initialize the database,
@@ -2421,7 +2443,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     ``schedules`` maps job names to cron expressions that replace the default
     ones. ``clock`` gives the current time in epoch seconds (tests pass their
     own). ``allowed_hosts`` are the Host names answered (None: any), ``token``
-    the bearer token every request must present (None: no token).
+    the bearer token every request must present (None: no token), and
+    ``read_token`` one that may read but not trigger, pause or resume.
     ``log_retention_days`` bounds the history (0: keep everything).
     ``database`` is what ``open_storage`` takes: a path or a URL.
 
@@ -2441,6 +2464,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
             raise CronError(f"invalid schedule for {job.name} {expression!r}: {error}") from None
     if token is not None and not token:
         raise ConfigError("the admin token is empty")
+    if read_token is not None and (not read_token or token is None or read_token == token):
+        raise ConfigError("a read token needs an admin token too, and must be another, non-empty one")
     if log_retention_days < 0:
         raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
@@ -2472,7 +2497,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                       id="record-failures", name="write failures not yet recorded")
 
     app = App(storage, runner, scheduler)
-    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, token=token, max_body_bytes=max_body_bytes,
+    tokens = {token: "admin", read_token: "read"} if read_token else {token: "admin"} if token else {}
+    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, tokens=tokens, max_body_bytes=max_body_bytes,
                        health=app.health, metrics=app.metrics, pages=_read_pages())
     return app
 
@@ -2542,7 +2568,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         prog="barycenter_jobs.py",
         description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}.",
         epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
-               " 'Authorization: Bearer <token>' on every request.",
+               " 'Authorization: Bearer <token>' on every request; and"
+               f" {READ_TOKEN_VARIABLE} (or --read-token-file) for a token that may only read.",
         formatter_class=_HelpFormatter)
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
@@ -2555,6 +2582,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="a Host name to answer besides localhost, 127.0.0.1 and [::1]; repeatable")
     parser.add_argument("--token-file", metavar="PATH", default=None,
                         help=f"file holding the bearer token (instead of ${TOKEN_VARIABLE})")
+    parser.add_argument("--read-token-file", metavar="PATH", default=None,
+                        help=f"file holding a token that may only read (instead of ${READ_TOKEN_VARIABLE})")
     parser.add_argument("--max-body-bytes", type=int, default=MAX_BODY_BYTES, metavar="N",
                         help="largest request body accepted")
     parser.add_argument("--log-retention-days", type=int, default=LOG_RETENTION_DAYS, metavar="N",
@@ -2575,18 +2604,18 @@ def _schedule_overrides(flags: list[str]) -> dict[str, str]:
     return overrides
 
 
-def _read_token(token_file: Optional[str], environment: Mapping[str, str]) -> Optional[str]:
+def _read_token(token_file: Optional[str], variable: str, flag: str) -> Optional[str]:
     if token_file is None:
-        token = environment.get(TOKEN_VARIABLE)
+        token = os.environ.get(variable)
         if token and not token.strip():
-            raise ConfigError(f"${TOKEN_VARIABLE} holds only white space")
+            raise ConfigError(f"${variable} holds only white space")
         return token.strip() if token else None
     try:
         token = Path(token_file).read_text(encoding="utf-8").strip()
     except OSError as error:
-        raise ConfigError(f"cannot read --token-file {token_file}: {error.strerror or error}") from None
+        raise ConfigError(f"cannot read {flag} {token_file}: {error.strerror or error}") from None
     if not token:
-        raise ConfigError(f"--token-file {token_file} is empty")
+        raise ConfigError(f"{flag} {token_file} is empty")
     return token
 
 
@@ -2631,11 +2660,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     try:
         if args.max_body_bytes < 1:
             raise ConfigError("--max-body-bytes must be at least 1")
-        token = _read_token(args.token_file, os.environ)
+        token = _read_token(args.token_file, TOKEN_VARIABLE, "--token-file")
+        read_token = _read_token(args.read_token_file, READ_TOKEN_VARIABLE, "--read-token-file")
         database = args.database if args.database is not None else (
             os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
-                         allowed_hosts=allowed_hosts, token=token, max_body_bytes=args.max_body_bytes,
+                         allowed_hosts=allowed_hosts, token=token, read_token=read_token,
+                         max_body_bytes=args.max_body_bytes,
                          log_retention_days=args.log_retention_days)
     except ConfigError as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
@@ -2658,7 +2689,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     serving.start()
     if not stop_requested.is_set():
         listening = address.rsplit(":", 1)[0] + f":{server.server_port}"
-        log.info("listening on http://%s%s (database %s)", listening, ENDPOINT, app.storage.display)
+        tokens = ("the read or admin token to read, the admin token to trigger, pause and resume" if read_token
+                  else "the admin token" if token else "no token")
+        log.info("listening on http://%s%s (database %s); requests need %s", listening, ENDPOINT,
+                 app.storage.display, tokens)
     stop_requested.wait()
     app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
     log.info("received %s; stopping", received[0])

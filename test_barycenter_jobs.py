@@ -591,9 +591,10 @@ def test_every_run_logs_one_line_with_job_outcome_records_and_duration(app, db_p
     with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
         graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
     lines = [r.getMessage() for r in caplog.records if "cleanup_expired_challenges" in r.getMessage()]
-    assert len(lines) == 1
-    assert lines[0].startswith("job cleanup_expired_challenges (manual) succeeded: 2 records in ")
-    assert lines[0].endswith("s")
+    assert len(lines) == 2
+    assert lines[0].endswith(": a run of cleanup_expired_challenges requested with no token")
+    assert lines[1].startswith("job cleanup_expired_challenges (manual) succeeded: 2 records in ")
+    assert lines[1].endswith("s")
 
 
 @both_databases
@@ -1661,6 +1662,66 @@ def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
     result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--token-file", "empty"], cwd=tmp_path,
                             capture_output=True, text=True, timeout=60)
     assert (result.returncode, result.stderr.splitlines()) == (2, ["barycenter_jobs: --token-file empty is empty"])
+
+
+def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutation_is_logged(tmp_path):
+    (tmp_path / "read-token").write_text("reader-token-4321\n")
+    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="admin-token-8765")
+    server = ServerProcess("--read-token-file", "read-token", "--log-level", "DEBUG", cwd=tmp_path, env=env)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        reader, admin = {"Authorization": "Bearer reader-token-4321"}, {"Authorization": "Bearer admin-token-8765"}
+        answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
+        assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
+        assert answer.headers["X-Barycenter-Access"] == "read"
+        assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
+        for verb in ("triggerJob", "pauseJob", "resumeJob"):
+            refused = graphql(base, f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}',
+                              headers=reader)
+            assert (refused.status, refused) == (403, {"errors": [{"message": "this token may only read;"
+                    " triggerJob, pauseJob and resumeJob need the admin token"}]})
+        assert graphql(base, "{ jobLogs { id } availableJobs { paused } }", headers=reader)["data"] == {
+            "jobLogs": [], "availableJobs": [{"paused": False}] * 4}  # nothing ran, nothing paused
+        assert graphql(base, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { success } }',
+                       headers=admin)["data"] == {"pauseJob": {"success": True}}
+        triggered = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
+                            headers=admin)
+        assert triggered.headers["X-Barycenter-Access"] == "admin" and triggered["data"]["triggerJob"]["success"]
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    log = "".join(server.stderr)
+    assert "reader-token-4321" not in log and "admin-token-8765" not in log
+    assert ("requests need the read or admin token to read, the admin token to trigger, pause and resume"
+            in log)
+    assert log.count("127.0.0.1: refused triggerJob with the read token") == 1
+    assert "127.0.0.1: a pause of cleanup_expired_sessions requested with the admin token" in log
+    assert "127.0.0.1: a run of cleanup_expired_sessions requested with the admin token" in log
+
+
+def test_without_a_token_mutations_are_logged_as_asked_with_none(tmp_path):
+    server = ServerProcess(cwd=tmp_path)
+    try:
+        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+        assert mutate(base, "resumeJob", "no_such\\njob")["success"] is False
+        assert server.stop(signal.SIGTERM) == 0
+    finally:
+        server.kill()
+    log = "".join(server.stderr)
+    assert "requests need no token" in log
+    assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in log
+
+
+@pytest.mark.parametrize("admin", [None, "same-token"])
+def test_a_read_token_without_another_admin_token_stops_start_up(tmp_path, admin):
+    env = {**os.environ, "BARYCENTER_READ_TOKEN": "same-token"}
+    env.pop("BARYCENTER_ADMIN_TOKEN", None)
+    if admin:
+        env["BARYCENTER_ADMIN_TOKEN"] = admin
+    result = subprocess.run([sys.executable, str(MODULE), "--port", "0"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stderr.splitlines()) == (2, [
+        "barycenter_jobs: a read token needs an admin token too, and must be another, non-empty one"])
 
 
 def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
