@@ -167,6 +167,9 @@ MAX_QUERY_ALIASES = 50
 MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
 JOB_LOGS_MAX_LIMIT = 1000
+# Job.expiredRecords and its gauge count a backlog up to this many rows, so a
+# huge one costs a bounded time.
+EXPIRED_RECORDS_CAP = 100_000
 
 
 @dataclass(frozen=True)
@@ -269,23 +272,29 @@ CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started
 # the database: who runs the job now (a lease that lapses if its process
 # dies), the newest scheduled firing that was run, whether the job is paused,
 # when it was last resumed (firings before that are not expected to have run),
-# and counts that only grow, for /metrics (the history is pruned). The counts
-# came after the first release: a table created before gets them at start-up.
+# and for /metrics the finished runs that started before counted_before,
+# counted for good (see Storage.count_history). The counts came after the
+# first release: a table created before gets them at start-up.
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
-    job_name         TEXT NOT NULL PRIMARY KEY,
-    paused           BIGINT NOT NULL DEFAULT 0,
-    lease_owner      TEXT NULL,
-    lease_run_id     BIGINT NULL,
-    lease_expires_at BIGINT NULL,
-    last_firing      BIGINT NULL,
-    resumed_at       BIGINT NULL,
-    runs_succeeded   BIGINT NOT NULL DEFAULT 0,
-    runs_failed      BIGINT NOT NULL DEFAULT 0,
-    records_deleted  BIGINT NOT NULL DEFAULT 0
+    job_name          TEXT NOT NULL PRIMARY KEY,
+    paused            BIGINT NOT NULL DEFAULT 0,
+    lease_owner       TEXT NULL,
+    lease_run_id      BIGINT NULL,
+    lease_expires_at  BIGINT NULL,
+    last_firing       BIGINT NULL,
+    resumed_at        BIGINT NULL,
+    counted_before    BIGINT NOT NULL DEFAULT 0,
+    counted_succeeded BIGINT NOT NULL DEFAULT 0,
+    counted_failed    BIGINT NOT NULL DEFAULT 0,
+    counted_records   BIGINT NOT NULL DEFAULT 0
 );
 """
-STATE_COUNTS = ("runs_succeeded", "runs_failed", "records_deleted")
+STATE_COUNTS = ("counted_before", "counted_succeeded", "counted_failed", "counted_records")
+# Of a range of finished runs: successes, failures (any other success value),
+# and the rows they deleted, where the number can be one.
+RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)", "count(CASE WHEN success = 1 THEN NULL ELSE 1 END)",
+              "coalesce(sum(CASE WHEN records_processed BETWEEN 0 AND 1000000000000 THEN records_processed END), 0)")
 CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
                " lease_expires_at = NULL")
 
@@ -625,6 +634,7 @@ class Storage:
                 self.release()  # and with it the job, on PostgreSQL
         if recovered:
             log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
+        self.count_history(now)
 
     def _create(self, connection, statements: list[str]) -> None:
         for statement in statements:
@@ -661,21 +671,10 @@ class Storage:
     @staticmethod
     def _resolve_interrupted(connection, job_name: str, now: int) -> int:
         """Mark the job's unfinished runs as failed, and count them."""
-        resolved = connection.execute(
+        return connection.execute(
             "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
-            " records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND job_name = ?"
-            " RETURNING records_processed", (now, "interrupted by a stop of the server", job_name)).fetchall()
-        for (records,) in resolved:
-            Storage._count_run(connection, job_name, False, records)
-        return len(resolved)
-
-    @staticmethod
-    def _count_run(connection, job_name: str, succeeded: bool, records: int) -> None:
-        """Add a run that ended, and the rows it deleted, to the job's counts (for /metrics)."""
-        column = "runs_succeeded" if succeeded else "runs_failed"
-        Storage._add_state_rows(connection, [job_name])
-        connection.execute(f"UPDATE barycenter_jobs_state SET {column} = {column} + 1,"
-                           " records_deleted = records_deleted + ? WHERE job_name = ?", (records, job_name))
+            " records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND job_name = ?",
+            (now, "interrupted by a stop of the server", job_name)).rowcount
 
     @staticmethod
     def _add_state_rows(connection, job_names: Iterable[str]) -> None:
@@ -733,26 +732,22 @@ class Storage:
                                   (start, end)).rowcount
 
     def record_failed_start(self, job_name: str, started_at: int, completed_at: int, error: str) -> None:
-        """Log and count a run that failed before it could write its row (the
-        database was locked or unreachable then)."""
+        """Log a run that failed before it could write its row (the database
+        was locked or unreachable then)."""
         with self._write() as connection:
             connection.execute(
                 "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
                 " records_processed) VALUES (?, ?, ?, 0, ?, 0)", (job_name, started_at, completed_at, error))
-            self._count_run(connection, job_name, False, 0)
 
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
-        """Record the run's end (a success when ``error`` is None), count it
-        and its rows, and release its lease. A run that another process has
-        resolved meanwhile (after our lease lapsed) keeps what that process
-        wrote, and was counted by it."""
+        """Record the run's end (a success when ``error`` is None) and release
+        its lease. A run that another process has resolved meanwhile (after our
+        lease lapsed) keeps what that process wrote."""
         with self._write() as connection:
-            completed = connection.execute(
+            connection.execute(
                 "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
                 " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
-                (now, int(error is None), error, run.run_id)).rowcount
-            if completed:
-                self._count_run(connection, run.job.name, error is None, run.records)
+                (now, int(error is None), error, run.run_id))
             connection.execute(CLEAR_LEASE + " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
                                (run.job.name, run.owner, run.run_id))
         self._let_go_of_job(connection, run.job.name)
@@ -763,19 +758,49 @@ class Storage:
         9999, or text, which SQLite sorts after every number): else they would
         head the history for ever. A run in progress is never pruned. Stops
         after ``max_batches`` (the next call goes on), so a long-neglected
-        history cannot turn one prune into a long stall. Returns the number
-        of rows deleted."""
+        history cannot turn one prune into a long stall. A run not yet counted
+        for good (count_history) stays. Returns the number of rows deleted."""
         total = 0
+        counted_before = ("coalesce((SELECT counted_before FROM barycenter_jobs_state AS state"
+                          " WHERE state.job_name = job_executions.job_name), ?)")
         for _ in range(max_batches):
             with self._write() as connection:
                 deleted = connection.execute(
-                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions"
-                    " WHERE (started_at < ? OR started_at >= ?) AND completed_at IS NOT NULL LIMIT ?)",
-                    (started_before, MAX_EPOCH, batch)).rowcount
+                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions WHERE"
+                    f" (started_at >= ? OR (started_at < ? AND started_at < {counted_before}))"
+                    " AND completed_at IS NOT NULL LIMIT ?)",
+                    (MAX_EPOCH, started_before, started_before, batch)).rowcount
             total += deleted
             if deleted < batch:
                 break
         return total
+
+    def count_history(self, now: int) -> None:
+        """Count for good, per job, the finished runs that started before a
+        day ago and before the job's oldest unfinished run; job_states adds
+        the newer ones from the history. So /metrics counts every run, whoever
+        wrote it, reads only the last day of the history, and never goes down
+        when retention prunes. (A run written into the history more than a day
+        after it started is not counted: Barycenter and this server write it
+        when it starts, or as soon as the database takes a failure.)"""
+        with self._write() as connection:
+            for name in self.job_names:
+                (counted_before,) = connection.execute(
+                    "SELECT counted_before FROM barycenter_jobs_state WHERE job_name = ?" + self.lock_state_row,
+                    (name,)).fetchone()
+                (unfinished,) = connection.execute(
+                    "SELECT min(started_at) FROM job_executions WHERE job_name = ? AND completed_at IS NULL"
+                    " AND started_at >= 0 AND started_at < ?", (name, MAX_EPOCH)).fetchone()
+                before = min(now - 86400, now if unfinished is None else int(unfinished))
+                if before <= counted_before:
+                    continue
+                counts = connection.execute(
+                    f"SELECT {', '.join(RUN_COUNTS)} FROM job_executions WHERE job_name = ? AND started_at >= ?"
+                    " AND started_at < ? AND completed_at IS NOT NULL", (name, counted_before, before)).fetchone()
+                connection.execute(
+                    "UPDATE barycenter_jobs_state SET counted_before = ?, counted_succeeded = counted_succeeded + ?,"
+                    " counted_failed = counted_failed + ?, counted_records = counted_records + ?"
+                    " WHERE job_name = ?", (before, *map(int, counts), name))
 
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
         """Pause or resume a job; False if it already was so."""
@@ -823,14 +848,19 @@ class Storage:
         deleted it to clear a lease, say) is written again."""
         running, parameters = self._running(now)
         newest = "FROM job_executions WHERE job_name = state.job_name AND started_at >= 0 AND started_at < ?"
+        uncounted = ("FROM job_executions WHERE job_name = state.job_name AND started_at >= counted_before"
+                     " AND started_at < ? AND completed_at IS NOT NULL")
+        succeeded, failed, records = RUN_COUNTS
         cursor = self.connection().execute(
-            f"SELECT job_name, paused, {running} AS running, resumed_at, runs_succeeded, runs_failed,"
-            " records_deleted,"
+            f"SELECT job_name, paused, {running} AS running, resumed_at,"
+            f" counted_succeeded + (SELECT {succeeded} {uncounted}) AS runs_succeeded,"
+            f" counted_failed + (SELECT {failed} {uncounted}) AS runs_failed,"
+            f" counted_records + (SELECT {records} {uncounted}) AS records_deleted,"
             f" (SELECT started_at {newest} ORDER BY started_at DESC LIMIT 1) AS last_started_at,"
             f" (SELECT completed_at {newest} ORDER BY started_at DESC, id DESC LIMIT 1) AS last_completed_at,"
             f" (SELECT completed_at {newest} AND success = 1"
             "  ORDER BY started_at DESC LIMIT 1) AS last_success_at"
-            " FROM barycenter_jobs_state AS state", (*parameters, MAX_EPOCH, MAX_EPOCH, MAX_EPOCH))
+            " FROM barycenter_jobs_state AS state", (*parameters, *[MAX_EPOCH] * 6))
         names = [column[0] for column in cursor.description]
         states = {row[0]: dict(zip(names, row)) for row in cursor}
         if not set(self.job_names) <= set(states) and not rows_written:
@@ -840,7 +870,16 @@ class Storage:
         for state in states.values():
             for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
                 state[column] = _epoch(state[column])
+            for column in ("runs_succeeded", "runs_failed", "records_deleted"):
+                state[column] = int(state[column])  # PostgreSQL sums to a decimal
         return states
+
+    def expired_records(self, table: str, now: int) -> int:
+        """Rows of ``table`` whose expiry has passed, counted on its expires_at
+        index up to EXPIRED_RECORDS_CAP."""
+        return self.connection().execute(
+            f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE expires_at < ? LIMIT ?) AS expired',
+            (now, EXPIRED_RECORDS_CAP)).fetchone()[0]
 
 
 class SQLiteStorage(Storage):
@@ -1399,6 +1438,11 @@ class JobRunner:
                         " checkpoint", self.storage.display, self._checkpoints_left_behind)
 
     def _prune_history(self) -> None:
+        """Count the runs a day old for good (for /metrics), then prune the history."""
+        try:
+            self.storage.count_history(int(self.clock()))
+        except self.storage.errors as error:
+            log.warning("could not count the job history: %s", describe_error(error))
         if not self.log_retention_days:
             return
         cutoff = int(self.clock()) - self.log_retention_days * 86400
@@ -1502,6 +1546,14 @@ def _bind_resolvers(runner: JobRunner) -> list:
     @job_type.field("paused")
     def resolve_paused(job, info):
         return bool(job_state(info, job["name"])["paused"])
+
+    @job_type.field("expiredRecords")
+    def resolve_expired_records(job, info):
+        counted = info.context.setdefault("expired_records", {})  # once per job and request
+        if job["name"] not in counted:
+            counted[job["name"]] = runner.storage.expired_records(runner.jobs[job["name"]].table,
+                                                                  int(runner.clock()))
+        return counted[job["name"]]
 
     @query.field("jobLogs")
     def resolve_job_logs(_, info, job_name=None, limit=None, only_failures=False, since=None, until=None,
@@ -2379,7 +2431,11 @@ class _JobMetrics:
                                 value=int(states is not None))
         if states is None:
             return
-        runs = CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome.",
+        backlog = {}
+        for name, job in app.runner.jobs.items():
+            with contextlib.suppress(*app.storage.errors):  # a table gone harms only its own job
+                backlog[name] = app.storage.expired_records(job.table, int(now))
+        runs = CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome, whoever ran them.",
                                    labels=["job_name", "outcome"])
         records = CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
                                       labels=["job_name"])
@@ -2390,6 +2446,7 @@ class _JobMetrics:
                       ("last_success_timestamp_seconds", "When the newest successful run ended."),
                       ("next_run_timestamp_seconds", "The next scheduled firing (none while paused)."),
                       ("running", "Whether any process runs the job now."),
+                      ("expired_records", f"Expired rows waiting for a run, counted up to {EXPIRED_RECORDS_CAP}."),
                       ("paused", "Whether the job is paused."))}
         for name, job in app.runner.jobs.items():
             state = states[name]
@@ -2404,6 +2461,7 @@ class _JobMetrics:
                 "last_success_timestamp_seconds": state["last_success_at"],
                 "next_run_timestamp_seconds": next_run and next_run.timestamp(),
                 "running": int(bool(state["running"])),
+                "expired_records": backlog.get(name),
                 "paused": int(bool(state["paused"])),
             }
             for gauge, value in values.items():

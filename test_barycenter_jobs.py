@@ -2337,6 +2337,21 @@ def test_running_is_true_while_any_process_runs_the_job(app, db_path):
 
 
 @both_databases
+def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_path, clock, monkeypatch):
+    insert_rows(db_path, "sessions", [NOW - 3600, NOW - 1, NOW, NOW + 60])  # expiring now is not expired
+    insert_rows(db_path, "device_codes", [NOW - n for n in range(1, 8)])
+    query = "{ availableJobs { name expiredRecords } jobs: availableJobs { expiredRecords } }"
+    answer = graphql(app, query)["data"]
+    assert {job["name"]: job["expiredRecords"] for job in answer["availableJobs"]} == {
+        "cleanup_expired_sessions": 2, "cleanup_expired_refresh_tokens": 0,
+        "cleanup_expired_challenges": 0, "cleanup_expired_device_codes": 7}
+    monkeypatch.setattr(barycenter_jobs, "EXPIRED_RECORDS_CAP", 5)
+    assert [job["expiredRecords"] for job in graphql(app, query)["data"]["jobs"]] == [2, 0, 0, 5]
+    mutate(app, "triggerJob", "cleanup_expired_device_codes")
+    assert graphql(app, query)["data"]["jobs"][3] == {"expiredRecords": 0}
+
+
+@both_databases
 def test_pause_and_resume_answer_clearly(app):
     assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
         "success": True, "message": "Job cleanup_expired_sessions paused", "jobName": "cleanup_expired_sessions"}
@@ -3442,6 +3457,8 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     assert mutate(app, "triggerJob", "cleanup_expired_device_codes")["success"] is False
     mutate(app, "pauseJob", "cleanup_expired_challenges")
     run = insert_log_row(db_path, "cleanup_expired_challenges", NOW - 2)
+    insert_rows(db_path, "webauthn_challenges", [NOW - 10, NOW - 1, NOW, NOW + 10])
+    insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's own run", 7)
     with serving(app) as url, another_process_holding(db_path, "cleanup_expired_challenges", run):
         samples = scrape(url)
     app.close()
@@ -3454,7 +3471,9 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     assert value("barycenter_job_runs_total", sessions, outcome="failure") == 0
     assert value("barycenter_job_runs_total", devices, outcome="failure") == 1
     assert value("barycenter_job_records_deleted_total", sessions) == 3
-    assert value("barycenter_job_records_deleted_total", tokens) == 1
+    assert value("barycenter_job_records_deleted_total", tokens) == 1 + 7  # Barycenter's run counts too
+    assert value("barycenter_job_runs_total", tokens, outcome="failure") == 1
+    assert [value("barycenter_job_expired_records", job) for job in JOB_TABLES] == [0, 0, 2, None]
     assert value("barycenter_job_last_run_start_timestamp_seconds", sessions) == NOW - 120
     assert value("barycenter_job_last_run_duration_seconds", sessions) == 0
     assert value("barycenter_job_last_success_timestamp_seconds", tokens) == NOW
@@ -3484,6 +3503,63 @@ def test_metrics_keep_counting_when_the_history_is_pruned(db_path, clock):
         samples = scrape(url)
     assert samples[("barycenter_job_runs_total", (("job_name", "cleanup_expired_sessions"), ("outcome", "success")))] == 2
     assert samples[("barycenter_job_records_deleted_total", (("job_name", "cleanup_expired_sessions"),))] == 1
+
+
+@both_databases
+def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(db_path, clock):
+    sessions = "cleanup_expired_sessions"
+    day = 86400
+    create_app(db_path, clock=lambda: NOW - 200 * day).close()  # first started 200 days ago
+    for started, success, records in ((NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6),
+                                      (NOW - 600, 1, 7), (NOW - day, 2, 10**15)):  # the last: no number
+        insert_log_row(db_path, sessions, started, started + 1, success, None, records)
+    insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
+    app = create_app(db_path, clock=clock, log_retention_days=30)
+
+    def counts():
+        with serving(app) as url:
+            samples = scrape(url)
+        labels = (("job_name", sessions),)
+        return (samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))],
+                samples[("barycenter_job_runs_total", (*labels, ("outcome", "failure")))],
+                samples[("barycenter_job_records_deleted_total", labels)])
+
+    try:
+        assert counts() == (3, 2, 18)
+        insert_rows(db_path, "sessions", [NOW - 5, NOW - 4])
+        assert mutate(app, "triggerJob", sessions)["success"]  # then prunes the runs of 100 and 50 days ago
+        assert len(log_rows(db_path)) == 4
+        assert counts() == (4, 2, 20)
+        clock.now += 2 * day
+        insert_log_row(db_path, sessions, NOW + day, NOW + day + 1, 0, "Barycenter's run failed", 1)
+        assert mutate(app, "triggerJob", sessions)["success"]
+        assert counts() == (5, 3, 21)
+    finally:
+        app.close()
+
+
+def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from_the_history(tmp_path, clock):
+    path = tmp_path / "barycenter.db"
+    with connect(path) as connection:
+        connection.execute("CREATE TABLE barycenter_jobs_state (job_name TEXT NOT NULL PRIMARY KEY,"
+                           " paused BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL, lease_run_id BIGINT NULL,"
+                           " lease_expires_at BIGINT NULL, last_firing BIGINT NULL, resumed_at BIGINT NULL,"
+                           " runs_succeeded BIGINT NOT NULL DEFAULT 0, runs_failed BIGINT NOT NULL DEFAULT 0,"
+                           " records_deleted BIGINT NOT NULL DEFAULT 0)")
+        connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded, records_deleted)"
+                           " VALUES ('cleanup_expired_sessions', 1, 9, 99)")
+        connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**barycenter_jobs.SQLiteStorage.types))
+    insert_log_row(path, "cleanup_expired_sessions", NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
+    app = create_app(path, clock=clock)
+    try:
+        with serving(app) as url:
+            samples = scrape(url)
+    finally:
+        app.close()
+    labels = (("job_name", "cleanup_expired_sessions"),)
+    assert samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))] == 1
+    assert samples[("barycenter_job_records_deleted_total", labels)] == 4
+    assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the row is kept
 
 
 def test_metrics_follow_the_token_rule_as_prometheus_sends_it(token_server):
