@@ -640,9 +640,9 @@ class Storage:
         for statement in statements:
             connection.execute(statement)
 
-    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int]) -> Claim:
-        """In one write transaction: check that the job is not paused and
-        that no process has run ``firing`` already (for a scheduled firing),
+    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int], scheduled: bool) -> Claim:
+        """In one write transaction: check that the job is not paused (for a
+        scheduled run) and that no process has run ``firing`` already,
         then take the job unless a live process holds it; resolve the job's
         runs that a dead process left, write the new run's log row and take
         the lease."""
@@ -651,7 +651,7 @@ class Storage:
             self._add_state_rows(connection, [job_name])
             state = "SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?"
             paused, last_firing = connection.execute(state + self.lock_state_row, (job_name,)).fetchone()
-            if firing is not None and paused:
+            if scheduled and paused:
                 return Claim(refusal=RunStatus.PAUSED)
             if firing is not None and last_firing is not None and last_firing >= firing:
                 return Claim(refusal=RunStatus.FIRING_TAKEN)
@@ -1321,12 +1321,15 @@ class JobRunner:
         """The scheduler's entry point: a run for the firing that is due now."""
         firing = latest_fire_time(self.jobs[job_name].trigger, self.clock(), MISFIRE_GRACE_SECONDS)
         if firing is None:
-            return self.run(job_name, "scheduled")
-        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()))
+            return self.run(job_name, "scheduled", scheduled=True)
+        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()), scheduled=True)
 
-    def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None) -> RunOutcome:
+    def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
+            scheduled: bool = False) -> RunOutcome:
         """Run a job now, in this thread, unless a run of it is in progress
-        here or in another process, or ``firing`` has been run already.
+        here or in another process, or ``firing`` has been run already, or
+        the job is paused and the run is ``scheduled`` (by our scheduler or
+        another, as ``run JOB`` on the command line is).
 
         Never raises for a failing job: the failure is logged, recorded in its
         row and returned.
@@ -1341,18 +1344,18 @@ class JobRunner:
             log.info("job %s (%s) not started: %s", job_name, source, RunStatus.ALREADY_RUNNING.reason)
             return RunOutcome(RunStatus.ALREADY_RUNNING)
         try:
-            return self._run_locked(job, source, firing)
+            return self._run_locked(job, source, firing, scheduled)
         finally:
             lock.release()
             self.storage.release()
 
-    def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
+    def _run_locked(self, job: JobSpec, source: str, firing: Optional[int], scheduled: bool) -> RunOutcome:
         started = time.monotonic()
         now = int(self.clock())
         run = None
         try:
             self.record_unrecorded_failures()
-            claim = self.storage.claim(job.name, self.owner, now, firing)
+            claim = self.storage.claim(job.name, self.owner, now, firing, scheduled)
             if claim.refusal is not None:
                 log.info("job %s (%s) not started: %s", job.name, source, claim.refusal.reason)
                 return RunOutcome(claim.refusal)
@@ -2351,12 +2354,14 @@ class App:
         self.started_at = self.runner.clock()
         self.scheduler.start()
 
-    def health(self) -> tuple[bool, dict]:
+    def health(self, expected_since: Optional[float] = None) -> tuple[bool, dict]:
         """Healthy when the scheduler runs and every unpaused job has started a
         run since its last firing that is more than MISFIRE_GRACE_SECONDS old
-        (in any process on the database). Firings from before this server
-        started, or before the job was last resumed, are not expected."""
+        (in any process on the database). Firings from before
+        ``expected_since`` (by default, when this server started), or before
+        the job was last resumed, are not expected."""
         now = self.runner.clock()
+        expected_since = self.started_at if expected_since is None else expected_since
         report: dict[str, Any] = {"status": "ok", "checkedAt": _iso_epoch(int(now)),
                                   "scheduler": "running" if self.scheduler.running else "stopped"}
         try:
@@ -2368,9 +2373,9 @@ class App:
         for name, job in self.runner.jobs.items():
             state = states[name]
             due = None
-            if not state["paused"] and self.started_at is not None:
+            if not state["paused"] and expected_since is not None:
                 due = latest_fire_time(job.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
-                if due is not None and due.timestamp() <= max(self.started_at, state["resumed_at"] or 0):
+                if due is not None and due.timestamp() <= max(expected_since, state["resumed_at"] or 0):
                     due = None
             late = due is not None and (state["last_started_at"] or 0) < due.timestamp()
             if late:
@@ -2624,11 +2629,14 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = _ArgumentParser(
         prog="barycenter_jobs.py",
-        description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}.",
+        description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}; or run one job"
+                    " (exit 0: it succeeded or was not needed, 1: it failed), or print each job's status"
+                    " (exit 0: every job is healthy, 1: not), without a server.",
         epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
                " 'Authorization: Bearer <token>' on every request; and"
                f" {READ_TOKEN_VARIABLE} (or --read-token-file) for a token that may only read.",
         formatter_class=_HelpFormatter)
+    parser.add_argument("command", nargs="*", metavar="run JOB | status", help="what to do instead of serving")
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
     parser.add_argument("--database", default=None, metavar="PATH|URL",
@@ -2648,7 +2656,10 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                         help="delete job log rows older than this many days (0: keep everything)")
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
-    return parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv)
+    if args.command not in ([], ["status"]) and not (len(args.command) == 2 and args.command[0] == "run"):
+        parser.error(f"unknown command {' '.join(args.command)!r}; give run JOB, status, or none to serve")
+    return args
 
 
 def _schedule_overrides(flags: list[str]) -> dict[str, str]:
@@ -2677,6 +2688,38 @@ def _read_token(token_file: Optional[str], variable: str, flag: str) -> Optional
     return token
 
 
+def _command(app: App, command: list[str]) -> int:
+    """``run JOB`` or ``status``, without a server: a line per outcome or job
+    on stdout, and the exit code as --help says."""
+    if command[0] == "run":
+        outcome = app.runner.run(command[1], "command line", scheduled=True)
+        ran = "" if outcome.run_id is None else f" (run {outcome.run_id})"
+        if outcome.status is RunStatus.SUCCEEDED:
+            print(f"{command[1]} succeeded: {outcome.records} expired rows deleted{ran}")
+        elif outcome.status is RunStatus.FAILED:
+            print(f"{command[1]} failed: {outcome.error}{ran}")
+        else:
+            print(f"{command[1]} did not run: {outcome.status.reason}")
+        return int(outcome.status not in (RunStatus.SUCCEEDED, RunStatus.PAUSED, RunStatus.ALREADY_RUNNING))
+    _, report = app.health(expected_since=0)
+    try:
+        if "error" in report:
+            raise DatabaseUnavailable(report["error"])
+        for job in report["jobs"]:
+            run = app.storage.last_run(job["name"])
+            last_run = "never" if run is None else "{} {}".format(
+                {None: "running", True: "succeeded", False: "failed"}[run["success"]], run["startedAt"])
+            state = "paused" if job["paused"] else "running" if job["running"] else "scheduled"
+            backlog = app.storage.expired_records(app.runner.jobs[job["name"]].table, int(app.runner.clock()))
+            print(f"{job['name']}: {state}{', OVERDUE' if job['overdue'] else ''}; next run"
+                  f" {job['nextRunAt'] or 'none'}; last run {last_run}; last success {job['lastSuccessAt'] or 'never'};"
+                  f" {backlog}{'+' if backlog == EXPIRED_RECORDS_CAP else ''} expired rows waiting")
+    except (DatabaseUnavailable, *app.storage.errors) as error:
+        print(f"barycenter_jobs: cannot read {app.storage.display}: {describe_error(error)}", file=sys.stderr)
+        return 1
+    return int(bool(report["overdueJobs"]))
+
+
 def _is_loopback(host: str) -> bool:
     if host.lower() == "localhost":
         return True
@@ -2692,10 +2735,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     # terminal's hang-up must not kill a run between its batches.)
     stop_requested = threading.Event()
     received: list[str] = []
+    runners: list[JobRunner] = []  # the app's, once there is one
 
     def request_stop(signum, _frame):
         received.append(signal.Signals(signum).name)
         stop_requested.set()
+        for runner in runners:
+            runner.stop()  # runs in progress stop at their next batch; new ones are refused
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
@@ -2722,6 +2768,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         read_token = _read_token(args.read_token_file, READ_TOKEN_VARIABLE, "--read-token-file")
         database = args.database if args.database is not None else (
             os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
+        if args.command[:1] == ["run"] and args.command[1] not in {job.name for job in JOBS}:
+            raise ConfigError(f"unknown job {args.command[1]}; the jobs are {', '.join(job.name for job in JOBS)}")
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, read_token=read_token,
                          max_body_bytes=args.max_body_bytes,
@@ -2732,6 +2780,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except DatabaseUnavailable as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 1
+    runners.append(app.runner)
+    if stop_requested.is_set():
+        app.runner.stop()
+    if args.command:
+        with contextlib.closing(app):
+            return _command(app, args.command)
     try:
         server = make_http_server(args.host, args.port, app)
     except OSError as error:
@@ -2752,7 +2806,6 @@ def main(argv: Optional[list[str]] = None) -> int:
         log.info("listening on http://%s%s (database %s); requests need %s", listening, ENDPOINT,
                  app.storage.display, tokens)
     stop_requested.wait()
-    app.runner.stop()  # runs in progress stop at their next batch; new triggers are refused
     log.info("received %s; stopping", received[0])
     server.shutdown()  # no new connections
     server.server_close()  # waits for the requests in progress

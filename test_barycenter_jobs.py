@@ -1095,6 +1095,106 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
             assert line.startswith(message), line
 
 
+def command(*args, cwd=None):
+    """``python barycenter_jobs.py ARGS`` to its end."""
+    return subprocess.run([sys.executable, str(MODULE), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=120)
+
+
+@both_databases
+def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path, tmp_path):
+    sessions, database = "cleanup_expired_sessions", ["--database", str(db_path)]
+    create_app(db_path).close()
+    insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
+    result = command("run", sessions, *database)
+    assert (result.returncode, result.stdout) == (0, f"{sessions} succeeded: 3 expired rows deleted (run 1)\n")
+    assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
+    assert len(remaining_expiries(db_path, "sessions")) == 1
+    assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
+
+    app = create_app(db_path)
+    mutate(app, "pauseJob", sessions)
+    result = command("run", sessions, *database)  # an outside scheduler's run is a scheduled run
+    assert (result.returncode, result.stdout) == (0, f"{sessions} did not run: the job is paused\n")
+    mutate(app, "resumeJob", sessions)
+    run = insert_log_row(db_path, sessions, int(time.time()))
+    with another_process_holding(db_path, sessions, run):
+        if not is_postgres(db_path):
+            write_lease(db_path, sessions, "other-host:77:alive", run, int(time.time()) + 600)
+        result = command("run", sessions, *database)
+    assert (result.returncode, result.stdout) == (0, f"{sessions} did not run: a run is already in progress\n")
+    assert len(log_rows(db_path)) == 2
+    app.close()
+
+    insert_rows(db_path, "sessions", [4])
+    with connect(db_path) as connection:
+        if is_postgres(db_path):
+            connection.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
+                               " AS $$ BEGIN RAISE EXCEPTION 'the disk is on fire'; END $$")
+            connection.execute("CREATE TRIGGER refuse BEFORE DELETE ON sessions EXECUTE FUNCTION refuse()")
+        else:
+            connection.execute("CREATE TRIGGER refuse BEFORE DELETE ON sessions"
+                               " BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END")
+    result = command("run", sessions, *database)
+    assert (result.returncode, result.stdout) == (1, f"{sessions} failed: the disk is on fire (run 3)\n")
+    for args in (["run", "cleanup_everything"], ["run"], ["run", sessions, "again"], ["frobnicate"]):
+        result = command(*args, *database)
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, args
+        assert result.stdout == ""
+
+
+@both_databases
+def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_healthy(db_path):
+    database = ["--database", str(db_path)]
+    result = command("status", *database)  # a new database: nothing has run the jobs
+    assert result.returncode == 1 and result.stdout.count(", OVERDUE; ") == 4
+    now = int(time.time())
+    for job in barycenter_jobs.JOBS:
+        insert_log_row(db_path, job.name, now - 2, now - 1, 1, None, 5)
+    insert_log_row(db_path, "cleanup_expired_challenges", now, now, 0, "the disk is on fire", 0)
+    insert_rows(db_path, "device_codes", [1, 2, now + 3600])
+    result = command("status", *database)
+    assert result.returncode == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert [line.split(":")[0] for line in lines] == [job.name for job in barycenter_jobs.JOBS]
+    when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
+    assert re.fullmatch(f"cleanup_expired_challenges: scheduled; next run {when}; last run failed {when};"
+                        f" last success {when}; 0 expired rows waiting", lines[2]), lines[2]
+    assert re.fullmatch(f"cleanup_expired_device_codes: scheduled; next run {when}; last run succeeded {when};"
+                        f" last success {when}; 2 expired rows waiting", lines[3]), lines[3]
+    with connect(db_path) as connection:  # the sessions job missed its last firing
+        connection.execute("DELETE FROM job_executions WHERE job_name = 'cleanup_expired_sessions'")
+        connection.execute("UPDATE barycenter_jobs_state SET paused = 1"
+                           " WHERE job_name = 'cleanup_expired_device_codes'")
+    result = command("status", *database)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[0].startswith("cleanup_expired_sessions: scheduled, OVERDUE; next run ")
+    assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
+
+
+def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
+    path = tmp_path / "barycenter.db"
+    create_app(path).close()
+    insert_rows(path, "sessions", range(1000, 61000))  # twenty batches
+    process = subprocess.Popen([sys.executable, str(MODULE), "run", "cleanup_expired_sessions", "--database",
+                                str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: log_rows(path) and log_rows(path)[0]["records_processed"])  # a batch is done
+        with connect(path) as blocker:
+            blocker.execute("BEGIN IMMEDIATE")  # the run waits for its next batch...
+            assert log_rows(path)[0]["completed_at"] is None
+            process.send_signal(signal.SIGTERM)  # ...is told to stop...
+            blocker.execute("ROLLBACK")  # ...does that batch, and stops
+        stdout, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    row = log_rows(path)[0]
+    assert (process.returncode, stdout) == (1, f"cleanup_expired_sessions failed: interrupted by shutdown (run 1)\n")
+    assert (row["success"], row["error_message"]) == (0, "interrupted by shutdown")
+    assert 0 < row["records_processed"] < 60000 and row["records_processed"] % 3000 == 0
+    assert len(remaining_expiries(path, "sessions")) == 60000 - row["records_processed"]
+
+
 def test_an_ipv6_address_is_served(tmp_path):
     try:
         with socket.socket(socket.AF_INET6) as probe:
