@@ -103,6 +103,8 @@ DASHBOARD_FILES = {
     ENDPOINT: ("dashboard.html", "text/html; charset=utf-8"),
     ENDPOINT + "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
     ENDPOINT + "/dashboard.css": ("dashboard.css", "text/css; charset=utf-8"),
+    ENDPOINT + "/favicon.svg": ("favicon.svg", "image/svg+xml"),
+    "/favicon.ico": ("favicon.svg", "image/svg+xml"),  # for browsers that ask there all the same
 }
 # The dashboard may load from, and talk to, this server alone; no other site may frame it.
 PAGE_HEADERS = [

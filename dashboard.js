@@ -19,6 +19,7 @@ const state = {
   knownNames: new Set(),  // every job name seen, Barycenter's own included
   before: null,        // the history page: null for the newest, else the id of the run it follows
   busy: new Set(),     // jobs with a mutation in flight
+  readOnly: false,     // signed in with the read token: no buttons
   timer: null,
 };
 
@@ -36,6 +37,7 @@ async function graphql(query, variables) {
     method: "POST", headers, body: JSON.stringify({query, variables}), cache: "no-store",
   });
   if (response.status === 401) throw new Unauthorized();
+  state.readOnly = response.headers.get("X-Barycenter-Access") === "read";
   const body = await response.json();
   if (!response.ok || !body.data) {
     throw new Error((body.errors && body.errors[0] && body.errors[0].message) || ("HTTP " + response.status));
@@ -49,7 +51,8 @@ function dashboardQuery() {
     `chart${i}: jobLogs(jobName: $job${i}, limit: ${CHART_RUNS}) { id startedAt success recordsProcessed errorMessage }`);
   const declarations = state.jobNames.map((_, i) => `, $job${i}: String`).join("");
   return `query Dashboard($job: String, $failures: Boolean, $before: ID${declarations}) {
-    availableJobs { name description schedule nextRunAt running paused lastSuccessAt lastRun { ${RUN_FIELDS} } }
+    availableJobs { name description schedule nextRunAt running paused lastSuccessAt expiredRecords
+                    lastRun { ${RUN_FIELDS} } }
     history: jobLogs(jobName: $job, onlyFailures: $failures, before: $before, limit: ${HISTORY_PAGE}) { ${RUN_FIELDS} }
     ${charts.join("\n    ")}
   }`;
@@ -85,11 +88,12 @@ async function refresh() {
   state.timer = setTimeout(refresh, REFRESH_MS);
 }
 
+// The label's class is its state: connecting, live, locked or down; each looks different.
 function showConnection(up, error) {
   const label = $("connection");
-  label.classList.toggle("down", !up);
+  label.className = "connection " + (up ? "live" : "down");
   label.textContent = up
-    ? "Live · updated " + new Date().toISOString().slice(11, 19) + " UTC"
+    ? "Live · updated " + new Date().toISOString().slice(11, 19) + " UTC" + (state.readOnly ? " · read only" : "")
     : "Cannot reach the server (" + (error && error.message || "no answer") + "); retrying every "
       + REFRESH_MS / 1000 + " s";
 }
@@ -101,6 +105,7 @@ function askForToken() {
   sessionStorage.removeItem(TOKEN_KEY);
   $("content").hidden = true;
   $("token-form").hidden = false;
+  $("connection").className = "connection locked";
   $("connection").textContent = "Locked";
   setMessage($("token-message"), refused ? "That token was not accepted. Check it and try again." : "", "bad");
   $("token").focus();
@@ -127,6 +132,7 @@ function badge(text, kind) {
 }
 
 function renderJobs(data) {
+  const labels = [...document.querySelectorAll(".jobs th")].map((th) => th.textContent);
   const rows = data.availableJobs.map((job, i) => {
     const tr = document.createElement("tr");
     tr.dataset.job = job.name;
@@ -139,9 +145,13 @@ function renderJobs(data) {
       cell(...lastRun(job.lastRun)),
       cell(job.lastSuccessAt ? element("span", clock(job.lastSuccessAt)) : element("span", "never"),
            job.lastSuccessAt ? element("span", relative(job.lastSuccessAt), "sub") : null),
+      cell(job.expiredRecords === null ? "—" : job.expiredRecords.toLocaleString("en")
+           + (job.expiredRecords >= 100000 ? "+" : "")),
       cell(chart(data["chart" + i] || [])),
-      actions(job),
+      state.readOnly ? cell() : actions(job),
     );
+    // On a narrow screen each row is a card, and each cell says what it is.
+    [...tr.children].forEach((td, column) => { td.dataset.label = labels[column]; });
     return tr;
   });
   $("jobs").replaceChildren(...rows);

@@ -3355,13 +3355,14 @@ def browser():
 class Dashboard:
     """The dashboard in a fresh browser tab, with every request the page makes on record."""
 
-    def __init__(self, browser, base_url):
+    def __init__(self, browser, base_url, width=1400):
         from playwright.sync_api import expect
         self.expect, self.base_url = expect, base_url
-        self.context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.context = browser.new_context(viewport={"width": width, "height": 1000})
         self.page = self.context.new_page()
-        self.requests, self.errors = [], []
+        self.requests, self.errors, self.not_found = [], [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("response", lambda response: response.status == 404 and self.not_found.append(response.url))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(f"{base_url}/admin/jobs")
 
@@ -3377,15 +3378,16 @@ class Dashboard:
 
 
 @contextlib.contextmanager
-def dashboard(browser, base_url):
-    """The dashboard in a tab; when the test's steps are done, no script failed
-    and no request left the server's origin."""
-    page = Dashboard(browser, base_url)
+def dashboard(browser, base_url, width=1400):
+    """The dashboard in a tab ``width`` pixels wide; when the test's steps are
+    done, no script failed, nothing was missing, and no request left the
+    server's origin."""
+    page = Dashboard(browser, base_url, width)
     try:
         yield page
     finally:
         page.close()
-    assert page.errors == []
+    assert page.errors == [] and page.not_found == []
     assert all(url.startswith(base_url + "/") for url in page.requests), page.requests
 
 
@@ -3424,6 +3426,51 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, d
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges resumed")
         assert job_by_name(app, "cleanup_expired_challenges")["paused"] is False
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
+    app.close()
+
+
+@both_databases
+def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_gets_no_buttons(browser, db_path, tmp_path):
+    app = create_app(db_path, token="admin-secret", read_token="read-secret")
+    now = int(time.time())
+    error = "database is locked (another writer held the lock past the busy timeout) " + "x" * 60
+    insert_log_row(db_path, "cleanup_expired_device_codes", now - 60, now - 59, 0, error, 0)
+    insert_rows(db_path, "sessions", [now - 5, now - 4, now + 3600])
+    with serving(app) as url:
+        for token, buttons in (("read-secret", 0), ("admin-secret", 8)):
+            with dashboard(browser, url, width=390) as board:
+                expect, page = board.expect, board.page
+                expect(page.locator("#connection")).to_have_class("connection locked")
+                page.locator("#token").fill(token)
+                page.get_by_role("button", name="Unlock").click()
+                expect(page.locator("#connection")).to_have_class("connection live")
+                expect(page.locator("#jobs tr")).to_have_count(4)
+                expect(page.locator("#jobs button")).to_have_count(buttons)
+                expect(page.locator("#connection")).to_contain_text("read only" if buttons == 0 else "Live")
+                expect(board.row("cleanup_expired_sessions").locator("td").nth(6)).to_have_text("2")
+                assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
+                for row in page.locator("#jobs tr").all():  # state, last run and the buttons are on screen
+                    for part in (row.locator("td").nth(3), row.locator("td").nth(4), *row.locator("button").all()):
+                        box = part.bounding_box()
+                        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+                # Errors wrap between words, on lines of a readable width.
+                assert page.locator("#jobs .error").bounding_box()["width"] > 250
+                assert page.locator("#history .error").bounding_box()["width"] > 200
+                page.screenshot(path=str(tmp_path / f"phone-{buttons}.png"), full_page=True)
+                # Connecting, live, locked and down each look different, in shape and in colour.
+                looks = page.evaluate("""["connecting", "live", "locked", "down"].map((state) => {
+                    const label = document.createElement("span");
+                    label.className = "connection " + state;
+                    document.querySelector("header").append(label);
+                    const style = getComputedStyle(label, "::before");
+                    return [style.content, style.color];
+                })""")
+                assert len({content for content, _ in looks}) == len({color for _, color in looks}) == 4, looks
+                icon = page.locator('link[rel="icon"]').get_attribute("href")
+        for path in (icon, "/favicon.ico"):
+            response = request(url + path, method="GET")
+            assert (response.status, response.headers["Content-Type"]) == (200, "image/svg+xml"), path
+            assert response.body.startswith(b"<svg")
     app.close()
 
 
