@@ -1172,6 +1172,15 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_h
     assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
 
 
+def test_the_readme_fixture_for_other_projects_tests_works_as_written(tmp_path):
+    example = README.split("## In your own tests")[1].split("```python\n")[1].split("```")[0]
+    (tmp_path / "test_client.py").write_text(example)
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_client.py"],
+                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(MODULE.parent)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+
+
 def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
     path = tmp_path / "barycenter.db"
     create_app(path).close()
