@@ -295,8 +295,10 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
 STATE_COUNTS = ("counted_before", "counted_succeeded", "counted_failed", "counted_records")
 # Of a range of finished runs: successes, failures (any other success value),
 # and the rows they deleted, where the number can be one.
-RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)", "count(CASE WHEN success = 1 THEN NULL ELSE 1 END)",
-              "coalesce(sum(CASE WHEN records_processed BETWEEN 0 AND 1000000000000 THEN records_processed END), 0)")
+RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)",
+              "count(CASE WHEN success = 1 THEN NULL ELSE 1 END)",
+              "coalesce(sum(CASE WHEN records_processed BETWEEN 0 AND 1000000000000"
+              " THEN records_processed END), 0)")
 CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
                " lease_expires_at = NULL")
 
@@ -672,7 +674,7 @@ class Storage:
 
     @staticmethod
     def _resolve_interrupted(connection, job_name: str, now: int) -> int:
-        """Mark the job's unfinished runs as failed, and count them."""
+        """Mark the job's unfinished runs as failed; returns how many."""
         return connection.execute(
             "UPDATE job_executions SET completed_at = ?, success = 0, error_message = ?,"
             " records_processed = coalesce(records_processed, 0) WHERE completed_at IS NULL AND job_name = ?",
@@ -784,25 +786,29 @@ class Storage:
         wrote it, reads only the last day of the history, and never goes down
         when retention prunes. (A run written into the history more than a day
         after it started is not counted: Barycenter and this server write it
-        when it starts, or as soon as the database takes a failure.)"""
-        with self._write() as connection:
-            for name in self.job_names:
-                (counted_before,) = connection.execute(
-                    "SELECT counted_before FROM barycenter_jobs_state WHERE job_name = ?" + self.lock_state_row,
-                    (name,)).fetchone()
-                (unfinished,) = connection.execute(
-                    "SELECT min(started_at) FROM job_executions WHERE job_name = ? AND completed_at IS NULL"
-                    " AND started_at >= 0 AND started_at < ?", (name, MAX_EPOCH)).fetchone()
-                before = min(now - 86400, now if unfinished is None else int(unfinished))
-                if before <= counted_before:
-                    continue
-                counts = connection.execute(
-                    f"SELECT {', '.join(RUN_COUNTS)} FROM job_executions WHERE job_name = ? AND started_at >= ?"
-                    " AND started_at < ? AND completed_at IS NOT NULL", (name, counted_before, before)).fetchone()
-                connection.execute(
-                    "UPDATE barycenter_jobs_state SET counted_before = ?, counted_succeeded = counted_succeeded + ?,"
-                    " counted_failed = counted_failed + ?, counted_records = counted_records + ?"
-                    " WHERE job_name = ?", (before, *map(int, counts), name))
+        when it starts, or as soon as the database takes a failure.)
+
+        The counting reads outside any transaction, so that however long the
+        history, no write waits for it; the counts are added only if no other
+        process added them meanwhile. Each job's count moves once an hour."""
+        connection = self.connection()
+        for name, counted_before in connection.execute(
+                "SELECT job_name, counted_before FROM barycenter_jobs_state").fetchall():
+            (unfinished,) = connection.execute(
+                "SELECT min(started_at) FROM job_executions WHERE job_name = ? AND completed_at IS NULL"
+                " AND started_at >= 0 AND started_at < ?", (name, MAX_EPOCH)).fetchone()
+            before = min(now - 86400, now if unfinished is None else int(unfinished))
+            if before < counted_before + 3600:
+                continue
+            counts = connection.execute(
+                f"SELECT {', '.join(RUN_COUNTS)} FROM job_executions WHERE job_name = ? AND started_at >= ?"
+                " AND started_at < ? AND completed_at IS NOT NULL", (name, counted_before, before)).fetchone()
+            with self._write() as writing:
+                writing.execute(
+                    "UPDATE barycenter_jobs_state SET counted_before = ?,"
+                    " counted_succeeded = counted_succeeded + ?, counted_failed = counted_failed + ?,"
+                    " counted_records = counted_records + ? WHERE job_name = ? AND counted_before = ?",
+                    (before, *map(int, counts), name, counted_before))
 
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
         """Pause or resume a job; False if it already was so."""
@@ -1324,7 +1330,8 @@ class JobRunner:
         firing = latest_fire_time(self.jobs[job_name].trigger, self.clock(), MISFIRE_GRACE_SECONDS)
         if firing is None:
             return self.run(job_name, "scheduled", scheduled=True)
-        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()), scheduled=True)
+        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()),
+                        scheduled=True)
 
     def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
             scheduled: bool = False) -> RunOutcome:
@@ -1586,8 +1593,9 @@ def _bind_resolvers(runner: JobRunner) -> list:
     def audit(info, verb: str, job_name: str) -> None:
         """Who asked: every trigger, pause and resume, at INFO; never the token itself."""
         environ = info.context["request"]
-        log.info("%s: %s of %s requested with %s token", environ.get("REMOTE_ADDR"), verb, _printable(job_name),
-                 {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no"))
+        token = {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no")
+        log.info("%s: %s of %s requested with %s token",
+                 environ.get("REMOTE_ADDR"), verb, _printable(job_name), token)
 
     @mutation.field("triggerJob")
     def resolve_trigger_job(_, info, job_name):
@@ -1899,8 +1907,8 @@ class HttpApp:
     """
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
-                 tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]], metrics: Callable[[], bytes],
-                 pages: Mapping[str, tuple[bytes, str]]):
+                 tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]],
+                 metrics: Callable[[], bytes], pages: Mapping[str, tuple[bytes, str]]):
         self.schema = schema
         self.health = health
         self.metrics = metrics
@@ -2095,18 +2103,18 @@ class HttpApp:
         except InvalidDocument as invalid:
             for error in invalid.args:
                 self.error_log.error(error, exc_info=error)
-            return self._graphql_response(start_response, media_type,
-                                          {"errors": [_format_error(error) for error in invalid.args]}, environ)
+            errors = [_format_error(error) for error in invalid.args]
+            return self._graphql_response(start_response, media_type, {"errors": errors}, environ)
         operation = get_operation_ast(document, params["operationName"])
         if operation is not None and operation.operation != OperationType.QUERY:
             if environ["REQUEST_METHOD"] == "GET":
                 raise HttpError("405 Method Not Allowed",
                                 f"a {operation.operation.value} must be sent with POST", [("Allow", "POST")])
             if environ[ACCESS] == "read":
-                log.info("%s: refused %s with the read token", environ.get("REMOTE_ADDR"),
-                         _printable(", ".join(field.name.value for field in operation.selection_set.selections)))
-                raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and resumeJob"
-                                                 " need the admin token")
+                fields = ", ".join(field.name.value for field in operation.selection_set.selections)
+                log.info("%s: refused %s with the read token", environ.get("REMOTE_ADDR"), _printable(fields))
+                raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and"
+                                                 " resumeJob need the admin token")
         _, result = graphql_sync(
             self.schema, params, query_document=document, query_validator=lambda *_args, **_kwargs: [],
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
@@ -2453,7 +2461,7 @@ class _JobMetrics:
                       ("last_success_timestamp_seconds", "When the newest successful run ended."),
                       ("next_run_timestamp_seconds", "The next scheduled firing (none while paused)."),
                       ("running", "Whether any process runs the job now."),
-                      ("expired_records", f"Expired rows waiting for a run, counted up to {EXPIRED_RECORDS_CAP}."),
+                      ("expired_records", f"Expired rows waiting, counted up to {EXPIRED_RECORDS_CAP}."),
                       ("paused", "Whether the job is paused."))}
         for name, job in app.runner.jobs.items():
             state = states[name]
@@ -2638,7 +2646,8 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
                " 'Authorization: Bearer <token>' on every request; and"
                f" {READ_TOKEN_VARIABLE} (or --read-token-file) for a token that may only read.",
         formatter_class=_HelpFormatter)
-    parser.add_argument("command", nargs="*", metavar="run JOB | status", help="what to do instead of serving")
+    parser.add_argument("command", nargs="*", metavar="run JOB | status",
+                        help="what to do instead of serving")
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
     parser.add_argument("--database", default=None, metavar="PATH|URL",
@@ -2709,13 +2718,15 @@ def _command(app: App, command: list[str]) -> int:
             raise DatabaseUnavailable(report["error"])
         for job in report["jobs"]:
             run = app.storage.last_run(job["name"])
-            last_run = "never" if run is None else "{} {}".format(
-                {None: "running", True: "succeeded", False: "failed"}[run["success"]], run["startedAt"])
-            state = "paused" if job["paused"] else "running" if job["running"] else "scheduled"
+            outcome = run and {None: "running", True: "succeeded", False: "failed"}[run["success"]]
             backlog = app.storage.expired_records(app.runner.jobs[job["name"]].table, int(app.runner.clock()))
-            print(f"{job['name']}: {state}{', OVERDUE' if job['overdue'] else ''}; next run"
-                  f" {job['nextRunAt'] or 'none'}; last run {last_run}; last success {job['lastSuccessAt'] or 'never'};"
-                  f" {backlog}{'+' if backlog == EXPIRED_RECORDS_CAP else ''} expired rows waiting")
+            state = "paused" if job["paused"] else "running" if job["running"] else "scheduled"
+            print("; ".join([
+                f"{job['name']}: {state}{', OVERDUE' if job['overdue'] else ''}",
+                f"next run {job['nextRunAt'] or 'none'}",
+                f"last run {outcome} {run['startedAt']}" if run else "last run never",
+                f"last success {job['lastSuccessAt'] or 'never'}",
+                f"{backlog}{'+' if backlog == EXPIRED_RECORDS_CAP else ''} expired rows waiting"]))
     except (DatabaseUnavailable, *app.storage.errors) as error:
         print(f"barycenter_jobs: cannot read {app.storage.display}: {describe_error(error)}", file=sys.stderr)
         return 1
@@ -2771,7 +2782,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         database = args.database if args.database is not None else (
             os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
         if args.command[:1] == ["run"] and args.command[1] not in {job.name for job in JOBS}:
-            raise ConfigError(f"unknown job {args.command[1]}; the jobs are {', '.join(job.name for job in JOBS)}")
+            raise ConfigError(f"unknown job {args.command[1]}; the jobs are"
+                              f" {', '.join(job.name for job in JOBS)}")
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, read_token=read_token,
                          max_body_bytes=args.max_body_bytes,
@@ -2803,8 +2815,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     serving.start()
     if not stop_requested.is_set():
         listening = address.rsplit(":", 1)[0] + f":{server.server_port}"
-        tokens = ("the read or admin token to read, the admin token to trigger, pause and resume" if read_token
-                  else "the admin token" if token else "no token")
+        tokens = ("the read or admin token to read, the admin token to trigger, pause and resume"
+                  if read_token else "the admin token" if token else "no token")
         log.info("listening on http://%s%s (database %s); requests need %s", listening, ENDPOINT,
                  app.storage.display, tokens)
     stop_requested.wait()
