@@ -1109,7 +1109,8 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
     result = command("run", sessions, *database)
-    assert (result.returncode, result.stdout) == (0, f"{sessions} succeeded: 3 expired rows deleted (run 1)\n")
+    assert result.returncode == 0
+    assert result.stdout == f"{sessions} succeeded: 3 expired rows deleted (run 1)\n"
     assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
@@ -1124,7 +1125,8 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
         if not is_postgres(db_path):
             write_lease(db_path, sessions, "other-host:77:alive", run, int(time.time()) + 600)
         result = command("run", sessions, *database)
-    assert (result.returncode, result.stdout) == (0, f"{sessions} did not run: a run is already in progress\n")
+    assert result.returncode == 0
+    assert result.stdout == f"{sessions} did not run: a run is already in progress\n"
     assert len(log_rows(db_path)) == 2
     app.close()
 
@@ -1162,8 +1164,8 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_h
     when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
     assert re.fullmatch(f"cleanup_expired_challenges: scheduled; next run {when}; last run failed {when};"
                         f" last success {when}; 0 expired rows waiting", lines[2]), lines[2]
-    assert re.fullmatch(f"cleanup_expired_device_codes: scheduled; next run {when}; last run succeeded {when};"
-                        f" last success {when}; 2 expired rows waiting", lines[3]), lines[3]
+    assert re.fullmatch(f"cleanup_expired_device_codes: scheduled; next run {when};"
+                        f" last run succeeded {when}; last success {when}; 2 expired rows waiting", lines[3])
     with connect(db_path) as connection:  # the sessions job missed its last firing
         connection.execute("DELETE FROM job_executions WHERE job_name = 'cleanup_expired_sessions'")
         connection.execute("UPDATE barycenter_jobs_state SET paused = 1"
@@ -1202,7 +1204,8 @@ def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
     finally:
         process.kill()
     row = log_rows(path)[0]
-    assert (process.returncode, stdout) == (1, f"cleanup_expired_sessions failed: interrupted by shutdown (run 1)\n")
+    assert process.returncode == 1
+    assert stdout == "cleanup_expired_sessions failed: interrupted by shutdown (run 1)\n"
     assert (row["success"], row["error_message"]) == (0, "interrupted by shutdown")
     assert 0 < row["records_processed"] < 150000 and row["records_processed"] % 3000 == 0
     assert len(remaining_expiries(path, "sessions")) == 150000 - row["records_processed"]
@@ -1783,14 +1786,15 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
     server = ServerProcess("--read-token-file", "read-token", "--log-level", "DEBUG", cwd=tmp_path, env=env)
     try:
         base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        reader, admin = {"Authorization": "Bearer reader-token-4321"}, {"Authorization": "Bearer admin-token-8765"}
+        reader = {"Authorization": "Bearer reader-token-4321"}
+        admin = {"Authorization": "Bearer admin-token-8765"}
         answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert answer.headers["X-Barycenter-Access"] == "read"
         assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
         for verb in ("triggerJob", "pauseJob", "resumeJob"):
-            refused = graphql(base, f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}',
-                              headers=reader)
+            mutation = f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'
+            refused = graphql(base, mutation, headers=reader)
             assert (refused.status, refused) == (403, {"errors": [{"message": "this token may only read;"
                     " triggerJob, pauseJob and resumeJob need the admin token"}]})
         assert graphql(base, "{ jobLogs { id } availableJobs { paused } }", headers=reader)["data"] == {
@@ -1799,7 +1803,8 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
                        headers=admin)["data"] == {"pauseJob": {"success": True}}
         triggered = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
                             headers=admin)
-        assert triggered.headers["X-Barycenter-Access"] == "admin" and triggered["data"]["triggerJob"]["success"]
+        assert triggered.headers["X-Barycenter-Access"] == "admin"
+        assert triggered["data"]["triggerJob"]["success"]
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
@@ -3375,7 +3380,8 @@ class Dashboard:
         self.page = self.context.new_page()
         self.requests, self.errors, self.not_found = [], [], []
         self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("response", lambda response: response.status == 404 and self.not_found.append(response.url))
+        self.page.on("response",
+                     lambda response: response.status == 404 and self.not_found.append(response.url))
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(f"{base_url}/admin/jobs")
 
@@ -3443,7 +3449,8 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, d
 
 
 @both_databases
-def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_gets_no_buttons(browser, db_path, tmp_path):
+def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_buttons(browser, db_path,
+                                                                                     tmp_path):
     app = create_app(db_path, token="admin-secret", read_token="read-secret")
     now = int(time.time())
     error = "database is locked (another writer held the lock past the busy timeout) " + "x" * 60
@@ -3463,7 +3470,8 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_gets_no_butto
                 expect(board.row("cleanup_expired_sessions").locator("td").nth(6)).to_have_text("2")
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
                 for row in page.locator("#jobs tr").all():  # state, last run and the buttons are on screen
-                    for part in (row.locator("td").nth(3), row.locator("td").nth(4), *row.locator("button").all()):
+                    cells = row.locator("td")
+                    for part in (cells.nth(3), cells.nth(4), *row.locator("button").all()):
                         box = part.bounding_box()
                         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
                 # Errors wrap between words, on lines of a readable width.
@@ -3478,7 +3486,8 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_gets_no_butto
                     const style = getComputedStyle(label, "::before");
                     return [style.content, style.color];
                 })""")
-                assert len({content for content, _ in looks}) == len({color for _, color in looks}) == 4, looks
+                shapes, colours = {content for content, _ in looks}, {color for _, color in looks}
+                assert len(shapes) == len(colours) == 4, looks
                 icon = page.locator('link[rel="icon"]').get_attribute("href")
         for path in (icon, "/favicon.ico"):
             response = request(url + path, method="GET")
@@ -3618,7 +3627,7 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     mutate(app, "pauseJob", "cleanup_expired_challenges")
     run = insert_log_row(db_path, "cleanup_expired_challenges", NOW - 2)
     insert_rows(db_path, "webauthn_challenges", [NOW - 10, NOW - 1, NOW, NOW + 10])
-    insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's own run", 7)
+    insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's run", 7)
     with serving(app) as url, another_process_holding(db_path, "cleanup_expired_challenges", run):
         samples = scrape(url)
     app.close()
@@ -3702,12 +3711,13 @@ def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from
     path = tmp_path / "barycenter.db"
     with connect(path) as connection:
         connection.execute("CREATE TABLE barycenter_jobs_state (job_name TEXT NOT NULL PRIMARY KEY,"
-                           " paused BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL, lease_run_id BIGINT NULL,"
-                           " lease_expires_at BIGINT NULL, last_firing BIGINT NULL, resumed_at BIGINT NULL,"
-                           " runs_succeeded BIGINT NOT NULL DEFAULT 0, runs_failed BIGINT NOT NULL DEFAULT 0,"
+                           " paused BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL,"
+                           " lease_run_id BIGINT NULL, lease_expires_at BIGINT NULL, last_firing BIGINT NULL,"
+                           " resumed_at BIGINT NULL, runs_succeeded BIGINT NOT NULL DEFAULT 0,"
+                           " runs_failed BIGINT NOT NULL DEFAULT 0,"
                            " records_deleted BIGINT NOT NULL DEFAULT 0)")
-        connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded, records_deleted)"
-                           " VALUES ('cleanup_expired_sessions', 1, 9, 99)")
+        connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded,"
+                           " records_deleted) VALUES ('cleanup_expired_sessions', 1, 9, 99)")
         connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**barycenter_jobs.SQLiteStorage.types))
     insert_log_row(path, "cleanup_expired_sessions", NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
     app = create_app(path, clock=clock)
