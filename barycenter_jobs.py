@@ -273,10 +273,11 @@ CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started
 # Our own, beside Barycenter's. One row per job, shared by every process on
 # the database: who runs the job now (a lease that lapses if its process
 # dies), the newest scheduled firing that was run, whether the job is paused,
-# when it was last resumed (firings before that are not expected to have run),
-# and for /metrics the finished runs that started before counted_before,
-# counted for good (see Storage.count_history). The counts came after the
-# first release: a table created before gets them at start-up.
+# when it was last resumed or first set up (firings before that are not
+# expected to have run), and for /metrics the finished runs that started
+# before counted_before, counted for good (see Storage.count_history). The
+# counts came after the first release: a table created before gets them at
+# start-up.
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name          TEXT NOT NULL PRIMARY KEY,
@@ -626,7 +627,7 @@ class Storage:
                 if column not in columns:
                     connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column}"
                                        " BIGINT NOT NULL DEFAULT 0")
-            self._add_state_rows(connection, self.job_names)
+            self._add_state_rows(connection, self.job_names, now)
         recovered = 0
         for name in self.job_names:
             try:
@@ -652,7 +653,7 @@ class Storage:
         the lease."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
-            self._add_state_rows(connection, [job_name])
+            self._add_state_rows(connection, [job_name], now)
             state = "SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?"
             paused, last_firing = connection.execute(state + self.lock_state_row, (job_name,)).fetchone()
             if scheduled and paused:
@@ -681,11 +682,12 @@ class Storage:
             (now, "interrupted by a stop of the server", job_name)).rowcount
 
     @staticmethod
-    def _add_state_rows(connection, job_names: Iterable[str]) -> None:
-        """Write the state rows of jobs that have none (an operator may delete one to clear a lease)."""
+    def _add_state_rows(connection, job_names: Iterable[str], now: int) -> None:
+        """Write the state rows of jobs that have none (an operator may delete one to clear a lease).
+        A new row counts as resumed now: no firing before it is expected to have run."""
         for name in job_names:
-            connection.execute(
-                "INSERT INTO barycenter_jobs_state (job_name) VALUES (?) ON CONFLICT DO NOTHING", (name,))
+            connection.execute("INSERT INTO barycenter_jobs_state (job_name, resumed_at) VALUES (?, ?)"
+                               " ON CONFLICT DO NOTHING", (name, now))
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
         """Delete up to ``limit`` expired rows of the run's table, oldest
@@ -813,7 +815,7 @@ class Storage:
     def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
         """Pause or resume a job; False if it already was so."""
         with self._write() as connection:
-            self._add_state_rows(connection, [job_name])
+            self._add_state_rows(connection, [job_name], now)
             return bool(connection.execute(
                 "UPDATE barycenter_jobs_state SET paused = ?,"
                 " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
@@ -873,7 +875,7 @@ class Storage:
         states = {row[0]: dict(zip(names, row)) for row in cursor}
         if not set(self.job_names) <= set(states) and not rows_written:
             with self._write() as connection:
-                self._add_state_rows(connection, self.job_names)
+                self._add_state_rows(connection, self.job_names, now)
             return self.job_states(now, rows_written=True)
         for state in states.values():
             for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
