@@ -1903,9 +1903,9 @@ class HttpApp:
 
     Order of checks: Host (DNS rebinding, 403), path (404), token (401, before
     the body is read; /healthz and the pages need none: the dashboard asks for
-    it), method (405), then the request itself (400, 413, 415) and Accept
-    (406). Every refusal is a JSON body; nothing escapes as a bare 500 or a
-    traceback.
+    it), method (405), then the request itself (400, 413, 415), Accept (406),
+    and a mutation with the read token (403). Every refusal is a JSON body;
+    nothing escapes as a bare 500 or a traceback.
     """
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
