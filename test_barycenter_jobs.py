@@ -1143,7 +1143,6 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     assert (result.returncode, result.stdout) == (1, f"{sessions} failed: the disk is on fire (run 3)\n")
 
 
-@both_databases
 def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_healthy(db_path):
     database = ["--database", str(db_path)]
     result = command("status", *database)  # a new database: no firing was due since it was set up
@@ -3456,7 +3455,6 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, d
     app.close()
 
 
-@both_databases
 def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_buttons(browser, db_path,
                                                                                      tmp_path):
     app = create_app(db_path, token="admin-secret", read_token="read-secret")
