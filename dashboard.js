@@ -145,6 +145,7 @@ function renderJobs(data) {
       cell(...lastRun(job.lastRun)),
       cell(job.lastSuccessAt ? element("span", clock(job.lastSuccessAt)) : element("span", "never"),
            job.lastSuccessAt ? element("span", relative(job.lastSuccessAt), "sub") : null),
+      // The server counts a backlog up to 100,000 rows.
       cell(job.expiredRecords === null ? "—" : job.expiredRecords.toLocaleString("en")
            + (job.expiredRecords >= 100000 ? "+" : "")),
       cell(chart(data["chart" + i] || [])),
