@@ -33,7 +33,6 @@ import errno
 import functools
 import hmac
 import io
-import itertools
 import ipaddress
 import json
 import logging
@@ -129,12 +128,18 @@ LEASE_SECONDS = 60
 BATCH_ROWS = 3000
 # job_executions keeps this many days of history (0: everything).
 LOG_RETENTION_DAYS = 90
+# Requests that execute at once (GraphQL and /metrics; the rest wait their
+# turn): a run and the health probe always find a connection and the CPU.
+REQUEST_WORKERS = 4
 # Connections each process keeps to PostgreSQL at most (its default limit of
-# 100 is shared with Barycenter); a request waits this long for one.
-POSTGRES_POOL_SIZE = 8
+# 100 is shared with Barycenter): the request workers', one per job for its
+# runs, one for the probe and one for writing failures. One waits this long for one.
+POSTGRES_POOL_SIZE = REQUEST_WORKERS + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
-POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs"}
-# The first key of every advisory lock we take ("Bary" in ASCII; the second names the job).
+# No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
+POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs",
+                            "prepare_threshold": None}
+# The key of the transaction lock under which replicas set up the database ("Bary" in ASCII).
 ADVISORY_LOCK_SPACE = 0x42617279
 # 10000-01-01T00:00:00Z: no time from here on can be written as ISO 8601 with
 # a four-digit year (a time in milliseconds, written by mistake, is past it).
@@ -564,11 +569,15 @@ class Storage:
     kept past a fault that was fixed meanwhile. Writes are short explicit
     transactions (``_write``): Barycenter writes to the same tables.
 
+    A job is held by a lease in its state row, renewed with every batch: a
+    process that dies blocks the job until the lease expires, or until a claim
+    on its machine sees that its process is gone. Every transaction that
+    touches a job's state row locks it before any run row (no deadlocks).
+
     The SQL here is the same on both databases and uses ``?`` parameters.
     Each subclass holds what differs: ``_connect`` and ``_disconnect``,
-    ``_write``, ``_setting_up`` and ``_create`` (start-up), ``_take_job`` and
-    ``_running`` (a lease, or a PostgreSQL advisory lock), and how a batch
-    deletes when a range of rows cannot go at once.
+    ``_write``, ``_setting_up`` and ``_create`` (start-up), the lease clock,
+    and how a batch deletes when a range of rows cannot go at once.
     """
 
     errors: tuple = (sqlite3.Error,)  # what a failing database raises
@@ -608,8 +617,22 @@ class Storage:
         """The clock leases are read and written by."""
         return now
 
-    def _let_go_of_job(self, connection, job_name: str) -> None:
-        """After a run's end is committed: let other processes take the job."""
+    def _running(self, now: int) -> tuple[str, tuple]:
+        """SQL (and its parameters) telling, per row of barycenter_jobs_state
+        AS state, whether a live process holds the job."""
+        return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
+
+    def _take_job(self, connection, job_name: str, owner: str, lease_now: int) -> bool:
+        """Lock the job's state row and take the job unless a live process
+        holds its lease. The leases of processes on this machine that no
+        longer exist (killed, crashed) are released first, without waiting."""
+        holder, expires_at = connection.execute(
+            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?"
+            + self.lock_state_row, (job_name,)).fetchone()
+        if holder is not None and _is_dead_local_process(holder):
+            connection.execute(CLEAR_LEASE + " WHERE lease_owner = ?", (holder,))
+            holder = None
+        return holder in (None, owner) or expires_at <= lease_now
 
     def initialize(self, job_names: Iterable[str], now: int) -> None:
         """Create what is missing (tables, indexes, our state rows, and the
@@ -630,13 +653,10 @@ class Storage:
             self._add_state_rows(connection, self.job_names, now)
         recovered = 0
         for name in self.job_names:
-            try:
-                with self._write() as connection:
-                    if self._take_job(connection, name, "", self._lease_now(connection, now)):
-                        recovered += self._resolve_interrupted(connection, name, now)
-                        connection.execute(CLEAR_LEASE + " WHERE job_name = ?", (name,))
-            finally:
-                self.release()  # and with it the job, on PostgreSQL
+            with self._write() as connection:
+                if self._take_job(connection, name, "", self._lease_now(connection, now)):
+                    connection.execute(CLEAR_LEASE + " WHERE job_name = ?", (name,))
+                    recovered += self._resolve_interrupted(connection, name, now)
         if recovered:
             log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
         self.count_history(now)
@@ -737,26 +757,33 @@ class Storage:
         return connection.execute(f'DELETE FROM "{table}" WHERE expires_at >= ? AND expires_at < ?',
                                   (start, end)).rowcount
 
-    def record_failed_start(self, job_name: str, started_at: int, completed_at: int, error: str) -> None:
+    def record_failed_start(self, job_name: str, firing: Optional[int], started_at: int, completed_at: int,
+                            error: str) -> bool:
         """Log a run that failed before it could write its row (the database
-        was locked or unreachable then)."""
+        was locked or unreachable then), unless another process ran its
+        ``firing`` meanwhile: False then, and nothing is written."""
         with self._write() as connection:
+            (last_firing,) = connection.execute(
+                "SELECT last_firing FROM barycenter_jobs_state WHERE job_name = ?" + self.lock_state_row,
+                (job_name,)).fetchone() or (None,)
+            if firing is not None and last_firing is not None and last_firing >= firing:
+                return False
             connection.execute(
                 "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
                 " records_processed) VALUES (?, ?, ?, 0, ?, 0)", (job_name, started_at, completed_at, error))
+            return True
 
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
         """Record the run's end (a success when ``error`` is None) and release
-        its lease. A run that another process has resolved meanwhile (after our
-        lease lapsed) keeps what that process wrote."""
+        its lease, in one transaction. A run that another process has resolved
+        meanwhile (after our lease lapsed) keeps what that process wrote."""
         with self._write() as connection:
+            connection.execute(CLEAR_LEASE + " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
+                               (run.job.name, run.owner, run.run_id))
             connection.execute(
                 "UPDATE job_executions SET completed_at = ?, success = ?, error_message = ?,"
                 " records_processed = coalesce(records_processed, 0) WHERE id = ? AND completed_at IS NULL",
                 (now, int(error is None), error, run.run_id))
-            connection.execute(CLEAR_LEASE + " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                               (run.job.name, run.owner, run.run_id))
-        self._let_go_of_job(connection, run.job.name)
 
     def prune_history(self, started_before: int, batch: int = 1000, max_batches: int = 100) -> int:
         """Delete finished runs that started before ``started_before``, in short
@@ -893,13 +920,9 @@ class Storage:
 
 
 class SQLiteStorage(Storage):
-    """A SQLite file, in WAL mode, with a connection per thread.
-
-    Writes run in ``BEGIN IMMEDIATE`` transactions, which take the file's
-    one write lock up front, so the busy timeout applies instead of a
-    deadlock. A job is held by a lease in its state row, renewed with every
-    batch: a process that dies blocks the job until the lease expires, or
-    until the next claim on this machine sees that its process is gone."""
+    """A SQLite file, in WAL mode, with a connection per thread. Writes run
+    in ``BEGIN IMMEDIATE`` transactions, which take the file's one write lock
+    up front, so the busy timeout applies instead of a deadlock."""
 
     types = {"text": "TEXT", "integer": "INTEGER", "id": "INTEGER PRIMARY KEY AUTOINCREMENT"}
     delete_rows = ('DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}"'
@@ -938,12 +961,17 @@ class SQLiteStorage(Storage):
 
         This process's write transactions take turns, and each leaves the
         write lock free after it for a quarter of its own duration (at least
-        a millisecond) before the next may begin. Barycenter's writers,
-        retrying in SQLite's busy handler, then find it free between any two
-        of ours, however many cleanups, claims and requests run here at once,
-        and on a slow disk as on a fast one."""
+        a millisecond), so Barycenter's writers find it free between any two
+        of ours. Waiting for the turn and then for the lock takes at most
+        the busy timeout in all."""
         connection = self.connection()
-        with self._write_turn:
+        deadline = time.monotonic() + self.busy_timeout
+        if not self._write_turn.acquire(timeout=self.busy_timeout):
+            error = sqlite3.OperationalError("database is locked")
+            error.sqlite_errorname = "SQLITE_BUSY"
+            raise error
+        try:
+            connection.execute(f"PRAGMA busy_timeout = {max(1, int((deadline - time.monotonic()) * 1000))}")
             connection.execute("BEGIN IMMEDIATE")
             began = time.monotonic()
             try:
@@ -955,6 +983,8 @@ class SQLiteStorage(Storage):
                 raise
             finally:
                 time.sleep(max(0.001, (time.monotonic() - began) / 4))
+        finally:
+            self._write_turn.release()
 
     @contextlib.contextmanager
     def _setting_up(self):
@@ -965,24 +995,6 @@ class SQLiteStorage(Storage):
             log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
         with self._write() as connection:
             yield connection
-
-    def _take_job(self, connection, job_name, owner, lease_now) -> bool:
-        """Take the job unless a live process holds its lease. The leases of
-        processes on this machine that no longer exist (killed, crashed) are
-        released first, without waiting for them to expire."""
-        owners = [row[0] for row in connection.execute(
-            "SELECT DISTINCT lease_owner FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL")]
-        for owner_gone in filter(_is_dead_local_process, owners):
-            connection.execute(CLEAR_LEASE + " WHERE lease_owner = ?", (owner_gone,))
-        holder, expires_at = connection.execute(
-            "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?",
-            (job_name,)).fetchone()
-        return holder in (None, owner) or expires_at <= lease_now
-
-    def _running(self, now: int) -> tuple[str, tuple]:
-        """SQL (and its parameters) telling, per row of barycenter_jobs_state
-        AS state, whether a live process holds the job."""
-        return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
 
     def checkpoint(self) -> bool:
         """Copy what the WAL holds into the database file without waiting for
@@ -1005,17 +1017,11 @@ class _QmarkConnection:
 
 
 class PostgresStorage(Storage):
-    """Barycenter's PostgreSQL database, shared by several replicas.
-
-    Connections come from a small psycopg pool, checked before each use, so
-    a connection broken by a restart or ``pg_terminate_backend`` is replaced,
-    never reused. A job is held by a session-level advisory lock on the run's
-    own connection: PostgreSQL releases it the moment that connection is
-    gone, so a replica that dies frees its jobs at once, and no clock decides
-    who is alive (``running`` asks PostgreSQL who holds the lock). The lease
-    columns of the state row still name the run, timed by the database's
-    clock, never a host's.
-    """
+    """Barycenter's PostgreSQL database, shared by several replicas, directly
+    or through a pooler in session or transaction mode: nothing outlives a
+    transaction (no session settings, advisory locks or prepared statements).
+    Leases are timed by the database's clock, never a host's. Connections come
+    from a small psycopg pool, checked before each use."""
 
     # SeaORM's string() is varchar, its big_integer() bigint.
     types = {"text": "VARCHAR", "integer": "BIGINT", "id": "BIGSERIAL PRIMARY KEY"}
@@ -1036,37 +1042,27 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
 
     def __init__(self, url: str, busy_timeout: float = BUSY_TIMEOUT_SECONDS):
         import psycopg  # only PostgreSQL users need it, and it is slow to import
-        from psycopg_pool import ConnectionPool
+        from psycopg_pool import ConnectionPool, PoolTimeout
 
         super().__init__(_postgres_display(url), busy_timeout)
         self.url = url
         self.errors = (psycopg.Error,)
         self._psycopg = psycopg
         self._pool_class = ConnectionPool
+        self._pool_timeout = PoolTimeout
         self._pool = None
 
-    def _configure(self, connection) -> None:
-        # No statement of ours runs longer than 30 s, nor waits for a lock longer
-        # than the busy timeout. Keepalives notice a replica that vanished (its
-        # advisory locks then go) well before a lease would expire. A history
-        # query's best index depends on its job name: plan each with its values.
-        connection.execute(f"SET lock_timeout = {int(self.busy_timeout * 1000)};"
-                           " SET statement_timeout = 30000; SET idle_in_transaction_session_timeout = 30000;"
-                           " SET tcp_keepalives_idle = 10;"
-                           " SET tcp_keepalives_interval = 10; SET tcp_keepalives_count = 3;"
-                           " SET plan_cache_mode = force_custom_plan")
-
     def _connect(self) -> _QmarkConnection:
-        return _QmarkConnection(self._pool.getconn())
+        try:
+            return _QmarkConnection(self._pool.getconn())
+        except self._pool_timeout:
+            stats = self._pool.get_stats()
+            if stats["pool_size"] >= POSTGRES_POOL_SIZE and not stats["pool_available"]:
+                raise self._pool_timeout(f"all {POSTGRES_POOL_SIZE} database connections are busy") from None
+            raise self._pool_timeout(f"no database connection within {POSTGRES_POOL_WAIT_SECONDS:g} s:"
+                                     " is PostgreSQL reachable?") from None
 
     def _disconnect(self, connection: _QmarkConnection) -> None:
-        """Back to the pool, without the job it may hold."""
-        if getattr(self._local, "job", None) is not None:
-            self._local.job = None
-            try:
-                connection.raw.execute("SELECT pg_advisory_unlock_all()")
-            except self._psycopg.Error:
-                connection.raw.close()  # which lets go of the lock too; the pool replaces it
         self._pool.putconn(connection.raw)  # rolls back what is left open; drops it if broken
 
     def close(self) -> None:
@@ -1075,8 +1071,13 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
 
     @contextlib.contextmanager
     def _write(self):
+        # No statement of ours runs longer than 30 s, nor waits for a lock
+        # longer than the busy timeout.
         connection = self.connection()
         with connection.raw.transaction():
+            connection.execute(f"SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)};"
+                               " SET LOCAL statement_timeout = 30000;"
+                               " SET LOCAL idle_in_transaction_session_timeout = 30000")
             yield connection
 
     @contextlib.contextmanager
@@ -1084,14 +1085,15 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
         """A connection of its own (its errors say why it failed), under a lock
         so that replicas starting together take turns; then the pool."""
         with self._psycopg.connect(self.url, **POSTGRES_CONNECT_OPTIONS) as connection:
-            self._configure(connection)
-            connection.execute("SET statement_timeout = 0")  # the first index build on a long history
             with connection.transaction():
+                # No timeout for the first index build on a long history.
+                connection.execute(f"SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)};"
+                                   " SET LOCAL statement_timeout = 0")
                 connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (ADVISORY_LOCK_SPACE,))
                 yield _QmarkConnection(connection)
         self._pool = self._pool_class(
             self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
-            configure=self._configure, check=self._pool_class.check_connection,
+            check=self._pool_class.check_connection,
             timeout=POSTGRES_POOL_WAIT_SECONDS, num_workers=1, name="barycenter-jobs", open=True)
 
     def _create(self, connection, statements: list[str]) -> None:
@@ -1107,26 +1109,8 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     def _lease_now(self, connection, now: int) -> int:
         return connection.execute("SELECT extract(epoch FROM now())::bigint").fetchone()[0]
 
-    def _take_job(self, connection, job_name, owner, lease_now) -> bool:
-        # Session-level: it outlives this transaction, and is let go of after
-        # the run's end is committed (or when the connection ends).
-        taken = connection.execute("SELECT pg_try_advisory_lock(?, hashtext(?))",
-                                   (ADVISORY_LOCK_SPACE, job_name)).fetchone()[0]
-        if taken:
-            self._local.job = job_name
-        return taken
-
     def _running(self, now: int) -> tuple[str, tuple]:
-        # Whether any session holds the job's advisory lock: the truth, with no lease clock.
-        return ("EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-                " AND classid = ? AND objid = hashtext(state.job_name)::oid AND objsubid = 2)",
-                (ADVISORY_LOCK_SPACE,))
-
-    def _let_go_of_job(self, connection, job_name: str) -> None:
-        if getattr(self._local, "job", None) == job_name:
-            connection.execute("SELECT pg_advisory_unlock(?, hashtext(?))", (ADVISORY_LOCK_SPACE, job_name))
-            self._local.job = None
+        return "(lease_owner IS NOT NULL AND lease_expires_at > extract(epoch FROM now()))", ()
 
     def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
         # In one round trip: no wait for the disk (a batch whose commit a crash
@@ -1291,6 +1275,20 @@ class RunContext:
     resume_at: int = -2**63  # where the next batch starts: the last batch's newest expiry
 
 
+class _Failure(NamedTuple):
+    """A failed run not yet written to the history."""
+
+    job: JobSpec
+    run: Optional[RunContext]  # None: it never got its row
+    firing: Optional[int]
+    started_at: int
+    completed_at: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{f'run {self.run.run_id}' if self.run else 'its run'} started {_iso_epoch(self.started_at)}"
+
+
 class JobRunner:
     """Runs jobs, one run of each job at a time across every process on the
     database, and logs every run.
@@ -1313,10 +1311,8 @@ class JobRunner:
         self._locks = {name: threading.Lock() for name in self.jobs}
         self._stopping = threading.Event()
         # Failures that could not be written when they happened (the database
-        # was locked, read-only or unreachable): a key of their own ->
-        # (job, run or None if it never got a row, started_at, completed_at, message).
-        self._unrecorded: dict[int, tuple[JobSpec, Optional[RunContext], int, int, str]] = {}
-        self._unrecorded_keys = itertools.count()
+        # was locked, read-only or unreachable), oldest first.
+        self.unrecorded: collections.deque[_Failure] = collections.deque()
         self._checkpoints_left_behind = 0  # in a row, at the end of runs
 
     def is_running(self, job_name: str) -> bool:
@@ -1376,9 +1372,9 @@ class JobRunner:
         except Exception as error:  # a failing job must never stop the scheduler or server
             message = describe_error(error)
             # Never again the connection that failed (it may be broken): the
-            # failure is written on a fresh one.
+            # failure is written on a fresh one, and the job let go of with it.
             self.storage.release()
-            self._unrecorded[next(self._unrecorded_keys)] = (job, run, now, int(self.clock()), message)
+            self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message))
             if run is not None:  # else the database refused the run's first write: try again later
                 with contextlib.suppress(Exception):  # logged; the scheduler tries again
                     self.record_unrecorded_failures()
@@ -1406,29 +1402,37 @@ class JobRunner:
         """Write the failures that could not be written when they happened:
         complete the row of a run that has one, so that no run stays
         "running" while this process lives, and write a failed run for one
-        that never got its row. Raises what the database raised if it still
-        refuses. Safe from several threads: each failure is taken by one."""
-        for key in list(self._unrecorded):
-            failure = self._unrecorded.pop(key, None)
-            if failure is None:
-                continue  # another thread is writing it
-            job, run, started_at, completed_at, message = failure
+        that never got its row, unless another process ran its firing. Raises
+        what the database raised if it still refuses. Safe from several
+        threads: each failure is taken by one."""
+        while self.unrecorded:
             try:
-                if run is None:
-                    self.storage.record_failed_start(job.name, started_at, completed_at, message)
-                else:
-                    self.storage.complete_run(run, completed_at, message)
+                failure = self.unrecorded.popleft()
+            except IndexError:
+                return  # another thread took the last one
+            try:
+                if failure.run is not None:
+                    self.storage.complete_run(failure.run, failure.completed_at, failure.message)
+                elif not self.storage.record_failed_start(failure.job.name, failure.firing, failure.started_at,
+                                                          failure.completed_at, failure.message):
+                    log.info("job %s: its firing at %s ran in another process; its failure here is not a"
+                             " run", failure.job.name, _iso_epoch(failure.firing))
             except Exception as error:
-                self._unrecorded[key] = failure
+                self.unrecorded.appendleft(failure)
                 log.warning("job %s: the failure of %s is not recorded yet (%s); trying again in %d s",
-                            job.name, f"run {run.run_id}" if run else f"its run at {_iso_epoch(started_at)}",
-                            describe_error(error), RETRY_SECONDS)
+                            failure.job.name, failure, describe_error(error), RETRY_SECONDS)
                 raise
+
+    def log_unrecorded_failures(self) -> None:
+        """At a stop: one ERROR line for each failure the database never took."""
+        for failure in self.unrecorded:
+            log.error("job %s: the failure of %s is lost: the database did not take it before the stop (%s)",
+                      failure.job.name, failure, failure.message)
 
     def retry_unrecorded_failures(self) -> None:
         """The scheduler's, every RETRY_SECONDS: what could not be written is
         written as soon as the database allows."""
-        if not self._unrecorded:
+        if not self.unrecorded:
             return
         try:
             self.record_unrecorded_failures()
@@ -1480,8 +1484,6 @@ def describe_error(error: Exception) -> str:
                                 for line in lines[:-1]] + lines[-1:]))
     if isinstance(error, OSError) and error.errno == errno.EMFILE or _out_of_descriptors(error):
         return f"{text} (too many open files: raise the process's limit, ulimit -n or systemd's LimitNOFILE)"
-    if type(error).__name__ == "PoolTimeout":  # psycopg_pool's
-        return f"no database connection within {POSTGRES_POOL_WAIT_SECONDS:g} s: is PostgreSQL reachable?"
     if getattr(error, "sqlstate", None) == "55P03":  # lock_not_available
         return f"{text} (another transaction held a lock past the busy timeout)"
     code = getattr(error, "sqlite_errorname", "")  # Python 3.11 and later
@@ -2418,8 +2420,9 @@ class App:
         self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)
-        with contextlib.suppress(Exception):  # logged; the next start marks the runs interrupted
+        with contextlib.suppress(Exception):  # logged
             self.runner.record_unrecorded_failures()
+        self.runner.log_unrecorded_failures()
         self.storage.release()
         self.storage.close()
 
@@ -2706,7 +2709,11 @@ def _command(app: App, command: list[str]) -> int:
     on stdout, and the exit code as --help says."""
     if command[0] == "run":
         outcome = app.runner.run(command[1], "command line", scheduled=True)
-        ran = "" if outcome.run_id is None else f" (run {outcome.run_id})"
+        app.close()  # which writes a failure not yet written, or logs it as lost
+        notes = [] if outcome.run_id is None else [f"run {outcome.run_id}"]
+        if app.runner.unrecorded:
+            notes.append("not in the history: the database did not take the failure")
+        ran = f" ({'; '.join(notes)})" if notes else ""
         if outcome.status is RunStatus.SUCCEEDED:
             print(f"{command[1]} succeeded: {outcome.records} expired rows deleted{ran}")
         elif outcome.status is RunStatus.FAILED:
@@ -2794,6 +2801,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2
     except DatabaseUnavailable as error:
+        if args.command[:1] == ["run"]:
+            print(f"{args.command[1]} failed: {error}; not in the history")
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 1
     runners.append(app.runner)
