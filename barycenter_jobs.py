@@ -128,13 +128,11 @@ LEASE_SECONDS = 60
 BATCH_ROWS = 3000
 # job_executions keeps this many days of history (0: everything).
 LOG_RETENTION_DAYS = 90
-# Requests that execute at once (GraphQL and /metrics; the rest wait their
-# turn): a run and the health probe always find a connection and the CPU.
-REQUEST_WORKERS = 4
 # Connections each process keeps to PostgreSQL at most (its default limit of
-# 100 is shared with Barycenter): the request workers', one per job for its
-# runs, one for the probe and one for writing failures. One waits this long for one.
-POSTGRES_POOL_SIZE = REQUEST_WORKERS + 4 + 2
+# 100 is shared with Barycenter): one for each request that may execute at
+# once (see REQUEST_WORKERS), one for each job's run, one for the health probe
+# and one for writing failures, so runs and the probe never wait for requests.
+POSTGRES_POOL_SIZE = 4 + 5 + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
 # No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
 POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs",
@@ -156,10 +154,15 @@ MISFIRE_GRACE_SECONDS = 300
 
 # -- HTTP and GraphQL ------------------------------------------------------------
 
-# A connection has this long to send its whole request, and each write of the
-# answer as long. A thread serves each connection, at most MAX_CONNECTIONS at once.
+# A connection has this long to send its whole request, and as long to take
+# its answer. A thread serves each connection, at most MAX_CONNECTIONS at once;
+# of those, at most REQUEST_WORKERS queries (GraphQL and /metrics) and
+# MUTATION_WORKERS mutations (a trigger holds one for its whole run) execute
+# at once, and one health probe: the rest wait their turn, up to the same timeout.
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
+REQUEST_WORKERS = 4
+MUTATION_WORKERS = 5
 MAX_BODY_BYTES = 1024 * 1024
 # Limits, each named in the error that enforces it, checked before any of
 # graphql-core's validation rules (some grow with the square of the fields).
@@ -175,8 +178,10 @@ MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
 JOB_LOGS_MAX_LIMIT = 1000
 # Job.expiredRecords and its gauge count a backlog up to this many rows, so a
-# huge one costs a bounded time.
+# huge one costs a bounded time, and at most once every BACKLOG_SECONDS per
+# job and process: every request and scrape in between shares the count.
 EXPIRED_RECORDS_CAP = 100_000
+BACKLOG_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -591,6 +596,8 @@ class Storage:
         self.busy_timeout = busy_timeout
         self.job_names: tuple[str, ...] = ()  # set by initialize
         self._local = threading.local()
+        self.backlog: dict[str, tuple[int, int]] = {}  # table -> (counted at, rows)
+        self._backlog_lock = threading.Lock()  # one count at a time; the others wait and share it
 
     def connection(self):
         """This thread's connection, opened (or taken from the pool) on first use."""
@@ -913,10 +920,15 @@ class Storage:
 
     def expired_records(self, table: str, now: int) -> int:
         """Rows of ``table`` whose expiry has passed, counted on its expires_at
-        index up to EXPIRED_RECORDS_CAP."""
-        return self.connection().execute(
-            f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE expires_at < ? LIMIT ?) AS expired',
-            (now, EXPIRED_RECORDS_CAP)).fetchone()[0]
+        index up to EXPIRED_RECORDS_CAP, at most once every BACKLOG_SECONDS."""
+        with self._backlog_lock:
+            counted_at, rows = self.backlog.get(table, (None, 0))
+            if counted_at is None or not 0 <= now - counted_at < BACKLOG_SECONDS:
+                rows = self.connection().execute(
+                    f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE expires_at < ? LIMIT ?) AS expired',
+                    (now, EXPIRED_RECORDS_CAP)).fetchone()[0]
+                self.backlog[table] = (now, rows)
+            return rows
 
 
 class SQLiteStorage(Storage):
@@ -1355,6 +1367,7 @@ class JobRunner:
         finally:
             lock.release()
             self.storage.release()
+            self.storage.backlog.pop(job.table, None)  # counted again when next asked
 
     def _run_locked(self, job: JobSpec, source: str, firing: Optional[int], scheduled: bool) -> RunOutcome:
         started = time.monotonic()
@@ -1912,10 +1925,16 @@ class HttpApp:
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
                  tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]],
-                 metrics: Callable[[], bytes], pages: Mapping[str, tuple[bytes, str]]):
+                 metrics: Callable[[], bytes], pages: Mapping[str, tuple[bytes, str]],
+                 release: Callable[[], None]):
         self.schema = schema
         self.health = health
         self.metrics = metrics
+        self.release = release  # gives back the thread's database connection
+        # Turns to execute (see REQUEST_WORKERS): a query, a mutation, a probe.
+        self._turns = {"query": threading.BoundedSemaphore(REQUEST_WORKERS),
+                       "mutation": threading.BoundedSemaphore(MUTATION_WORKERS),
+                       "probe": threading.BoundedSemaphore(1)}
         self.pages = pages  # path -> (body, content type), served to anyone: they hold no data
         self.allowed_hosts = None if allowed_hosts is None else frozenset(h.lower() for h in allowed_hosts)
         self.tokens = {token.encode("utf-8"): access for token, access in tokens.items()}  # -> admin, read
@@ -2084,13 +2103,28 @@ class HttpApp:
                                   *headers])
         return [body] if environ["REQUEST_METHOD"] == "GET" else []
 
+    @contextlib.contextmanager
+    def _turn(self, kind: str):
+        """Wait for a turn to execute (at most REQUEST_TIMEOUT_SECONDS), and
+        give the database connection back before the next turn begins."""
+        if not self._turns[kind].acquire(timeout=REQUEST_TIMEOUT_SECONDS):
+            raise HttpError("503 Service Unavailable", f"the server is busy: every {kind} worker was taken for"
+                                                       f" {REQUEST_TIMEOUT_SECONDS} s; try again", [("Retry-After", "1")])
+        try:
+            yield
+        finally:
+            self.release()
+            self._turns[kind].release()
+
     def _health(self, environ, start_response):
         """For monitoring probes: nothing but job names, states and times."""
-        healthy, report = self.health()
+        with self._turn("probe"):
+            healthy, report = self.health()
         return _json_response(start_response, "200 OK" if healthy else "503 Service Unavailable", report)
 
     def _metrics(self, environ, start_response):
-        body = self.metrics()
+        with self._turn("query"):
+            body = self.metrics()
         start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8"),
                                   ("Content-Length", str(len(body))), ("Cache-Control", "no-store")])
         return [body]
@@ -2101,24 +2135,31 @@ class HttpApp:
             raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
                                                   " the Accept header allows neither")
         query = params["query"]
-        try:
-            document = (self._cached_document(query) if len(query) <= 2000
-                        else _checked_document(self.schema, query))
-        except InvalidDocument as invalid:
-            for error in invalid.args:
-                self.error_log.error(error, exc_info=error)
-            errors = [_format_error(error) for error in invalid.args]
-            return self._graphql_response(start_response, media_type, {"errors": errors}, environ)
-        operation = get_operation_ast(document, params["operationName"])
-        if operation is not None and operation.operation != OperationType.QUERY:
+        with self._turn("query"):  # parsing is work too
+            try:
+                document = (self._cached_document(query) if len(query) <= 2000
+                            else _checked_document(self.schema, query))
+            except InvalidDocument as invalid:
+                for error in invalid.args:
+                    self.error_log.error(error, exc_info=error)
+                errors = [_format_error(error) for error in invalid.args]
+                return self._graphql_response(start_response, media_type, {"errors": errors}, environ)
+            operation = get_operation_ast(document, params["operationName"])
+            kind = "query" if operation is None else operation.operation.value
+            if kind == "query":
+                result = self._result(environ, params, document)
+        if kind != "query":
             if environ["REQUEST_METHOD"] == "GET":
-                raise HttpError("405 Method Not Allowed",
-                                f"a {operation.operation.value} must be sent with POST", [("Allow", "POST")])
+                raise HttpError("405 Method Not Allowed", f"a {kind} must be sent with POST", [("Allow", "POST")])
             if environ[ACCESS] == "read":
-                fields = ", ".join(field.name.value for field in operation.selection_set.selections)
-                log.info("%s: refused %s with the read token", environ.get("REMOTE_ADDR"), _printable(fields))
+                log.info("%s: refused a %s with the read token", environ.get("REMOTE_ADDR"), kind)
                 raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and"
                                                  " resumeJob need the admin token")
+            with self._turn("mutation"):
+                result = self._result(environ, params, document)
+        return self._graphql_response(start_response, media_type, result, environ)
+
+    def _result(self, environ, params: dict, document: DocumentNode) -> dict:
         _, result = graphql_sync(
             self.schema, params, query_document=document, query_validator=lambda *_args, **_kwargs: [],
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
@@ -2127,7 +2168,7 @@ class HttpApp:
             # Not executed at all (bad variables, unknown operation): a request
             # error, which has no data entry.
             result.pop("data", None)
-        return self._graphql_response(start_response, media_type, result, environ)
+        return result
 
     @staticmethod
     def _graphql_response(start_response, media_type: str, result: dict, environ):
@@ -2577,7 +2618,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     app = App(storage, runner, scheduler)
     tokens = {token: "admin", read_token: "read"} if read_token else {token: "admin"} if token else {}
     app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, tokens=tokens, max_body_bytes=max_body_bytes,
-                       health=app.health, metrics=app.metrics, pages=_read_pages())
+                       health=app.health, metrics=app.metrics, pages=_read_pages(), release=storage.release)
     return app
 
 
