@@ -1521,9 +1521,10 @@ def _out_of_descriptors(error: Exception) -> bool:
         return error.errno == errno.EMFILE
 
 
-# Control characters (and backslashes) as http.server writes them into its
-# log: text from outside never reaches a terminal or a log file raw.
-_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))}, ord("\\"): "\\\\"}
+# Control characters, line separators (and backslashes) as http.server writes
+# them into its log: text from outside never reaches a terminal or a log file raw.
+_ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
+            0x2028: "\\u2028", 0x2029: "\\u2029", ord("\\"): "\\\\"}
 
 
 def _printable(text: str) -> str:
@@ -1598,8 +1599,9 @@ def _bind_resolvers(runner: JobRunner) -> list:
             if not (before.isascii() and before.isdigit()):
                 raise GraphQLError(
                     f"before must be the id of a run, a whole number such as \"42\"; got {before!r}")
-            # Past SQLite's largest integer no run can have that id.
-            position = runner.storage.run_position(int(before)) if len(before) <= 18 else None
+            if int(before) >= 2**63:
+                raise GraphQLError(f"before: {before} is past the largest id a run can have, {2**63 - 1}")
+            position = runner.storage.run_position(int(before))
             if position is None:
                 raise GraphQLError(
                     f"before: no run has id {before}; it may have been pruned by the log retention")
@@ -2284,6 +2286,15 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             self.delivered(request)
             self._free_slots.release()
 
+    def server_close(self):
+        """Close the connections still sending their request, then wait for
+        the ones being answered."""
+        with self._waiting_lock:
+            for request in self._waiting:
+                with contextlib.suppress(OSError):
+                    request.shutdown(socket.SHUT_RDWR)
+        super().server_close()
+
     def shutdown_request(self, request):
         # Read what the client sent and nobody read: closing over unread bytes
         # resets the connection, and the client may lose the answer with it.
@@ -2300,26 +2311,43 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             log.exception("%s: error handling the connection", client_address[0])
 
 
-class _DeadlineReader(io.RawIOBase):
-    """A socket's input that gives up at a deadline, however the bytes
-    trickle in: a client sending a byte now and then cannot keep its thread."""
+class _DeadlineIO(io.RawIOBase):
+    """A socket's input or output that gives up at a deadline, however the
+    bytes trickle: a client sending or taking a byte now and then cannot keep
+    its thread. Without a deadline, it starts at the first read or write."""
 
-    def __init__(self, sock: socket.socket, deadline: float):
-        self._sock, self._deadline = sock, deadline
+    def __init__(self, sock: socket.socket, timeout: float, deadline: Optional[float] = None):
+        self._sock, self._timeout, self._deadline = sock, timeout, deadline
+        self.late = False
 
     def readable(self) -> bool:
         return True
 
+    def writable(self) -> bool:
+        return True
+
+    def _time_left(self) -> float:
+        if self._deadline is None:
+            self._deadline = time.monotonic() + self._timeout
+        return self._deadline - time.monotonic()
+
     def readinto(self, buffer) -> int:
-        left = self._deadline - time.monotonic()
+        left = self._time_left()
         if left <= 0:
             raise TimeoutError("the request did not arrive in time")
-        timeout = self._sock.gettimeout()
-        self._sock.settimeout(min(left, timeout or left))
+        self._sock.settimeout(left)
+        return self._sock.recv_into(buffer)
+
+    def write(self, data) -> int:
         try:
-            return self._sock.recv_into(buffer)
-        finally:
-            self._sock.settimeout(timeout)
+            left = self._time_left()
+            if left <= 0:
+                raise TimeoutError
+            self._sock.settimeout(left)
+            return self._sock.send(data)
+        except TimeoutError:  # said as a client gone, which wsgiref drops without a traceback
+            self.late = True
+            raise ConnectionAbortedError("the client did not take its answer in time") from None
 
 
 class RequestHandler(WSGIRequestHandler):
@@ -2331,9 +2359,10 @@ class RequestHandler(WSGIRequestHandler):
     wbufsize = 64 * 1024
 
     def setup(self):
-        self.timeout = self.server.request_timeout  # for each send and receive
         super().setup()
-        self.rfile = io.BufferedReader(_DeadlineReader(self.connection, time.monotonic() + self.timeout))
+        timeout = self.server.request_timeout
+        self.rfile = io.BufferedReader(_DeadlineIO(self.connection, timeout, time.monotonic() + timeout))
+        self.wfile = io.BufferedWriter(_DeadlineIO(self.connection, timeout), self.wbufsize)
 
     def get_environ(self):
         """wsgiref's environ, once the request line and headers are in. A
@@ -2354,7 +2383,10 @@ class RequestHandler(WSGIRequestHandler):
         except TimeoutError:
             if hasattr(self, "headers"):  # the request arrived; its answer could not be sent in time
                 raise
-            self.send_error(408, f"the request did not arrive within {self.timeout:g} seconds")
+            self.send_error(408, f"the request did not arrive within {self.server.request_timeout:g} seconds")
+        if self.wfile.raw.late:
+            log.info('%s "%s" cut off: the answer was not taken within %g seconds', self.client_address[0],
+                     _printable(self.requestline), self.server.request_timeout)
 
     def send_error(self, code, message=None, explain=None):
         # A garbage request line or an oversized header: http.server's own
@@ -2658,6 +2690,7 @@ def serve(database: str | Path = DEFAULT_DATABASE, *, scheduler: bool = False, *
         thread.start()
         on_exit.callback(thread.join)
         on_exit.callback(server.shutdown)  # seen within the poll interval
+        on_exit.callback(app.runner.stop)  # a run in progress stops at its next batch
         if scheduler:
             app.start()
         yield Served(f"http://{DEFAULT_HOST}:{server.server_port}{ENDPOINT}", app)

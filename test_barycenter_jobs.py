@@ -949,6 +949,16 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
                                       " WHERE application_name = 'barycenter-jobs'").fetchone() == (0,)
 
 
+def test_serve_closes_an_idle_client_at_once_on_exit(db_path):
+    with barycenter_jobs.serve(db_path) as served:
+        address = urllib.parse.urlsplit(served.url)
+        idle = socket.create_connection((address.hostname, address.port))
+        assert answers(served.url.removesuffix("/admin/jobs"))  # accepted after the idle one
+    # Closed, not answered 408 after the request deadline.
+    with idle:
+        assert idle.recv(1024) == b""
+
+
 def test_serve_fires_the_schedules_when_asked(db_path):
     every_second = {job.name: "* * * * * *" for job in barycenter_jobs.JOBS}
     with barycenter_jobs.serve(db_path, scheduler=True, schedules=every_second) as served:
@@ -1684,6 +1694,42 @@ def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_tric
                 answer += chunk
         assert parse_raw_response(answer)[::2] == (
             408, {"errors": [{"message": "the request did not arrive within 0.5 seconds"}]})
+
+
+def test_a_client_that_takes_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(db_path, clock, caplog):
+    app = create_app(db_path, clock=clock)
+    with connect(db_path) as connection:  # an answer of 10 MB, more than the kernel's buffers hold
+        connection.execute("BEGIN")
+        connection.executemany("INSERT INTO job_executions (job_name, started_at, error_message) VALUES (?, ?, ?)",
+                               [("x", NOW, "e" * 5000)] * 2000)
+        connection.execute("COMMIT")
+    query = json.dumps({"query": '{ a: jobLogs(limit: 1000) { errorMessage }'
+                                 ' b: jobLogs(limit: 1000, until: "2027-01-01") { errorMessage } }'}).encode()
+    with serving(app, max_connections=1, request_timeout=1) as url:
+        slow = socket.socket()
+        slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        slow.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
+        slow.sendall(b"POST /admin/jobs HTTP/1.0\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n%s" % (len(query), query))
+        taking, taken = threading.Event(), [slow.recv(16)]  # its answer has begun
+
+        def take_a_few_bytes_now_and_then():  # each read well within any per-send timeout
+            while not taking.wait(0.05):
+                taken.append(slow.recv(16))
+
+        thread = threading.Thread(target=take_a_few_bytes_now_and_then)
+        thread.start()
+        try:
+            # Its one connection slot frees only once the slow client is cut off.
+            with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+                wait_until(lambda: answers(url))
+        finally:
+            taking.set()
+            thread.join()
+            slow.close()
+        assert taken[0].startswith(b"HTTP/1.0 200 OK")
+    assert '"POST /admin/jobs HTTP/1.0" cut off: the answer was not taken within 1 seconds' in caplog.text
+    app.close()
 
 
 # ---------------------------------------------------------------------------
@@ -2654,6 +2700,16 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     assert running == [{"durationSeconds": None, "completedAt": None}]
 
 
+@both_databases
+def test_paging_works_up_to_the_largest_id_a_run_can_have(app, db_path):
+    with connect(db_path) as connection:
+        for run_id in (2**63 - 2, 2**63 - 1):
+            connection.execute("INSERT INTO job_executions (id, job_name, started_at) VALUES (?, 'x', ?)",
+                               (run_id, NOW))
+    page = graphql(app, f'{{ jobLogs(before: "{2**63 - 1}") {{ id }} }}')["data"]["jobLogs"]
+    assert page == [{"id": str(2**63 - 2)}]
+
+
 @pytest.mark.parametrize("arguments, message", [
     ('since: "yesterday"', "since must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
                            " got 'yesterday'"),
@@ -2662,7 +2718,8 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     ('before: "abc"', 'before must be the id of a run, a whole number such as "42"; got \'abc\''),
     ('before: "-1"', 'before must be the id of a run, a whole number such as "42"; got \'-1\''),
     ('before: "999"', "before: no run has id 999; it may have been pruned by the log retention"),
-    (f'before: "{"9" * 50}"', f"before: no run has id {'9' * 50}; it may have been pruned by the log retention"),
+    (f'before: "{"9" * 50}"', f"before: {'9' * 50} is past the largest id a run can have, {2**63 - 1}"),
+    (f'before: "{2**63}"', f"before: {2**63} is past the largest id a run can have, {2**63 - 1}"),
     ('before: "١٢"', "before must be the id of a run, a whole number such as \"42\"; got '١٢'"),
 ])
 def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, message):
@@ -3218,6 +3275,51 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
     app.close()
 
 
+@both_databases
+def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_not_start_it(db_path, clock):
+    late, other = create_app(db_path, clock=clock, busy_timeout=0.2), create_app(db_path, clock=clock)
+    blocker = locked_database(db_path)
+    try:  # the firing of 12:05
+        assert late.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.FAILED
+    finally:
+        blocker.close()
+    assert other.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.SUCCEEDED
+    late.runner.retry_unrecorded_failures()
+    assert not late.runner.unrecorded
+    assert graphql(late, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
+    late.close()
+    other.close()
+
+
+def test_three_replicas_triggering_a_failing_job_keep_its_own_error_with_no_deadlock(postgres_database, tmp_path):
+    db = postgres_database
+    replicas = [ServerProcess("--database", db, cwd=tmp_path) for _ in range(3)]
+    try:
+        bases = [replica.wait_for_url().rsplit("/admin/jobs", 1)[0] for replica in replicas]
+        with connect(db) as connection:
+            connection.execute("ALTER TABLE sessions RENAME TO sessions_away")
+        messages = queue.Queue()
+
+        def trigger(base):
+            for _ in range(15):
+                messages.put(mutate(base, "triggerJob", "cleanup_expired_sessions")["message"])
+
+        threads = [threading.Thread(target=trigger, args=(base,)) for base in bases for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        for replica in replicas:
+            replica.stop(signal.SIGTERM)
+    answered = [messages.get() for _ in range(messages.qsize())]
+    error = 'Job cleanup_expired_sessions failed: relation "sessions" does not exist'
+    assert set(answered) <= {error, "Job cleanup_expired_sessions is already running"}, set(answered)
+    runs = log_rows(db)
+    assert len(runs) == answered.count(error) > 0
+    assert {(run["success"], run["error_message"]) for run in runs} == {(0, error.split(": ", 1)[1])}
+
+
 def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(postgres_database, clock):
     db = postgres_database
     app = create_app(db, clock=clock)
@@ -3299,6 +3401,11 @@ def test_control_characters_in_a_request_line_are_escaped_in_the_log(live_server
         wait_until(lambda: caplog.text.count("HTTP/1.0") >= 2)
     assert r'"GET /healthz?\x1b]0;owned\x07 HTTP/1.0" 503' in caplog.text
     assert "\x1b" not in caplog.text and "\x07" not in caplog.text and "\x9b" not in caplog.text
+    # Nor a line separator that a log reader would split a forged line at.
+    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+        mutate(live_server, "pauseJob", "x\u2028forged\u2029line\x85")
+    assert r"pause of x\u2028forged\u2029line\x85 requested" in caplog.text
+    assert not {"\u2028", "\u2029", "\x85"} & set(caplog.text)
 
 
 def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_reset(db_path, clock):
