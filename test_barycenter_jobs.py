@@ -2981,8 +2981,73 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     other.close()
 
 
-def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database, tmp_path):
-    db = postgres_database
+@contextlib.contextmanager
+def pgbouncer(database_url_, pool_mode, folder):
+    """Debian's PgBouncer in ``pool_mode`` in front of the test's PostgreSQL;
+    yields the URL of the same database through it."""
+    binary = shutil.which("pgbouncer") or shutil.which("pgbouncer", path="/usr/sbin")
+    if binary is None:
+        missing("this test needs Debian's PgBouncer: apt-get install pgbouncer")
+    from psycopg.conninfo import conninfo_to_dict
+    server = conninfo_to_dict(database_url_)
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = folder / "pgbouncer.ini"
+    config.write_text(textwrap.dedent(f"""\
+        [databases]
+        * = host={server.get("host", "127.0.0.1")} port={server.get("port", 5432)} user={server["user"]}
+        [pgbouncer]
+        listen_addr = 127.0.0.1
+        listen_port = {port}
+        unix_socket_dir =
+        auth_type = any
+        pool_mode = {pool_mode}
+        max_client_conn = 200
+        default_pool_size = 20
+        """))
+    config.chmod(0o644)
+    # PgBouncer will not run as root: as root, it runs as the owner of PostgreSQL's socket folder.
+    user = (["-u", Path(server["host"]).owner()] if os.geteuid() == 0 and server.get("host", "").startswith("/")
+            else [])
+    log = folder / "pgbouncer.log"
+    with log.open("wb") as log_file:
+        process = subprocess.Popen([binary, *user, str(config)], stdout=subprocess.DEVNULL, stderr=log_file)
+    url = f"postgresql://{server['user']}@127.0.0.1:{port}/{server['dbname']}"
+    try:
+        wait_until(lambda: process.poll() is not None or answers_sql(url))
+        assert process.poll() is None, log.read_text()
+        yield url
+    finally:
+        process.terminate()
+        process.wait()
+
+
+def answers_sql(url) -> bool:
+    import psycopg
+    try:
+        with psycopg.connect(url, connect_timeout=5):
+            return True
+    except psycopg.OperationalError:
+        return False
+
+
+@pytest.mark.parametrize("via", ["direct", "PgBouncer in session mode", "PgBouncer in transaction mode"])
+def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database, tmp_path, via):
+    with contextlib.ExitStack() as stack:
+        db = postgres_database if via == "direct" else stack.enter_context(
+            pgbouncer(postgres_database, via.split()[-2], tmp_path))
+        three_replicas_run_each_firing_once(db, tmp_path)
+    # Nothing is left held: a new process runs every job at once.
+    with connect(postgres_database) as connection:
+        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL"
+                                  ).fetchone() == (0,)
+    app = create_app(postgres_database)
+    assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
+    app.close()
+
+
+def three_replicas_run_each_firing_once(db, tmp_path):
     create_app(db).close()
     every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
     replicas = [ServerProcess("--database", db, *every_second, cwd=tmp_path) for _ in range(3)]
