@@ -129,10 +129,10 @@ BATCH_ROWS = 3000
 # job_executions keeps this many days of history (0: everything).
 LOG_RETENTION_DAYS = 90
 # Connections each process keeps to PostgreSQL at most (its default limit of
-# 100 is shared with Barycenter): one for each request that may execute at
-# once (see REQUEST_WORKERS), one for each job's run, one for the health probe
-# and one for writing failures, so runs and the probe never wait for requests.
-POSTGRES_POOL_SIZE = 4 + 5 + 4 + 2
+# 100 is shared with Barycenter): one for each query and mutation that may
+# execute at once (REQUEST_WORKERS, MUTATION_WORKERS), for a run of each job,
+# for the health probe and for writing failures: runs and the probe never wait.
+POSTGRES_POOL_SIZE = 2 + 5 + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
 # No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
 POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs",
@@ -158,11 +158,17 @@ MISFIRE_GRACE_SECONDS = 300
 # its answer. A thread serves each connection, at most MAX_CONNECTIONS at once;
 # of those, at most REQUEST_WORKERS queries (GraphQL and /metrics) and
 # MUTATION_WORKERS mutations (a trigger holds one for its whole run) execute
-# at once, and one health probe: the rest wait their turn, up to the same timeout.
+# at once, and one health probe: the rest wait their turn, up to the same
+# timeout. With the interpreter's lock, more queries at once would not answer
+# more, only keep a run's thread from the lock longer (see SWITCH_INTERVAL_SECONDS).
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
-REQUEST_WORKERS = 4
+REQUEST_WORKERS = 2
 MUTATION_WORKERS = 5
+# How often the server's interpreter passes its lock between busy threads
+# (Python's default is 5 ms): a run that waits for the database many times a
+# batch gets the lock back at once, not after every busy request's 5 ms.
+SWITCH_INTERVAL_SECONDS = 0.0001
 MAX_BODY_BYTES = 1024 * 1024
 # Limits, each named in the error that enforces it, checked before any of
 # graphql-core's validation rules (some grow with the square of the fields).
@@ -589,6 +595,7 @@ class Storage:
     types: Mapping[str, str]          # the column types of BARYCENTER_DDL
     extra_ddl = ""                    # what this database needs besides
     lock_state_row = ""               # how claim() locks a job's state row
+    batch_settings = ""               # for a batch's transaction
     delete_rows: str                  # a batch's DELETE, row by row
 
     def __init__(self, display: str, busy_timeout: float):
@@ -725,7 +732,7 @@ class Storage:
 
         Raises ``LeaseLost`` if another process took the job over (this one
         was stalled for longer than the lease)."""
-        with self._write() as connection:
+        with self._write(self.batch_settings) as connection:
             expires_at = self._lease_now(connection, now) + LEASE_SECONDS
             lease = connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
@@ -967,7 +974,7 @@ class SQLiteStorage(Storage):
         connection.close()
 
     @contextlib.contextmanager
-    def _write(self):
+    def _write(self, settings: str = ""):
         """This thread's connection inside a BEGIN IMMEDIATE transaction,
         committed on success and rolled back on any error.
 
@@ -1047,6 +1054,12 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     ON job_name, success FROM job_executions;
 """
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
+    # A batch does not wait for the disk (a batch whose commit a crash loses
+    # is deleted again by the next run, and its count in the log goes with
+    # it); waits briefly for a row Barycenter holds (then row by row); and
+    # walks the expires_at index in order even where the table's statistics
+    # are missing or stale: a plan that sorts reads every expired row each batch.
+    batch_settings = "SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20; SET LOCAL enable_sort = off"
     # Rows another transaction has locked are skipped, never waited for.
     delete_rows = ('DELETE FROM "{table}" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "{table}"'
                    " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?"
@@ -1082,15 +1095,20 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
             self._pool.close()
 
     @contextlib.contextmanager
-    def _write(self):
-        # No statement of ours runs longer than 30 s, nor waits for a lock
-        # longer than the busy timeout.
+    def _write(self, settings: str = ""):
+        # In one round trip (a batch's transaction has many): no statement of
+        # ours runs longer than 30 s, nor waits for a lock longer than the busy timeout.
         connection = self.connection()
-        with connection.raw.transaction():
-            connection.execute(f"SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)};"
-                               " SET LOCAL statement_timeout = 30000;"
-                               " SET LOCAL idle_in_transaction_session_timeout = 30000")
+        connection.execute(f"BEGIN; SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)};"
+                           " SET LOCAL statement_timeout = 30000;"
+                           f" SET LOCAL idle_in_transaction_session_timeout = 30000; {settings}")
+        try:
             yield connection
+            connection.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(self._psycopg.Error):  # a broken connection is dropped by the pool
+                connection.execute("ROLLBACK")
+            raise
 
     @contextlib.contextmanager
     def _setting_up(self):
@@ -1123,17 +1141,6 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
 
     def _running(self, now: int) -> tuple[str, tuple]:
         return "(lease_owner IS NOT NULL AND lease_expires_at > extract(epoch FROM now()))", ()
-
-    def _delete_expired_batch(self, connection, run, limit) -> tuple[int, bool]:
-        # In one round trip: no wait for the disk (a batch whose commit a crash
-        # loses is deleted again by the next run, and its count in the log goes
-        # with it); a short wait for a row Barycenter holds (then row by row);
-        # and the expires_at index walked in order even where the table's
-        # statistics are missing or stale: a plan that sorts instead reads
-        # every expired row for each batch.
-        connection.execute("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
-                           " SET LOCAL enable_sort = off")
-        return super()._delete_expired_batch(connection, run, limit)
 
     def _delete_range(self, connection, table, start, end) -> Optional[int]:
         try:
@@ -2137,31 +2144,26 @@ class HttpApp:
             raise HttpError("406 Not Acceptable", f"responses are {GRAPHQL_RESPONSE_JSON} or {JSON};"
                                                   " the Accept header allows neither")
         query = params["query"]
-        with self._turn("query"):  # parsing is work too
-            try:
-                document = (self._cached_document(query) if len(query) <= 2000
-                            else _checked_document(self.schema, query))
-            except InvalidDocument as invalid:
-                for error in invalid.args:
-                    self.error_log.error(error, exc_info=error)
-                errors = [_format_error(error) for error in invalid.args]
-                return self._graphql_response(start_response, media_type, {"errors": errors}, environ)
-            operation = get_operation_ast(document, params["operationName"])
-            kind = "query" if operation is None else operation.operation.value
-            if kind == "query":
-                result = self._result(environ, params, document)
-        if kind != "query":
-            if environ["REQUEST_METHOD"] == "GET":
-                raise HttpError("405 Method Not Allowed", f"a {kind} must be sent with POST", [("Allow", "POST")])
-            if environ[ACCESS] == "read":
-                log.info("%s: refused a %s with the read token", environ.get("REMOTE_ADDR"), kind)
-                raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and"
-                                                 " resumeJob need the admin token")
-            with self._turn("mutation"):
-                result = self._result(environ, params, document)
-        return self._graphql_response(start_response, media_type, result, environ)
+        try:
+            document = (self._cached_document(query) if len(query) <= 2000
+                        else _checked_document(self.schema, query))
+        except InvalidDocument as invalid:
+            for error in invalid.args:
+                self.error_log.error(error, exc_info=error)
+            errors = [_format_error(error) for error in invalid.args]
+            return self._graphql_response(start_response, media_type, {"errors": errors}, environ)
+        operation = get_operation_ast(document, params["operationName"])
+        kind = "query" if operation is None else operation.operation.value
+        if kind != "query" and environ["REQUEST_METHOD"] == "GET":
+            raise HttpError("405 Method Not Allowed", f"a {kind} must be sent with POST", [("Allow", "POST")])
+        if kind != "query" and environ[ACCESS] == "read":
+            log.info("%s: refused a %s with the read token", environ.get("REMOTE_ADDR"), kind)
+            raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and"
+                                             " resumeJob need the admin token")
+        with self._turn(kind):  # answered within the turn: encoding a long answer is work too
+            return self._result(start_response, media_type, environ, params, document)
 
-    def _result(self, environ, params: dict, document: DocumentNode) -> dict:
+    def _result(self, start_response, media_type: str, environ, params: dict, document: DocumentNode):
         _, result = graphql_sync(
             self.schema, params, query_document=document, query_validator=lambda *_args, **_kwargs: [],
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
@@ -2170,7 +2172,7 @@ class HttpApp:
             # Not executed at all (bad variables, unknown operation): a request
             # error, which has no data entry.
             result.pop("data", None)
-        return result
+        return self._graphql_response(start_response, media_type, result, environ)
 
     @staticmethod
     def _graphql_response(start_response, media_type: str, result: dict, environ):
@@ -2844,6 +2846,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     signal.signal(signal.SIGHUP, request_stop)
 
     args = parse_args(argv)
+    sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
     logging.basicConfig(level=args.log_level, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.log_level != "DEBUG":
