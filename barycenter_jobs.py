@@ -1059,7 +1059,8 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     # it); waits briefly for a row Barycenter holds (then row by row); and
     # walks the expires_at index in order even where the table's statistics
     # are missing or stale: a plan that sorts reads every expired row each batch.
-    batch_settings = "SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20; SET LOCAL enable_sort = off"
+    batch_settings = ("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
+                      " SET LOCAL enable_sort = off")
     # Rows another transaction has locked are skipped, never waited for.
     delete_rows = ('DELETE FROM "{table}" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "{table}"'
                    " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?"
@@ -1433,8 +1434,9 @@ class JobRunner:
             try:
                 if failure.run is not None:
                     self.storage.complete_run(failure.run, failure.completed_at, failure.message)
-                elif not self.storage.record_failed_start(failure.job.name, failure.firing, failure.started_at,
-                                                          failure.completed_at, failure.message):
+                elif not self.storage.record_failed_start(failure.job.name, failure.firing,
+                                                          failure.started_at, failure.completed_at,
+                                                          failure.message):
                     log.info("job %s: its firing at %s ran in another process; its failure here is not a"
                              " run", failure.job.name, _iso_epoch(failure.firing))
             except Exception as error:
@@ -2117,8 +2119,8 @@ class HttpApp:
         """Wait for a turn to execute (at most REQUEST_TIMEOUT_SECONDS), and
         give the database connection back before the next turn begins."""
         if not self._turns[kind].acquire(timeout=REQUEST_TIMEOUT_SECONDS):
-            raise HttpError("503 Service Unavailable", f"the server is busy: every {kind} worker was taken for"
-                                                       f" {REQUEST_TIMEOUT_SECONDS} s; try again", [("Retry-After", "1")])
+            raise HttpError("503 Service Unavailable", f"the server is busy: every {kind} worker was taken"
+                            f" for {REQUEST_TIMEOUT_SECONDS} s; try again", [("Retry-After", "1")])
         try:
             yield
         finally:

@@ -459,7 +459,8 @@ def bench_flood(report: Report, work: Path, clients: int, seconds: float, verbs:
                 processes: int = 1):
     """``clients`` clients sending ``verbs`` (mutations of every job, in turn) to ``processes`` servers on
     one SQLite file, beside a writer every 5 ms."""
-    what = f"{clients} clients flooding {'/'.join(verbs)}" + (f" on {processes} processes" if processes > 1 else "")
+    what = f"{clients} clients flooding {'/'.join(verbs)}"
+    what += f" on {processes} processes" if processes > 1 else ""
     print(f"{what}, a writer every 5 ms", flush=True)
     database = work / f"flood-{verbs[0]}-{processes}.db"
     barycenter_jobs.create_app(database).close()
@@ -495,11 +496,13 @@ def bench_flood(report: Report, work: Path, clients: int, seconds: float, verbs:
     report.add(f"writer beside {what}: failed writes ({len(waits)} writes)", str(result["failures"]), "0",
                result["failures"] == 0)
     p99 = percentile(waits, 0.99)
-    report.add(f"writer beside {what}: wait, 99th percentile", f"{p99 * 1000:.1f} ms", "<= 100 ms", p99 <= 0.1)
+    report.add(f"writer beside {what}: wait, 99th percentile", f"{p99 * 1000:.1f} ms", "<= 100 ms",
+               p99 <= 0.1)
 
 
 def bench_locked_request(report: Report, work: Path):
-    print("pauseJob while another process holds SQLite's write lock for 12 s and a run waits for it", flush=True)
+    print("pauseJob while another process holds SQLite's write lock for 12 s and a run waits for it",
+          flush=True)
     database = work / "locked.db"
     barycenter_jobs.create_app(database).close()
     port = free_port()
@@ -530,9 +533,9 @@ def bench_slow_readers(report: Report, work: Path, readers: int):
                                " error_message) VALUES ('x', ?, ?, 0, ?)",
                                ((n, n + 1, "e" * 150) for n in range(2000)))
         connection.commit()
-    query = json.dumps({"query": "{ a: jobLogs(limit: 1000) { id jobName startedAt success errorMessage }"
-                                 ' b: jobLogs(limit: 1000, since: "1970-01-01") { id jobName startedAt success'
-                                 " errorMessage } }"}).encode()
+    fields = "{ id jobName startedAt success errorMessage }"
+    query = json.dumps({"query": f'{{ a: jobLogs(limit: 1000) {fields}'
+                                 f' b: jobLogs(limit: 1000, since: "1970-01-01") {fields} }}'}).encode()
     port = free_port()
     with running(shipped(port, database), port, work) as process:
         _, idle_threads = context_switches(process.pid)
@@ -684,11 +687,12 @@ def trigger(port: int, job_name: str, timeout: float = 600) -> dict:
 
 @contextlib.contextmanager
 def clients(port: int, count: int, requests: list[tuple[str, str, bytes | None]]):
-    """``count`` clients sending ``requests`` (method, path, body) in turn, back to back, until the block ends."""
+    """``count`` clients sending ``requests`` (method, path, body) in turn,
+    back to back, until the block ends."""
     stop = threading.Event()
 
     def client(slot):
-        for method, path, body in itertools.cycle(requests[slot % len(requests):] + requests[:slot % len(requests)]):
+        for method, path, body in itertools.islice(itertools.cycle(requests), slot, None):
             if stop.is_set():
                 return
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)

@@ -1696,12 +1696,12 @@ def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_tric
             408, {"errors": [{"message": "the request did not arrive within 0.5 seconds"}]})
 
 
-def test_a_client_that_takes_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(db_path, clock, caplog):
+def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(db_path, clock, caplog):
     app = create_app(db_path, clock=clock)
     with connect(db_path) as connection:  # an answer of 10 MB, more than the kernel's buffers hold
         connection.execute("BEGIN")
-        connection.executemany("INSERT INTO job_executions (job_name, started_at, error_message) VALUES (?, ?, ?)",
-                               [("x", NOW, "e" * 5000)] * 2000)
+        connection.executemany("INSERT INTO job_executions (job_name, started_at, error_message)"
+                               " VALUES (?, ?, ?)", [("x", NOW, "e" * 5000)] * 2000)
         connection.execute("COMMIT")
     query = json.dumps({"query": '{ a: jobLogs(limit: 1000) { errorMessage }'
                                  ' b: jobLogs(limit: 1000, until: "2027-01-01") { errorMessage } }'}).encode()
@@ -1847,9 +1847,9 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
         assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
         mutations = [f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'
                      for verb in ("triggerJob", "pauseJob", "resumeJob")]
-        mutations += ['mutation { ... on Mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } } }',
-                      'mutation { ...M } fragment M on Mutation { pauseJob(jobName: "cleanup_expired_sessions")'
-                      ' { success } }']
+        trigger = 'triggerJob(jobName: "cleanup_expired_sessions") { success }'
+        mutations += [f"mutation {{ ... on Mutation {{ {trigger} }} }}",
+                      f"mutation {{ ...M }} fragment M on Mutation {{ {trigger} }}"]
         for mutation in mutations:
             refused = graphql(base, mutation, headers=reader)
             assert (refused.status, refused) == (403, {"errors": [{"message": "this token may only read;"
@@ -2256,7 +2256,8 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
     runs = '{ jobLogs { id success completedAt errorMessage recordsProcessed } }'
     assert graphql(app, runs)["data"]["jobLogs"] == [
         {"id": "1", "success": None, "completedAt": None, "errorMessage": None, "recordsProcessed": None}]
-    assert "the failure of run 1 started 2026-02-14T12:07:30Z is not recorded yet (still on fire)" in caplog.text
+    assert ("the failure of run 1 started 2026-02-14T12:07:30Z is not recorded yet (still on fire)"
+            in caplog.text)
 
     with connect(db_path) as connection:
         connection.execute("UPDATE gate SET closed = 0")
@@ -2287,8 +2288,8 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     # start (start-up marks run 1 as interrupted, which the database refuses)...
     run = ["run", "cleanup_expired_sessions", "--database", str(db_path)]
     result = command(*run)
-    assert (result.returncode, result.stdout) == (
-        1, f"cleanup_expired_sessions failed: cannot open database {db_path}: still on fire; not in the history\n")
+    assert (result.returncode, result.stdout) == (1, f"cleanup_expired_sessions failed: cannot open database"
+                                                     f" {db_path}: still on fire; not in the history\n")
     with connect(db_path) as connection:
         connection.execute("UPDATE gate SET closed = 0")
     assert command(*run).returncode == 0
@@ -2954,8 +2955,8 @@ def terminate_app_connections(db):
     """pg_terminate_backend on every connection of barycenter-jobs; how many there were."""
     with connect(db) as connection:
         return sum(row[0] for row in connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'barycenter-jobs'"
-            " AND datname = current_database()"))
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE application_name = 'barycenter-jobs' AND datname = current_database()"))
 
 
 def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job_at_once(postgres_database,
@@ -2975,7 +2976,8 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [
         {"success": True, "errorMessage": None, "recordsProcessed": barycenter_jobs.BATCH_ROWS},
-        {"success": False, "errorMessage": outcome["value"].error, "recordsProcessed": barycenter_jobs.BATCH_ROWS}]
+        {"success": False, "errorMessage": outcome["value"].error,
+         "recordsProcessed": barycenter_jobs.BATCH_ROWS}]
     assert mutate(victim, "triggerJob", "cleanup_expired_sessions")["success"] is True
     victim.close()
     other.close()
@@ -3008,8 +3010,8 @@ def pgbouncer(database_url_, pool_mode, folder):
         """))
     config.chmod(0o644)
     # PgBouncer will not run as root: as root, it runs as the owner of PostgreSQL's socket folder.
-    user = (["-u", Path(server["host"]).owner()] if os.geteuid() == 0 and server.get("host", "").startswith("/")
-            else [])
+    on_socket = server.get("host", "").startswith("/")
+    user = ["-u", Path(server["host"]).owner()] if os.geteuid() == 0 and on_socket else []
     log = folder / "pgbouncer.log"
     with log.open("wb") as log_file:
         process = subprocess.Popen([binary, *user, str(config)], stdout=subprocess.DEVNULL, stderr=log_file)
@@ -3356,7 +3358,7 @@ def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_no
     other.close()
 
 
-def test_three_replicas_triggering_a_failing_job_keep_its_own_error_with_no_deadlock(postgres_database, tmp_path):
+def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock(postgres_database, tmp_path):
     db = postgres_database
     replicas = [ServerProcess("--database", db, cwd=tmp_path) for _ in range(3)]
     try:
@@ -3383,6 +3385,34 @@ def test_three_replicas_triggering_a_failing_job_keep_its_own_error_with_no_dead
     runs = log_rows(db)
     assert len(runs) == answered.count(error) > 0
     assert {(run["success"], run["error_message"]) for run in runs} == {(0, error.split(": ", 1)[1])}
+
+
+def test_a_request_that_finds_every_connection_busy_says_so(postgres_database, clock, monkeypatch):
+    monkeypatch.setattr(barycenter_jobs, "POSTGRES_POOL_WAIT_SECONDS", 0.2)
+    app = create_app(postgres_database, clock=clock)
+    holding, done = queue.Queue(), threading.Event()
+
+    def hold_a_connection():
+        app.storage.connection()
+        holding.put(True)
+        done.wait(60)
+        app.storage.release()
+
+    threads = [threading.Thread(target=hold_a_connection) for _ in range(barycenter_jobs.POSTGRES_POOL_SIZE)]
+    for thread in threads:
+        thread.start()
+    try:
+        for _ in threads:
+            holding.get(timeout=60)
+        answer = graphql(app, "{ jobLogs { id } }")
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    busy = f"all {barycenter_jobs.POSTGRES_POOL_SIZE} database connections are busy"
+    assert answer["errors"][0]["message"] == busy
+    assert graphql(app, "{ jobLogs { id } }")["data"] == {"jobLogs": []}
+    app.close()
 
 
 def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(postgres_database, clock):
