@@ -132,7 +132,7 @@ LOG_RETENTION_DAYS = 90
 # 100 is shared with Barycenter): one for each query and mutation that may
 # execute at once (REQUEST_WORKERS, MUTATION_WORKERS), for a run of each job,
 # for the health probe and for writing failures: runs and the probe never wait.
-POSTGRES_POOL_SIZE = 2 + 5 + 4 + 2
+POSTGRES_POOL_SIZE = 1 + 5 + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
 # No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
 POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs",
@@ -160,10 +160,11 @@ MISFIRE_GRACE_SECONDS = 300
 # MUTATION_WORKERS mutations (a trigger holds one for its whole run) execute
 # at once, and one health probe: the rest wait their turn, up to the same
 # timeout. With the interpreter's lock, more queries at once would not answer
-# more, only keep a run's thread from the lock longer (see SWITCH_INTERVAL_SECONDS).
+# more, only keep a run's thread from the lock longer: each busy thread is one
+# more to wait behind (see SWITCH_INTERVAL_SECONDS).
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
-REQUEST_WORKERS = 2
+REQUEST_WORKERS = 1
 MUTATION_WORKERS = 5
 # How often the server's interpreter passes its lock between busy threads
 # (Python's default is 5 ms): a run that waits for the database many times a
