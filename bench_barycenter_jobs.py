@@ -1,6 +1,6 @@
 """Benchmark barycenter_jobs against its targets, side by side, in one run.
 
-    python bench_barycenter_jobs.py            # everything, about five minutes
+    python bench_barycenter_jobs.py            # everything, about ten minutes
     python bench_barycenter_jobs.py --quick    # smaller data and shorter loads: rough figures
 
 It builds its own data in a temporary folder, starts its own servers on free
