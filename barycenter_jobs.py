@@ -1039,7 +1039,7 @@ class _QmarkConnection:
 class PostgresStorage(Storage):
     """Barycenter's PostgreSQL database, shared by several replicas, directly
     or through a pooler in session or transaction mode: nothing outlives a
-    transaction (no session settings, advisory locks or prepared statements).
+    transaction (no session settings, session locks or prepared statements).
     Leases are timed by the database's clock, never a host's. Connections come
     from a small psycopg pool, checked before each use."""
 
