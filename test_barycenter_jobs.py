@@ -940,7 +940,7 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
                          headers={"Authorization": "Bearer secret"})
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert served.app.scheduler.running is False  # no job fires unless asked
-    assert set(threading.enumerate()) == threads_before
+    assert set(threading.enumerate()) <= threads_before  # (an earlier test's thread may end meanwhile)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(served.url, timeout=5)
     if is_postgres(db_path):  # its connections are closed (each backend then ends on its own)
