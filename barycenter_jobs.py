@@ -52,7 +52,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping, NamedTuple, Optional
-from urllib.parse import parse_qs, quote
+from urllib.parse import parse_qs, quote, unquote
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -954,6 +954,11 @@ class SQLiteStorage(Storage):
         super().__init__(display or path, busy_timeout)
         self.path = path  # a file name, or a file: URI (from a sqlite:// URL)
         self._write_turn = threading.Lock()  # this process's writes, one at a time (see _write)
+
+    @property
+    def file(self) -> str:
+        """The database file's path (a file: URI's, unquoted)."""
+        return unquote(self.path[5:].partition("?")[0]) if self.path.startswith("file:") else self.path
 
     def _connect(self) -> sqlite3.Connection:
         # isolation_level=None: no implicit transactions; we say BEGIN ourselves.
@@ -2873,6 +2878,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         if args.command[:1] == ["run"] and args.command[1] not in {job.name for job in JOBS}:
             raise ConfigError(f"unknown job {args.command[1]}; the jobs are"
                               f" {', '.join(job.name for job in JOBS)}")
+        storage = open_storage(database)
+        new_file = isinstance(storage, SQLiteStorage) and not os.path.exists(storage.file)
+        if args.command and new_file:  # an outside scheduler's command must never succeed on an empty file
+            print(f"barycenter_jobs: there is no database at {storage.display}; {args.command[0]} works on an"
+                  f" existing one: give --database PATH|URL or set {DATABASE_VARIABLE}", file=sys.stderr)
+            return 1
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, read_token=read_token,
                          max_body_bytes=args.max_body_bytes,
@@ -2908,8 +2919,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         listening = address.rsplit(":", 1)[0] + f":{server.server_port}"
         tokens = ("the read or admin token to read, the admin token to trigger, pause and resume"
                   if read_token else "the admin token" if token else "no token")
-        log.info("listening on http://%s%s (database %s); requests need %s", listening, ENDPOINT,
-                 app.storage.display, tokens)
+        log.info("listening on http://%s%s (%sdatabase %s); requests need %s", listening, ENDPOINT,
+                 "new " if new_file else "", app.storage.display, tokens)
     stop_requested.wait()
     log.info("received %s; stopping", received[0])
     server.shutdown()  # no new connections

@@ -1027,6 +1027,7 @@ def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp
         server.kill()
     log = "".join(server.stderr)
     assert (tmp_path / "barycenter.db").exists()
+    assert "(new database ./barycenter.db)" in log
     assert '"POST /admin/jobs HTTP/1.1" 200' in log
     assert "job cleanup_expired_sessions (manual) succeeded: 0 records in" in log
     assert "Traceback" not in log
@@ -1155,6 +1156,7 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
 
 def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_healthy(db_path):
     database = ["--database", str(db_path)]
+    create_app(db_path).close()
     result = command("status", *database)  # a new database: no firing was due since it was set up
     assert result.returncode == 0 and ", OVERDUE" not in result.stdout
     now = int(time.time())
@@ -1202,6 +1204,17 @@ def test_an_unknown_job_or_command_is_one_line_and_exit_code_2(tmp_path, args):
     result = command(*args, cwd=tmp_path)
     assert (result.returncode, result.stdout, len(result.stderr.splitlines())) == (2, "", 1), result.stderr
     assert not (tmp_path / "barycenter.db").exists()  # refused before the database is touched
+
+
+@pytest.mark.parametrize("args, shown", [(["run", "cleanup_expired_sessions"], "./barycenter.db"),
+                                         (["status"], "./barycenter.db"),
+                                         (["status", "--database", "sqlite://gone.db?mode=rwc"], "gone.db")])
+def test_run_and_status_never_succeed_on_a_database_they_would_have_made(tmp_path, args, shown):
+    result = command(*args, cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "")
+    assert result.stderr == (f"barycenter_jobs: there is no database at {shown}; {args[0]} works on an existing"
+                             " one: give --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
@@ -3185,7 +3198,7 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
     server = ServerProcess("--database", "sqlite://jobs.db?mode=rwc", cwd=tmp_path)
     try:
         server.wait_for_url()
-        assert "(database jobs.db)" in "".join(server.stderr)
+        assert "(new database jobs.db)" in "".join(server.stderr)
         assert server.stop(signal.SIGTERM) == 0
     finally:
         server.kill()
