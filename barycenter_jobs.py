@@ -2730,7 +2730,7 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
         prog="barycenter_jobs.py",
         description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}; or run one job"
                     " (exit 0: it succeeded or was not needed, 1: it failed), or print each job's status"
-                    " (exit 0: every job is healthy, 1: not), without a server.",
+                    " (exit 0: no job is overdue and no newest run failed, 1: one is), without a server.",
         epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
                " 'Authorization: Bearer <token>' on every request; and"
                f" {READ_TOKEN_VARIABLE} (or --read-token-file) for a token that may only read.",
@@ -2806,16 +2806,19 @@ def _command(app: App, command: list[str]) -> int:
             print(f"{command[1]} did not run: {outcome.status.reason}")
         return int(outcome.status not in (RunStatus.SUCCEEDED, RunStatus.PAUSED, RunStatus.ALREADY_RUNNING))
     _, report = app.health(expected_since=0)
+    unhealthy = bool(report.get("overdueJobs"))
     try:
         if "error" in report:
             raise DatabaseUnavailable(report["error"])
         for job in report["jobs"]:
             run = app.storage.last_run(job["name"])
             outcome = run and {None: "running", True: "succeeded", False: "failed"}[run["success"]]
+            unhealthy |= outcome == "failed"
             backlog = app.storage.expired_records(app.runner.jobs[job["name"]].table, int(app.runner.clock()))
             state = "paused" if job["paused"] else "running" if job["running"] else "scheduled"
+            warnings = ", OVERDUE" * job["overdue"] + ", LAST RUN FAILED" * (outcome == "failed")
             print("; ".join([
-                f"{job['name']}: {state}{', OVERDUE' if job['overdue'] else ''}",
+                f"{job['name']}: {state}{warnings}",
                 f"next run {job['nextRunAt'] or 'none'}",
                 f"last run {outcome} {run['startedAt']}" if run else "last run never",
                 f"last success {job['lastSuccessAt'] or 'never'}",
@@ -2823,7 +2826,7 @@ def _command(app: App, command: list[str]) -> int:
     except (DatabaseUnavailable, *app.storage.errors) as error:
         print(f"barycenter_jobs: cannot read {app.storage.display}: {describe_error(error)}", file=sys.stderr)
         return 1
-    return int(bool(report["overdueJobs"]))
+    return int(unhealthy)
 
 
 def _is_loopback(host: str) -> bool:

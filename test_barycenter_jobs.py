@@ -1154,7 +1154,7 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     assert (result.returncode, result.stdout) == (1, f"{sessions} failed: the disk is on fire (run 3)\n")
 
 
-def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_healthy(db_path):
+def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdue_or_failed(db_path):
     database = ["--database", str(db_path)]
     create_app(db_path).close()
     result = command("status", *database)  # a new database: no firing was due since it was set up
@@ -1166,15 +1166,16 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_unless_all_are_h
     assert result.returncode == 1 and result.stdout.count(", OVERDUE; ") == 4
     for job in barycenter_jobs.JOBS:
         insert_log_row(db_path, job.name, now - 2, now - 1, 1, None, 5)
-    insert_log_row(db_path, "cleanup_expired_challenges", now, now, 0, "the disk is on fire", 0)
     insert_rows(db_path, "device_codes", [1, 2, now + 3600])
+    assert command("status", *database).returncode == 0
+    insert_log_row(db_path, "cleanup_expired_challenges", now, now, 0, "the disk is on fire", 0)
     result = command("status", *database)
-    assert result.returncode == 0, result.stdout
+    assert result.returncode == 1, result.stdout
     lines = result.stdout.splitlines()
     assert [line.split(":")[0] for line in lines] == [job.name for job in barycenter_jobs.JOBS]
     when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
-    assert re.fullmatch(f"cleanup_expired_challenges: scheduled; next run {when}; last run failed {when};"
-                        f" last success {when}; 0 expired rows waiting", lines[2]), lines[2]
+    assert re.fullmatch(f"cleanup_expired_challenges: scheduled, LAST RUN FAILED; next run {when};"
+                        f" last run failed {when}; last success {when}; 0 expired rows waiting", lines[2]), lines[2]
     assert re.fullmatch(f"cleanup_expired_device_codes: scheduled; next run {when};"
                         f" last run succeeded {when}; last success {when}; 2 expired rows waiting", lines[3])
     with connect(db_path) as connection:  # the sessions job missed its last firing
