@@ -3907,6 +3907,7 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     assert value("barycenter_job_last_run_duration_seconds", sessions) == 0
     assert value("barycenter_job_last_success_timestamp_seconds", tokens) == NOW
     assert value("barycenter_job_last_success_timestamp_seconds", devices) is None  # never succeeded
+    assert value("barycenter_job_expected_since_timestamp_seconds", devices) == NOW  # set up then
     assert value("barycenter_job_last_run_duration_seconds", challenges) is None  # still running
     assert value("barycenter_job_next_run_timestamp_seconds", sessions) == epoch("2026-02-14T13:00:00Z")
     assert value("barycenter_job_next_run_timestamp_seconds", challenges) is None  # paused
@@ -3990,6 +3991,46 @@ def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from
     assert samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))] == 1
     assert samples[("barycenter_job_records_deleted_total", labels)] == 4
     assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the row is kept
+
+
+PROMTOOL_TESTS = """
+rule_files: [rules.yml]
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - {series: 'barycenter_job_expected_since_timestamp_seconds{job_name="never"}', values: '0x300'}
+      - {series: 'barycenter_job_paused{job_name="never"}', values: '0x300'}
+      - {series: 'barycenter_job_expected_since_timestamp_seconds{job_name="paused"}', values: '0x300'}
+      - {series: 'barycenter_job_paused{job_name="paused"}', values: '1x300'}
+      - {series: 'barycenter_job_expected_since_timestamp_seconds{job_name="fine"}', values: '0x300'}
+      - {series: 'barycenter_job_last_success_timestamp_seconds{job_name="fine"}', values: '0+60x300'}
+      - {series: 'barycenter_job_paused{job_name="fine"}', values: '0x300'}
+      - {series: 'barycenter_job_runs_total{job_name="fine", outcome="failure"}', values: '0x59 1x240'}
+      - {series: 'barycenter_job_expired_records{job_name="behind"}', values: '60000x300'}
+      - {series: 'barycenter_job_expired_records{job_name="fine"}', values: '60000x100 1000 60000x199'}
+    alert_rule_test:
+      - {eval_time: 3h, alertname: BarycenterJobNotSucceeding, exp_alerts: []}
+      - {eval_time: 3h15m, alertname: BarycenterJobNotSucceeding,
+         exp_alerts: [{exp_labels: {job_name: never}}]}
+      - {eval_time: 30m, alertname: BarycenterJobFailed, exp_alerts: []}
+      - {eval_time: 70m, alertname: BarycenterJobFailed,
+         exp_alerts: [{exp_labels: {job_name: fine, outcome: failure}}]}
+      - {eval_time: 2h10m, alertname: BarycenterCleanupFallingBehind,
+         exp_alerts: [{exp_labels: {job_name: behind}}]}
+"""
+
+
+def test_the_readmes_alert_rules_fire_in_the_cases_they_name(tmp_path):
+    promtool = shutil.which("promtool")
+    if promtool is None:
+        missing("this test needs promtool: apt-get install prometheus")
+    rules = README.split("And `barycenter-jobs.rules.yml`", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "rules.yml").write_text(rules)
+    (tmp_path / "tests.yml").write_text(PROMTOOL_TESTS)
+    for check in (["check", "rules", "rules.yml"], ["test", "rules", "tests.yml"]):
+        result = subprocess.run([promtool, *check], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_metrics_follow_the_token_rule_as_prometheus_sends_it(token_server):
