@@ -72,7 +72,6 @@ from graphql import (
     GraphQLSchema,
     InlineFragmentNode,
     OperationDefinitionNode,
-    OperationType,
     get_operation_ast,
     parse,
     validate,
