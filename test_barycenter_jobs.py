@@ -1175,7 +1175,8 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
     assert [line.split(":")[0] for line in lines] == [job.name for job in barycenter_jobs.JOBS]
     when = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
     assert re.fullmatch(f"cleanup_expired_challenges: scheduled, LAST RUN FAILED; next run {when};"
-                        f" last run failed {when}; last success {when}; 0 expired rows waiting", lines[2]), lines[2]
+                        f" last run failed {when}; last success {when}; 0 expired rows waiting",
+                        lines[2]), lines[2]
     assert re.fullmatch(f"cleanup_expired_device_codes: scheduled; next run {when};"
                         f" last run succeeded {when}; last success {when}; 2 expired rows waiting", lines[3])
     with connect(db_path) as connection:  # the sessions job missed its last firing
@@ -1213,8 +1214,8 @@ def test_an_unknown_job_or_command_is_one_line_and_exit_code_2(tmp_path, args):
 def test_run_and_status_never_succeed_on_a_database_they_would_have_made(tmp_path, args, shown):
     result = command(*args, cwd=tmp_path)
     assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"barycenter_jobs: there is no database at {shown}; {args[0]} works on an existing"
-                             " one: give --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
+    assert result.stderr == (f"barycenter_jobs: there is no database at {shown}; {args[0]} works on an"
+                             " existing one: give --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
     assert list(tmp_path.iterdir()) == []
 
 
