@@ -2439,6 +2439,7 @@ class App:
         self.runner = runner
         self.scheduler = scheduler
         self.started_at: Optional[float] = None  # when the scheduler started
+        self.closed = False
 
     def __call__(self, environ, start_response):
         try:
@@ -2498,7 +2499,10 @@ class App:
 
     def close(self) -> None:
         """Stop runs in progress at their next batch, stop the scheduler, and
-        close the database connections."""
+        close the database connections. Once: a second call does nothing."""
+        if self.closed:
+            return
+        self.closed = True
         self.runner.stop()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=True)

@@ -2316,7 +2316,8 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     assert (result.returncode, result.stdout) == (1, "cleanup_expired_sessions failed: the disk is on fire"
                                                      " (run 3; not in the history: the database did not take"
                                                      " the failure)\n")
-    assert "ERROR barycenter_jobs: job cleanup_expired_sessions: the failure of run 3" in result.stderr
+    lost = "ERROR barycenter_jobs: job cleanup_expired_sessions: the failure of run 3"
+    assert result.stderr.count(lost) == 1  # one line, however often the app is closed
 
 
 @both_databases
