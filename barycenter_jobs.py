@@ -60,7 +60,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.combining import OrTrigger
 from apscheduler.triggers.cron import CronTrigger
 from ariadne import (
-    MutationType, ObjectType, QueryType, graphql_sync, load_schema_from_path, make_executable_schema)
+    MutationType, ObjectType, QueryType, graphql_sync, make_executable_schema)
 from ariadne.explorer import ExplorerGraphiQL
 from ariadne.format_error import format_error
 from ariadne.utils import convert_camel_case_to_snake, unwrap_graphql_error
@@ -95,8 +95,9 @@ DEFAULT_DATABASE = "./barycenter.db"
 DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"  # Barycenter's own; --database overrides it
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 READ_TOKEN_VARIABLE = "BARYCENTER_READ_TOKEN"  # queries, /metrics and the dashboard; never a mutation
-SCHEMA_PATH = Path(__file__).with_name("schema.graphql")
-# The dashboard's files, read at start-up from beside this file.
+# The files the module loads at start-up: beside it in a checkout, in this
+# folder beside it once installed (see pyproject.toml).
+FILES_FOLDER = "barycenter_jobs_files"
 DASHBOARD_FILES = {
     ENDPOINT: ("dashboard.html", "text/html; charset=utf-8"),
     ENDPOINT + "/dashboard.js": ("dashboard.js", "text/javascript; charset=utf-8"),
@@ -2579,10 +2580,19 @@ class _JobMetrics:
         yield from (runs, records, *gauges.values())
 
 
+def read_file(name: str) -> bytes:
+    """A file the module loads (see FILES_FOLDER); ``ConfigError`` names a missing one."""
+    here = Path(__file__).parent
+    for path in (here / FILES_FOLDER / name, here / name):
+        with contextlib.suppress(FileNotFoundError):
+            return path.read_bytes()
+    raise ConfigError(f"{name} is missing: barycenter_jobs.py loads it from {here / FILES_FOLDER}"
+                      f" or {here}; reinstall barycenter-jobs")
+
+
 def _read_pages() -> dict[str, tuple[bytes, str]]:
     """The dashboard's files, and GraphiQL (which needs the internet), by path."""
-    pages = {path: ((SCHEMA_PATH.parent / name).read_bytes(), content_type)
-             for path, (name, content_type) in DASHBOARD_FILES.items()}
+    pages = {path: (read_file(name), content_type) for path, (name, content_type) in DASHBOARD_FILES.items()}
     graphiql = ExplorerGraphiQL(title="barycenter-jobs GraphiQL").html(None)
     for old, new in (("Loading barycenter-jobs GraphiQL…", "Loading GraphiQL from a public CDN: this page"
                       f" needs the internet. The dashboard at {ENDPOINT} does not."),
@@ -2636,6 +2646,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     if log_retention_days < 0:
         raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
+    sdl, pages = read_file("schema.graphql").decode("utf-8"), _read_pages()
     storage = open_storage(database, busy_timeout)
     try:
         storage.initialize([job.name for job in JOBS], int(clock()))
@@ -2647,7 +2658,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         storage.release()
     runner = JobRunner(storage, jobs, clock, log_retention_days=log_retention_days)
 
-    schema = make_executable_schema(load_schema_from_path(str(SCHEMA_PATH)),
+    schema = make_executable_schema(sdl,
                                     *_bind_resolvers(runner),
                                     convert_names_case=_snake_case_arguments)
 
@@ -2666,7 +2677,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     app = App(storage, runner, scheduler)
     tokens = {token: "admin", read_token: "read"} if read_token else {token: "admin"} if token else {}
     app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, tokens=tokens, max_body_bytes=max_body_bytes,
-                       health=app.health, metrics=app.metrics, pages=_read_pages(), release=storage.release)
+                       health=app.health, metrics=app.metrics, pages=pages, release=storage.release)
     return app
 
 
@@ -2733,7 +2744,6 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = _ArgumentParser(
-        prog="barycenter_jobs.py",
         description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}; or run one job"
                     " (exit 0: it succeeded or was not needed, 1: it failed), or print each job's status"
                     " (exit 0: no job is overdue and no newest run failed, 1: one is), without a server.",

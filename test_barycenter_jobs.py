@@ -18,12 +18,14 @@ import sqlite3
 import struct
 import subprocess
 import sys
+import sysconfig
 import textwrap
 import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -1189,15 +1191,47 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
     assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
 
 
-def test_the_readme_fixture_for_other_projects_tests_works_as_written(tmp_path):
+def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(tmp_path):
+    checkout, project, venv = MODULE.parent, tmp_path / "project", tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
+                    str(tmp_path), str(checkout)], check=True, capture_output=True, timeout=120)
+    [wheel] = tmp_path.glob("*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        assert {name.split("/")[0] for name in archive.namelist()} == {
+            "barycenter_jobs.py", "barycenter_jobs_files", "barycenter_jobs-1.0.0.dist-info"}
+    # A fresh venv, with the wheel installed and (no download) the suite's packages beside it.
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
+    site = Path(next((venv / "lib").glob("python3.*"))) / "site-packages"
+    (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
+                    "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
+
+    project.mkdir()
     example = README.split("## In your own tests")[1].split("```python\n")[1].split("```")[0]
-    (tmp_path / "test_client.py").write_text(example)
+    (project / "test_client.py").write_text(example)
+    environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    def installed(*args):
+        return subprocess.run(args, cwd=project, env=environment, capture_output=True, text=True, timeout=120)
+
+    result = installed(venv / "bin" / "python", "-c", "import barycenter_jobs; print(barycenter_jobs.__file__)")
+    assert result.stdout == f"{site / 'barycenter_jobs.py'}\n", result.stderr
     # A folder of its own: pytest's default one would make room by deleting this session's (PostgreSQL's).
-    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
-                             str(tmp_path / "temporary"), "test_client.py"],
-                            cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(MODULE.parent)},
-                            capture_output=True, text=True, timeout=120)
+    result = installed(venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
+                       tmp_path / "temporary", "test_client.py")
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
+    assert installed(venv / "bin" / "barycenter-jobs", "--help").stdout.startswith("usage: barycenter-jobs")
+    result = installed(venv / "bin" / "python", "-m", "barycenter_jobs", "status")
+    assert (result.returncode, result.stderr) == (1, "barycenter_jobs: there is no database at"
+                                                     " ./barycenter.db; status works on an existing one: give"
+                                                     " --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
+    (site / "barycenter_jobs_files" / "dashboard.js").unlink()
+    result = installed(venv / "bin" / "barycenter-jobs", "--port", "0")
+    assert (result.returncode, result.stderr) == (2, f"barycenter_jobs: dashboard.js is missing:"
+                                                     f" barycenter_jobs.py loads it from"
+                                                     f" {site / 'barycenter_jobs_files'} or {site};"
+                                                     " reinstall barycenter-jobs\n")
+    assert sorted(path.name for path in project.iterdir()) == ["test_client.py"]  # no database made
 
 
 @pytest.mark.parametrize("args", [["run", "cleanup_everything"], ["run"], ["run", "cleanup_expired_sessions",
@@ -1937,7 +1971,7 @@ def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(tmp_path):
     from hypothesis_graphql import Mode, from_schema
 
     app = create_app(tmp_path / "fuzz.db")
-    sdl = barycenter_jobs.SCHEMA_PATH.read_text()
+    sdl = barycenter_jobs.read_file("schema.graphql").decode()
 
     # Valid queries and mutations built from schema.graphql, and invalid ones.
     @settings(max_examples=200, deadline=None, derandomize=True, database=None,
