@@ -603,6 +603,7 @@ class Storage:
         self.display = _printable(display)  # how messages name the database: never with a password
         self.busy_timeout = busy_timeout
         self.job_names: tuple[str, ...] = ()  # set by initialize
+        self.read_only = False  # see open_to_read
         self._local = threading.local()
         self.backlog: dict[str, tuple[int, int]] = {}  # table -> (counted at, rows)
         self._backlog_lock = threading.Lock()  # one count at a time; the others wait and share it
@@ -675,6 +676,11 @@ class Storage:
         if recovered:
             log.warning("marked %d unfinished run(s) of an earlier process as interrupted", recovered)
         self.count_history(now)
+
+    def open_to_read(self, job_names: Iterable[str]) -> None:
+        """Instead of ``initialize``, for ``status``: read only, so read-only
+        access is enough. Nothing is created, migrated, resolved or counted."""
+        self.job_names, self.read_only = tuple(job_names), True
 
     def _create(self, connection, statements: list[str]) -> None:
         for statement in statements:
@@ -915,7 +921,7 @@ class Storage:
             " FROM barycenter_jobs_state AS state", (*parameters, *[MAX_EPOCH] * 6))
         names = [column[0] for column in cursor.description]
         states = {row[0]: dict(zip(names, row)) for row in cursor}
-        if not set(self.job_names) <= set(states) and not rows_written:
+        if not set(self.job_names) <= set(states) and not rows_written and not self.read_only:
             with self._write() as connection:
                 self._add_state_rows(connection, self.job_names, now)
             return self.job_states(now, rows_written=True)
@@ -924,6 +930,8 @@ class Storage:
                 state[column] = _epoch(state[column])
             for column in ("runs_succeeded", "runs_failed", "records_deleted"):
                 state[column] = int(state[column])  # PostgreSQL sums to a decimal
+        for name in set(self.job_names) - set(states):  # read only: as a new row would be
+            states[name] = {**dict.fromkeys(names), "job_name": name, "resumed_at": now}
         return states
 
     def expired_records(self, table: str, now: int) -> int:
@@ -1020,6 +1028,10 @@ class SQLiteStorage(Storage):
             log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
         with self._write() as connection:
             yield connection
+
+    def open_to_read(self, job_names: Iterable[str]) -> None:
+        super().open_to_read(job_names)
+        self.path = f"file:{quote(self.file)}?mode=ro"  # WAL: no wait for a writer, ever
 
     def checkpoint(self) -> bool:
         """Copy what the WAL holds into the database file without waiting for
@@ -1128,6 +1140,13 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
                                    " SET LOCAL statement_timeout = 0")
                 connection.execute("SELECT pg_advisory_xact_lock(%s, 0)", (ADVISORY_LOCK_SPACE,))
                 yield _QmarkConnection(connection)
+        self._open_pool()
+
+    def open_to_read(self, job_names: Iterable[str]) -> None:
+        super().open_to_read(job_names)
+        self._open_pool()
+
+    def _open_pool(self) -> None:
         self._pool = self._pool_class(
             self.url, kwargs=POSTGRES_CONNECT_OPTIONS, min_size=1, max_size=POSTGRES_POOL_SIZE,
             check=self._pool_class.check_connection,
@@ -2612,7 +2631,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                token: Optional[str] = None,
                read_token: Optional[str] = None,
                max_body_bytes: int = MAX_BODY_BYTES,
-               log_retention_days: int = LOG_RETENTION_DAYS) -> App:
+               log_retention_days: int = LOG_RETENTION_DAYS,
+               read_only: bool = False) -> App:
     """Build the app: validate schedules, open and initialize the database,
     load the schema, register the jobs with a scheduler that is not started.
     Binds no socket and starts no thread.
@@ -2623,7 +2643,8 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     the bearer token every request must present (None: no token), and
     ``read_token`` one that may read but not trigger, pause or resume.
     ``log_retention_days`` bounds the history (0: keep everything).
-    ``database`` is what ``open_storage`` takes: a path or a URL.
+    ``database`` is what ``open_storage`` takes: a path or a URL;
+    ``read_only`` opens it as ``Storage.open_to_read`` says.
 
     Raises ``ConfigError`` for an unknown job, an invalid expression or an
     unknown URL, ``DatabaseUnavailable`` for a database that cannot be opened.
@@ -2649,7 +2670,10 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     sdl, pages = read_file("schema.graphql").decode("utf-8"), _read_pages()
     storage = open_storage(database, busy_timeout)
     try:
-        storage.initialize([job.name for job in JOBS], int(clock()))
+        if read_only:
+            storage.open_to_read([job.name for job in JOBS])
+        else:
+            storage.initialize([job.name for job in JOBS], int(clock()))
     except storage.errors as error:
         storage.close()
         raise DatabaseUnavailable(
@@ -2906,7 +2930,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         app = create_app(database, schedules=_schedule_overrides(args.schedule),
                          allowed_hosts=allowed_hosts, token=token, read_token=read_token,
                          max_body_bytes=args.max_body_bytes,
-                         log_retention_days=args.log_retention_days)
+                         log_retention_days=args.log_retention_days, read_only=args.command == ["status"])
     except ConfigError as error:
         print(f"barycenter_jobs: {error}", file=sys.stderr)
         return 2

@@ -1191,6 +1191,45 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
     assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
 
 
+@both_databases
+def test_status_only_reads_so_read_only_access_will_do_and_a_writer_does_not_stop_it(db_path):
+    create_app(db_path).close()
+    sessions = "cleanup_expired_sessions"
+    left = insert_log_row(db_path, sessions, int(time.time()) - 60)  # by a process that died
+    with connect(db_path) as connection:  # as if an operator deleted it to clear a lease
+        connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = ?", (sessions,))
+    if is_postgres(db_path):
+        reader = f"reader_{os.getpid()}"  # a role that may only SELECT
+        with connect(db_path) as connection:
+            connection.execute(f"CREATE ROLE {reader} LOGIN")
+            connection.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
+        parts = urllib.parse.urlsplit(db_path)
+        host = parts.netloc.rpartition("@")[2]
+        database = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{host}"))
+        writer = connect(db_path)  # what any write of ours would wait for; reads do not
+        lock = "BEGIN; LOCK TABLE barycenter_jobs_state, job_executions IN EXCLUSIVE MODE"
+    else:
+        database, writer, lock = f"sqlite://{db_path}?mode=ro", connect(db_path), "BEGIN IMMEDIATE"
+    try:
+        with writer as connection:
+            for statement in lock.split("; "):
+                connection.execute(statement)
+            result = command("status", "--database", database)
+            connection.execute("ROLLBACK")
+    finally:
+        if is_postgres(db_path):
+            with connect(db_path) as connection:
+                connection.execute(f"DROP OWNED BY {reader}")
+                connection.execute(f"DROP ROLE {reader}")
+    assert (result.returncode, result.stderr) == (0, ""), result.stderr
+    assert re.match(fr"{sessions}: scheduled; next run \S+; last run running \S+; last success never; 0 expired",
+                    result.stdout), result.stdout
+    # Nothing resolved, nothing written again.
+    assert [row["completed_at"] for row in log_rows(db_path)] == [None] and left == 1
+    with connect(db_path) as connection:
+        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state").fetchone()[0] == 3
+
+
 def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(tmp_path):
     checkout, project, venv = MODULE.parent, tmp_path / "project", tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
