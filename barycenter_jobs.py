@@ -121,6 +121,8 @@ PAGE_HEADERS = [
 # How long a statement waits for another writer's lock (SQLite) or a row
 # lock (PostgreSQL) before it fails. Barycenter itself writes to the same tables.
 BUSY_TIMEOUT_SECONDS = 5.0
+# Start-up waits this long for them instead: replicas starting together take turns.
+SETUP_WAIT_SECONDS = 60
 # A process running a job holds a lease on it, renewed with every batch; if
 # the process dies, another may take the job after this long.
 LEASE_SECONDS = 60
@@ -1531,16 +1533,21 @@ def describe_error(error: Exception) -> str:
                                 for line in lines[:-1]] + lines[-1:]))
     if isinstance(error, OSError) and error.errno == errno.EMFILE or _out_of_descriptors(error):
         return f"{text} (too many open files: raise the process's limit, ulimit -n or systemd's LimitNOFILE)"
-    if getattr(error, "sqlstate", None) == "55P03":  # lock_not_available
-        return f"{text} (another transaction held a lock past the busy timeout)"
+    if _lock_timeout(error):
+        who = "transaction held a lock" if getattr(error, "sqlstate", None) else "writer held the lock"
+        return f"{text} (another {who} past the busy timeout)"
     code = getattr(error, "sqlite_errorname", "")  # Python 3.11 and later
-    if code.startswith("SQLITE_BUSY") or text == "database is locked":
-        return f"{text} (another writer held the lock past the busy timeout)"
     if code.startswith(("SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_FULL")):
         return f"{text} ({code}: the database file cannot be written; is it read-only, or the disk full?)"
     if code.startswith("SQLITE_CANTOPEN"):  # SQLite must also create its -wal and -shm files beside it
         return f"{text} ({code}: is its folder missing, or read-only?)"
     return text
+
+
+def _lock_timeout(error: Exception) -> bool:
+    return (getattr(error, "sqlstate", None) == "55P03"  # PostgreSQL's lock_not_available
+            or getattr(error, "sqlite_errorname", "").startswith("SQLITE_BUSY")
+            or str(error) == "database is locked")
 
 
 def _out_of_descriptors(error: Exception) -> bool:
@@ -2668,7 +2675,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         raise ConfigError(f"log retention must be 0 (keep everything) or more days, got {log_retention_days}")
 
     sdl, pages = read_file("schema.graphql").decode("utf-8"), _read_pages()
-    storage = open_storage(database, busy_timeout)
+    storage = open_storage(database, max(busy_timeout, SETUP_WAIT_SECONDS))  # start-up waits its turn
     try:
         if read_only:
             storage.open_to_read([job.name for job in JOBS])
@@ -2676,10 +2683,12 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
             storage.initialize([job.name for job in JOBS], int(clock()))
     except storage.errors as error:
         storage.close()
-        raise DatabaseUnavailable(
-            f"cannot open database {storage.display}: {describe_error(error)}") from None
+        why = (f"another process held its lock for {storage.busy_timeout:g} s while this one started"
+               if _lock_timeout(error) else describe_error(error))
+        raise DatabaseUnavailable(f"cannot open database {storage.display}: {why}") from None
     finally:
         storage.release()
+        storage.busy_timeout = busy_timeout
     runner = JobRunner(storage, jobs, clock, log_retention_days=log_retention_days)
 
     schema = make_executable_schema(sdl,

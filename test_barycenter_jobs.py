@@ -3447,6 +3447,39 @@ def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_no
     other.close()
 
 
+@both_databases
+def test_a_replica_starting_while_another_holds_the_database_waits_its_turn_up_to_a_bound(
+        db_path, clock, monkeypatch):
+    create_app(db_path, clock=clock).close()
+    blocker = locked_database(db_path)
+    try:
+        began = time.monotonic()
+        thread, outcome = in_background(lambda: create_app(db_path, clock=clock, busy_timeout=0.2))
+        if is_postgres(db_path):  # until it waits for the lock
+            with connect(db_path) as connection:
+                wait_until(lambda: connection.execute(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barycenter-jobs'"
+                    " AND wait_event_type = 'Lock'").fetchone()[0])
+        else:  # ten busy timeouts, with SQLite's lock held all along
+            wait_until(lambda: time.monotonic() - began > 2)
+        assert thread.is_alive()
+    finally:
+        blocker.close()
+    thread.join()
+    outcome["value"].close()  # started once the lock was free
+
+    monkeypatch.setattr(barycenter_jobs, "SETUP_WAIT_SECONDS", 0.5)
+    blocker = locked_database(db_path)
+    try:
+        with pytest.raises(barycenter_jobs.DatabaseUnavailable) as error:
+            create_app(db_path, clock=clock, busy_timeout=0.2)
+    finally:
+        blocker.close()
+    display = barycenter_jobs.open_storage(db_path).display
+    assert str(error.value) == (f"cannot open database {display}: another process held its lock for 0.5 s"
+                                " while this one started")
+
+
 def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock(postgres_database, tmp_path):
     db = postgres_database
     replicas = [ServerProcess("--database", db, cwd=tmp_path) for _ in range(3)]
