@@ -1230,47 +1230,80 @@ def test_status_only_reads_so_read_only_access_will_do_and_a_writer_does_not_sto
         assert connection.execute("SELECT count(*) FROM barycenter_jobs_state").fetchone()[0] == 3
 
 
-def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(tmp_path):
-    checkout, project, venv = MODULE.parent, tmp_path / "project", tmp_path / "venv"
+class Installed(NamedTuple):
+    wheel: Path
+    venv: Path
+    site: Path  # the venv's site-packages
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> Installed:
+    """The wheel, built from this checkout and installed in a fresh venv, with
+    (no download) the suite's own packages beside it."""
+    folder = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
-                    str(tmp_path), str(checkout)], check=True, capture_output=True, timeout=120)
-    [wheel] = tmp_path.glob("*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        assert {name.split("/")[0] for name in archive.namelist()} == {
-            "barycenter_jobs.py", "barycenter_jobs_files", "barycenter_jobs-1.0.0.dist-info"}
-    # A fresh venv, with the wheel installed and (no download) the suite's packages beside it.
+                    str(folder), str(MODULE.parent)], check=True, capture_output=True, timeout=120)
+    [wheel] = folder.glob("*.whl")
+    venv = folder / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     site = Path(next((venv / "lib").glob("python3.*"))) / "site-packages"
     (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
+    return Installed(wheel, venv, site)
 
-    project.mkdir()
+
+def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(
+        installed, tmp_path):
+    with zipfile.ZipFile(installed.wheel) as archive:
+        assert {name.split("/")[0] for name in archive.namelist()} == {
+            "barycenter_jobs.py", "barycenter_jobs_files", "barycenter_jobs-1.0.0.dist-info"}
+    assert "\npip install ./barycenter-jobs\n" in README.split("## In your own tests")[1]
     example = README.split("## In your own tests")[1].split("```python\n")[1].split("```")[0]
-    (project / "test_client.py").write_text(example)
+    (tmp_path / "test_client.py").write_text(example)
+    python, command_line = installed.venv / "bin" / "python", installed.venv / "bin" / "barycenter-jobs"
+    files = installed.site / "barycenter_jobs_files"
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
-    def installed(*args):
-        return subprocess.run(args, cwd=project, env=environment, capture_output=True, text=True, timeout=120)
+    def run(*args):
+        return subprocess.run(args, cwd=tmp_path, env=environment, capture_output=True, text=True,
+                              timeout=120)
 
-    result = installed(venv / "bin" / "python", "-c", "import barycenter_jobs; print(barycenter_jobs.__file__)")
-    assert result.stdout == f"{site / 'barycenter_jobs.py'}\n", result.stderr
+    result = run(python, "-c", "import barycenter_jobs; print(barycenter_jobs.__file__)")
+    assert result.stdout == f"{installed.site / 'barycenter_jobs.py'}\n", result.stderr
     # A folder of its own: pytest's default one would make room by deleting this session's (PostgreSQL's).
-    result = installed(venv / "bin" / "python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp",
-                       tmp_path / "temporary", "test_client.py")
+    result = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", tmp_path / "temporary",
+                 "test_client.py")
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
-    assert installed(venv / "bin" / "barycenter-jobs", "--help").stdout.startswith("usage: barycenter-jobs")
-    result = installed(venv / "bin" / "python", "-m", "barycenter_jobs", "status")
+    assert run(command_line, "--help").stdout.startswith("usage: barycenter-jobs")
+    result = run(python, "-m", "barycenter_jobs", "status")
     assert (result.returncode, result.stderr) == (1, "barycenter_jobs: there is no database at"
                                                      " ./barycenter.db; status works on an existing one: give"
                                                      " --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
-    (site / "barycenter_jobs_files" / "dashboard.js").unlink()
-    result = installed(venv / "bin" / "barycenter-jobs", "--port", "0")
-    assert (result.returncode, result.stderr) == (2, f"barycenter_jobs: dashboard.js is missing:"
-                                                     f" barycenter_jobs.py loads it from"
-                                                     f" {site / 'barycenter_jobs_files'} or {site};"
-                                                     " reinstall barycenter-jobs\n")
-    assert sorted(path.name for path in project.iterdir()) == ["test_client.py"]  # no database made
+    (files / "dashboard.js").rename(tmp_path / "dashboard.js")
+    try:
+        result = run(command_line, "--port", "0")
+    finally:
+        (tmp_path / "dashboard.js").rename(files / "dashboard.js")
+    assert (result.returncode, result.stderr) == (2, "barycenter_jobs: dashboard.js is missing:"
+                                                     f" barycenter_jobs.py loads it from {files} or"
+                                                     f" {installed.site}; reinstall barycenter-jobs\n")
+    assert not (tmp_path / "barycenter.db").exists()
+
+
+def test_the_readmes_systemd_units_pass_systemd_analyze_verify(installed, tmp_path):
+    if not shutil.which("systemd-analyze"):
+        missing("the systemd units are checked by systemd-analyze: apt-get install systemd")
+    blocks = README.split("### From your own scheduler")[1].split("```ini\n")[1:3]
+    for block in blocks:
+        name = block.split("\n", 1)[0].removeprefix("# /etc/systemd/system/")
+        unit = block.split("```")[0].replace("/opt/barycenter-jobs", str(installed.venv))  # the real command
+        (tmp_path / name).write_text(unit)
+    assert [path.name for path in sorted(tmp_path.iterdir())] == [
+        "barycenter-cleanup-sessions.service", "barycenter-cleanup-sessions.timer"]
+    result = subprocess.run(["systemd-analyze", "verify", *sorted(tmp_path.iterdir())], capture_output=True,
+                            text=True, timeout=60)
+    assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
 @pytest.mark.parametrize("args", [["run", "cleanup_everything"], ["run"], ["run", "cleanup_expired_sessions",
