@@ -2620,8 +2620,9 @@ def _read_pages() -> dict[str, tuple[bytes, str]]:
     """The dashboard's files, and GraphiQL (which needs the internet), by path."""
     pages = {path: (read_file(name), content_type) for path, (name, content_type) in DASHBOARD_FILES.items()}
     graphiql = ExplorerGraphiQL(title="barycenter-jobs GraphiQL").html(None)
-    for old, new in (("Loading barycenter-jobs GraphiQL…", "Loading GraphiQL from a public CDN: this page"
-                      f" needs the internet. The dashboard at {ENDPOINT} does not."),
+    for old, new in (("Loading barycenter-jobs GraphiQL…", "<p>Loading GraphiQL from a public CDN: this page"
+                      f' needs the internet. <a href="{ENDPOINT}">The dashboard</a> does not.</p>'),
+                     ("font-size: 4rem;", "font: 1rem/1.5 system-ui, sans-serif; text-align: center;"),
                      ("url: window.location.href", f"url: window.location.origin + {json.dumps(ENDPOINT)}")):
         if old not in graphiql:
             raise RuntimeError(f"Ariadne's GraphiQL page changed: {old!r} is not in it")

@@ -228,6 +228,7 @@ function chart(runs) {
 }
 
 function renderHistory(runs) {
+  const labels = [...document.querySelectorAll(".history th")].map((th) => th.textContent);
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     const outcome = run.success === null ? badge("running", "busy")
@@ -236,12 +237,13 @@ function renderHistory(runs) {
       cell(element("span", run.id, "mono")),
       cell(element("span", run.jobName, "name")),
       cell(clock(run.startedAt)),
-      cell(run.durationSeconds === null ? "—" : run.durationSeconds + " s"),
+      cell(duration(run.durationSeconds)),
       cell(outcome),
       cell(run.recordsProcessed === null ? "—" : run.recordsProcessed.toLocaleString("en")),
       cell(run.errorMessage ? element("span", run.errorMessage, "error") : null),
     );
     tr.children[5].className = "number";
+    [...tr.children].forEach((td, column) => { td.dataset.label = labels[column]; });
     return tr;
   });
   $("history").replaceChildren(...rows);
@@ -249,6 +251,11 @@ function renderHistory(runs) {
   $("older").disabled = runs.length < HISTORY_PAGE;
   $("older").dataset.before = runs.length ? runs[runs.length - 1].id : "";
   $("newest").disabled = state.before === null;
+}
+
+// Whole seconds: Barycenter's log keeps its times so.
+function duration(seconds) {
+  return seconds === null ? "—" : seconds === 0 ? "< 1 s" : seconds + " s";
 }
 
 function renderJobFilter() {

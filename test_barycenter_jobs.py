@@ -3834,6 +3834,8 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, d
         assert board.history_column(2) == ["cleanup_expired_sessions"]
         expect(board.row("cleanup_expired_sessions").locator("td").nth(4)).to_contain_text("succeeded")
         assert [run["records_processed"] for run in log_rows(db_path)] == [2]  # run once
+        expect(page.locator(".history thead")).to_be_visible()  # a table on a wide screen, cards on a phone
+        expect(page.locator(".legend")).to_contain_text("a bar's height is the rows that run deleted")
 
         row = board.row("cleanup_expired_challenges")
         row.get_by_role("button", name="Pause").click()
@@ -3856,6 +3858,8 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
     now = int(time.time())
     error = "database is locked (another writer held the lock past the busy timeout) " + "x" * 60
     insert_log_row(db_path, "cleanup_expired_device_codes", now - 60, now - 59, 0, error, 0)
+    long_ago = now - 3 * 86400  # shown with its date; it took less than a second
+    insert_log_row(db_path, "cleanup_expired_sessions", long_ago, long_ago, 1, None, 7)
     insert_rows(db_path, "sessions", [now - 5, now - 4, now + 3600])
     with serving(app) as url:
         for token, buttons in (("read-secret", 0), ("admin-secret", 8)):
@@ -3875,6 +3879,22 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
                     for part in (cells.nth(3), cells.nth(4), *row.locator("button").all()):
                         box = part.bounding_box()
                         assert box["x"] >= 0 and box["x"] + box["width"] <= 390, part
+                # Each run is a card: its outcome, records and error on screen, each cell labelled.
+                expect(page.locator("#history tr")).to_have_count(2)
+                failed, old = page.locator("#history tr").all()
+                for cell, label, text in ((failed.locator("td").nth(4), "Outcome", "failed"),
+                                          (failed.locator("td").nth(5), "Records", "0"),
+                                          (failed.locator("td").nth(6), "Error", error),
+                                          (old.locator("td").nth(2), "Started", datetime.fromtimestamp(
+                                              long_ago, timezone.utc).strftime("%Y-%m-%d %H:%M")),
+                                          (old.locator("td").nth(3), "Duration", "< 1 s")):
+                    expect(cell).to_have_text(text)
+                    assert cell.evaluate("td => getComputedStyle(td, '::before').content") == f'"{label}"'
+                    box = cell.bounding_box()
+                    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, label
+                assert " ".join(page.locator(".legend").inner_text().split()) == (
+                    "Recent runs, oldest on the left: a bar's height is the rows that run deleted; failed,"
+                    " running. A bar's tooltip tells its start, outcome and rows.")
                 # Errors wrap between words, on lines of a readable width.
                 assert page.locator("#jobs .error").bounding_box()["width"] > 250
                 assert page.locator("#history .error").bounding_box()["width"] > 200
@@ -3895,6 +3915,26 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
             assert (response.status, response.headers["Content-Type"]) == (200, "image/svg+xml"), path
             assert response.body.startswith(b"<svg")
     app.close()
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_the_playground_offline_is_a_readable_sentence_with_a_way_back(browser, live_server, width):
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())  # offline
+        page.goto(f"{live_server}/admin/jobs/playground")
+        sentence = page.locator("#graphiql p")
+        assert sentence.inner_text() == ("Loading GraphiQL from a public CDN: this page needs the internet."
+                                         " The dashboard does not.")
+        assert sentence.evaluate("p => getComputedStyle(p).fontSize") == "16px"
+        box = sentence.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        page.get_by_role("link", name="The dashboard").click()
+        from playwright.sync_api import expect
+        expect(page.locator("#jobs tr")).to_have_count(4)
+    finally:
+        context.close()
 
 
 def test_the_dashboard_refreshes_itself_and_keeps_the_filters_and_the_scroll(browser, db_path):
