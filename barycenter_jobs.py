@@ -369,123 +369,63 @@ class DatabaseUnavailable(Exception):
 # ---------------------------------------------------------------------------
 
 CRON_FIELDS = "second minute hour day-of-month month day-of-week"
-MONTH_NAMES = {name: number for number, name in enumerate(
-    "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split(), start=1)}
-WEEKDAY_NAMES = {name: number for number, name in enumerate(
-    "SUN MON TUE WED THU FRI SAT".split())}
-# The most days each month can have (February: leap years), to reject a
-# day-of-month that can never occur, such as the 30th of February.
-MAX_DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-@dataclass(frozen=True)
-class _CronField:
-    name: str
-    low: int
-    high: int
-    names: Mapping[str, int] = None
-
-    @property
-    def valid(self) -> str:
-        """What the field accepts, for error messages: '0-7 or SUN-SAT'."""
-        if not self.names:
-            return f"{self.low}-{self.high}"
-        return f"{self.low}-{self.high} or {next(iter(self.names))}-{next(reversed(self.names))}"
-
-
-_CRON_FIELD_SPECS = (
-    _CronField("second", 0, 59),
-    _CronField("minute", 0, 59),
-    _CronField("hour", 0, 23),
-    _CronField("day-of-month", 1, 31),
-    _CronField("month", 1, 12, MONTH_NAMES),
-    _CronField("day-of-week", 0, 7, WEEKDAY_NAMES),
-)
+WEEKDAY_NAMES = "SUN MON TUE WED THU FRI SAT".split()  # cron's numbers; 7 is Sunday again
 
 
 def parse_cron(expression: str) -> BaseTrigger:
-    """Turn a six-field cron expression into an APScheduler trigger, in UTC.
-
-    Fields: second minute hour day-of-month month day-of-week. Each takes
-    ``*``, numbers, names (JAN-DEC, SUN-SAT, any case), ranges ``a-b``, lists
-    ``a,b`` and steps ``*/n``, ``a-b/n`` or ``a/n``. Day-of-week runs 0-7 with
-    both 0 and 7 meaning Sunday. When both day fields are restricted (neither
-    starts with ``*``) the job fires on a day that matches either, as in
-    standard cron.
-
-    APScheduler's own ``CronTrigger`` counts weekdays from Monday = 0 and
-    always requires both day fields to match, so every field is expanded here
-    to explicit values and handed over translated. Raises ``CronError`` with a
-    message that names the field and what is valid.
-    """
+    """A six-field cron expression, seconds first, as an APScheduler trigger in
+    UTC. APScheduler parses and checks the fields; only cron's day-of-week
+    numbers (Sunday is 0 and 7; APScheduler counts from Monday) and its
+    either-day rule (both day fields restricted: a day matching either fires)
+    are ours. Raises ``CronError`` naming the field."""
     fields = expression.split()
     if len(fields) != 6:
         raise CronError(f"expected 6 fields ({CRON_FIELDS}), got {len(fields)}")
-    second, minute, hour, days, months, weekdays = (
-        _parse_cron_field(text, spec) for text, spec in zip(fields, _CRON_FIELD_SPECS))
-
-    days_restricted = not fields[3].startswith("*")
-    weekdays_restricted = not fields[5].startswith("*")
-    if days_restricted and not weekdays_restricted and not any(
-            day <= MAX_DAYS_IN_MONTH[month - 1] for day in days for month in months):
-        raise CronError(f"day-of-month {fields[3]} never occurs in month {fields[4]}")
-
-    # Cron's Sunday is 0 or 7; APScheduler's is 6 (Monday = 0).
-    aps_weekdays = {(weekday - 1) % 7 for weekday in weekdays}
+    second, minute, hour, day, month, weekday = fields
+    weekdays = "*" if weekday == "*" else _cron_weekdays(weekday)
+    for name, label, text in zip(("second", "minute", "hour", "day", "month"), CRON_FIELDS.split(), fields):
+        try:
+            CronTrigger(**{name: text}, timezone=timezone.utc)
+        except ValueError as error:  # "Error validating expression '60': the last value (60) is ..."
+            raise CronError(f"{label} {text!r}: {str(error).split(': ', 1)[-1]}") from None
 
     def trigger(day: str, day_of_week: str) -> CronTrigger:
-        return CronTrigger(
-            second=_aps_values(second, 0, 59), minute=_aps_values(minute, 0, 59),
-            hour=_aps_values(hour, 0, 23), month=_aps_values(months, 1, 12),
-            day=day, day_of_week=day_of_week, timezone=timezone.utc)
+        return CronTrigger(second=second, minute=minute, hour=hour, day=day, month=month,
+                           day_of_week=day_of_week, timezone=timezone.utc)
 
-    day_values = _aps_values(days, 1, 31)
-    weekday_values = _aps_values(aps_weekdays, 0, 6)
-    if days_restricted and weekdays_restricted:
-        return OrTrigger([trigger(day_values, "*"), trigger("*", weekday_values)])
-    return trigger(day_values, weekday_values)
-
-
-def _parse_cron_field(text: str, spec: _CronField) -> set[int]:
-    values: set[int] = set()
-    for item in text.split(","):
-        span, slash, step_text = item.partition("/")
-        step = 1
-        if slash:
-            if not step_text.isdigit() or int(step_text) == 0:
-                raise CronError(f"{spec.name} step in {item!r} must be a positive whole number")
-            step = int(step_text)
-        if span == "*":
-            start, end = spec.low, spec.high
-        else:
-            start_text, dash, end_text = span.partition("-")
-            start = _cron_value(start_text, spec)
-            # "a/n" means from a to the end of the field, every n.
-            end = _cron_value(end_text, spec) if dash else (spec.high if slash else start)
-            if start > end:
-                raise CronError(f"{spec.name} range {span!r} runs backwards")
-        values.update(range(start, end + 1, step))
-    return values
+    if not day.startswith("*") and not weekday.startswith("*"):
+        return OrTrigger([trigger(day, "*"), trigger("*", weekdays)])
+    combined = trigger(day, weekdays)
+    if combined.get_next_fire_time(None, datetime(2000, 1, 1, tzinfo=timezone.utc)) is None:
+        raise CronError(f"day-of-month {day} never occurs in month {month}")
+    return combined
 
 
-def _cron_value(text: str, spec: _CronField) -> int:
+def _cron_weekdays(field: str) -> str:
+    """Cron's day-of-week field (lists, ranges and steps of 0-7 or SUN-SAT) as
+    APScheduler's list of day names."""
+    days = set()
+    for item in field.split(","):
+        span, slash, step = item.partition("/")
+        if slash and not (step.isdigit() and int(step) > 0):
+            raise CronError(f"day-of-week step in {item!r} must be a positive whole number")
+        first, dash, last = ("0", "-", "7") if span == "*" else span.partition("-")
+        start = _cron_weekday(first)
+        end = _cron_weekday(last) if dash else 7 if slash else start  # "a/n": from a to the end, every n
+        if start > end:
+            raise CronError(f"day-of-week range {span!r} runs backwards")
+        days.update(day % 7 for day in range(start, end + 1, int(step or 1)))
+    return ",".join(WEEKDAY_NAMES[day].lower() for day in sorted(days))
+
+
+def _cron_weekday(text: str) -> int:
     if text.isdigit():
-        value = int(text)
-        if not spec.low <= value <= spec.high:
-            raise CronError(f"{spec.name} {value} is outside {spec.low}-{spec.high}")
-        return value
-    if spec.names and text.upper() in spec.names:
-        return spec.names[text.upper()]
-    if not text:
-        raise CronError(f"{spec.name} has an empty value; expected {spec.valid}")
-    raise CronError(f"{spec.name} value {text!r} is not valid; expected {spec.valid}")
-
-
-def _aps_values(values: Iterable[int], low: int, high: int) -> str:
-    values = sorted(set(values))
-    if values == list(range(low, high + 1)):
-        return "*"
-    return ",".join(map(str, values))
+        if int(text) > 7:
+            raise CronError(f"day-of-week {int(text)} is outside 0-7")
+        return int(text)
+    if text.upper() in WEEKDAY_NAMES:
+        return WEEKDAY_NAMES.index(text.upper())
+    raise CronError(f"day-of-week value {text!r} is not valid; expected 0-7 or SUN-SAT")
 
 
 def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
