@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import collections
 import contextlib
+import email.message
 import enum
 import errno
 import functools
@@ -1855,6 +1856,15 @@ def _json_response(start_response, status: str, body: dict, content_type: str = 
     return [payload]
 
 
+def _media_type(value: str) -> tuple[str, email.message.Message]:
+    """A Content-Type or one Accept range, parsed by the standard library:
+    its type (lower case) and the header, for ``get_param``. Only the first
+    1,000 characters: no client sends more, and parsing costs CPU."""
+    header = email.message.Message()
+    header["Content-Type"] = value[:1000]
+    return header.get_content_type(), header
+
+
 def _negotiate(accept: Optional[str]) -> Optional[str]:
     """The response media type for an Accept header: the GraphQL-over-HTTP
     type when the client prefers or equally accepts it, application/json for
@@ -1862,28 +1872,18 @@ def _negotiate(accept: Optional[str]) -> Optional[str]:
     the client accepts neither."""
     if not accept or not accept.strip():
         return JSON
-    best, best_quality = None, 0.0
-    for item in accept.split(","):
-        media_range, *parameters = item.split(";")
-        media_range = media_range.strip().lower()
-        quality = 1.0
-        for parameter in parameters:
-            name, _, value = parameter.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if media_range == GRAPHQL_RESPONSE_JSON:
-            candidate = GRAPHQL_RESPONSE_JSON
-        elif media_range in (JSON, "application/*", "*/*"):
-            candidate = JSON
-        else:
-            continue
-        if quality > best_quality or (quality == best_quality and quality > 0
-                                      and candidate == GRAPHQL_RESPONSE_JSON):
-            best, best_quality = candidate, quality
-    return best
+    choices = []
+    for item in accept[:1000].split(","):
+        media_range, header = _media_type(item)
+        candidate = {GRAPHQL_RESPONSE_JSON: GRAPHQL_RESPONSE_JSON, JSON: JSON, "application/*": JSON,
+                     "*/*": JSON}.get(media_range)
+        try:
+            quality = float(header.get_param("q", "1"))
+        except ValueError:
+            quality = 0.0
+        if candidate and quality > 0:
+            choices.append((quality, candidate == GRAPHQL_RESPONSE_JSON, candidate))
+    return max(choices)[2] if choices else None
 
 
 def _host_name(host: str) -> str:
@@ -2009,15 +2009,14 @@ class HttpApp:
         return self._execute(environ, start_response, self._graphql_params(raw))
 
     def _post(self, environ, start_response):
-        media_type, _, parameters = environ.get("CONTENT_TYPE", "").partition(";")
-        if media_type.strip().lower() != JSON:
+        media_type, header = _media_type(environ.get("CONTENT_TYPE", ""))
+        if media_type != JSON:
             # text/plain, forms and multipart are what a browser may post across
             # sites without asking (CSRF); Ariadne's multipart uploads also need
             # a package this server does not have.
             raise HttpError("415 Unsupported Media Type",
                             f"the body must be JSON, sent with Content-Type: {JSON}")
-        charset = dict(_parameter(p) for p in parameters.split(";") if "=" in p).get("charset", "utf-8")
-        if charset.lower() not in ("utf-8", "utf8"):
+        if header.get_param("charset", "utf-8").lower() not in ("utf-8", "utf8"):
             raise HttpError("415 Unsupported Media Type", "the body must be encoded in utf-8")
         length_text = environ.get("CONTENT_LENGTH") or ""
         if not (length_text.isascii() and length_text.isdigit()):
@@ -2156,11 +2155,6 @@ class HttpApp:
         status = "200 OK" if media_type == JSON or "data" in result else "400 Bad Request"
         return _json_response(start_response, status, result, content_type=media_type,
                               headers=[("X-Barycenter-Access", environ[ACCESS])])
-
-
-def _parameter(text: str) -> tuple[str, str]:
-    name, _, value = text.partition("=")
-    return name.strip().lower(), value.strip().strip('"')
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
