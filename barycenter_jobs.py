@@ -1,26 +1,11 @@
 """barycenter-jobs: the job-management admin API of Barycenter, in one file.
 
-Barycenter is an OpenID Connect identity provider. Its background jobs delete
-expired sessions, refresh tokens, WebAuthn challenges and device codes, and
-every run is logged in the `job_executions` table. This module serves the
-admin GraphQL API for those jobs at ``POST /admin/jobs``: list the jobs and
-their cron schedules, trigger one now, and read the execution history; a
-dashboard for browsers at ``GET /admin/jobs``; and Prometheus metrics at
-``GET /metrics``.
-
-Run it with::
-
-    python barycenter_jobs.py                # 127.0.0.1:8081, ./barycenter.db
-    python barycenter_jobs.py --help
-
-It works on its own SQLite file or beside a real Barycenter database, SQLite
-or PostgreSQL (``--database postgresql://...``, several replicas at once).
-
-The pieces: the SDL in ``schema.graphql`` served by Ariadne, the standard
-library's wsgiref server with a thread per connection, an in-process
-APScheduler for the cron schedules, and sqlite3 or psycopg for storage.
-``create_app`` builds all of it from explicit arguments, so tests and other
-WSGI servers can import it.
+Runs Barycenter's cleanup jobs on their cron schedules and serves GraphQL at
+``POST /admin/jobs``, a dashboard at ``GET /admin/jobs``, ``/healthz`` and
+``/metrics``, on SQLite or on Barycenter's PostgreSQL (several replicas at
+once). Ariadne serves ``schema.graphql`` over the standard library's wsgiref,
+APScheduler fires the jobs, sqlite3 or psycopg stores them. README.md tells
+the rest; ``create_app`` builds it all from explicit arguments.
 """
 
 from __future__ import annotations
@@ -374,11 +359,9 @@ WEEKDAY_NAMES = "SUN MON TUE WED THU FRI SAT".split()  # cron's numbers; 7 is Su
 
 
 def parse_cron(expression: str) -> BaseTrigger:
-    """A six-field cron expression, seconds first, as an APScheduler trigger in
-    UTC. APScheduler parses and checks the fields; only cron's day-of-week
-    numbers (Sunday is 0 and 7; APScheduler counts from Monday) and its
-    either-day rule (both day fields restricted: a day matching either fires)
-    are ours. Raises ``CronError`` naming the field."""
+    """A six-field cron expression as an APScheduler trigger in UTC. Only
+    cron's day-of-week numbers (Sunday: 0 or 7) and either-day rule are ours;
+    APScheduler checks the rest. ``CronError`` names the field."""
     fields = expression.split()
     if len(fields) != 6:
         raise CronError(f"expected 6 fields ({CRON_FIELDS}), got {len(fields)}")
@@ -437,10 +420,8 @@ def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
 
 
 def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optional[datetime]:
-    """The last firing at or before ``now``, looking back at most ``within``
-    seconds: the firing a scheduled run that starts now belongs to. Found by
-    halving, never by walking firing by firing: a schedule that fires every
-    second of a day (``* * * 1 1 *``) costs what an hourly one does."""
+    """The last firing at or before ``now`` within ``within`` seconds back,
+    found by halving: a firing every second costs what an hourly one does."""
     moment = math.floor(now)
     window = 1
     while True:  # widen the window until it holds a firing
@@ -491,11 +472,9 @@ class Claim:
 
 
 def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
-    """The storage a ``--database`` value names: a file path, a ``sqlite://``
-    URL as Barycenter writes it, or PostgreSQL in any form libpq takes (a
-    ``postgresql://`` or ``postgres://`` URL, or ``key=value`` pairs). Opens
-    nothing yet. Raises ``ConfigError`` for anything else, with a message that
-    never quotes the value: it may hold a password."""
+    """The storage a ``--database`` value names (a path, ``sqlite://``, or
+    anything libpq takes), not yet opened. ``ConfigError`` never quotes the
+    value: it may hold a password."""
     text = str(database)
     if not text.strip():
         raise ConfigError("the database is empty; give a file path, sqlite://PATH, or a PostgreSQL"
@@ -515,24 +494,13 @@ def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECOND
 
 
 class Storage:
-    """Barycenter's tables, the job execution log, and our own table of
-    per-job state shared by every process on the database.
+    """Barycenter's tables, its job log, and our per-job state row, in SQL
+    shared by both databases (``?`` parameters); subclasses hold what differs.
 
-    A thread takes a connection when it first needs one and gives it back
-    with ``release()`` at the end of its unit of work: one HTTP request, or
-    one run. So no connection is ever shared between threads, and none is
-    kept past a fault that was fixed meanwhile. Writes are short explicit
-    transactions (``_write``): Barycenter writes to the same tables.
-
-    A job is held by a lease in its state row, renewed with every batch: a
-    process that dies blocks the job until the lease expires, or until a claim
-    on its machine sees that its process is gone. Every transaction that
+    A thread takes a connection on first use and gives it back with
+    ``release()`` after one request or run: none is shared or kept past a
+    fault. Writes are short transactions (``_write``), and every one that
     touches a job's state row locks it before any run row (no deadlocks).
-
-    The SQL here is the same on both databases and uses ``?`` parameters.
-    Each subclass holds what differs: ``_connect`` and ``_disconnect``,
-    ``_write``, ``_setting_up`` and ``_create`` (start-up), the lease clock,
-    and how a batch deletes when a range of rows cannot go at once.
     """
 
     errors: tuple = (sqlite3.Error,)  # what a failing database raises
@@ -568,10 +536,6 @@ class Storage:
     def close(self) -> None:
         """Close what the storage keeps open beyond threads' connections."""
 
-    def checkpoint(self) -> bool:
-        """Whether the database's own housekeeping keeps up (see SQLiteStorage)."""
-        return True
-
     def _lease_now(self, connection, now: int) -> int:
         """The clock leases are read and written by."""
         return now
@@ -594,11 +558,8 @@ class Storage:
         return holder in (None, owner) or expires_at <= lease_now
 
     def initialize(self, job_names: Iterable[str], now: int) -> None:
-        """Create what is missing (tables, indexes, our state rows, and the
-        counts an older state table lacks), then resolve the runs of every
-        job that no live process holds: their process died. A run that a live
-        process holds is left alone. Raises ``self.errors`` when the database
-        cannot be opened or used."""
+        """Create what is missing, then resolve the unfinished runs of every
+        job no live process holds. Raises ``self.errors``."""
         self.job_names = tuple(job_names)
         ddl = BARYCENTER_DDL.format(**self.types) + STATE_DDL + HISTORY_INDEXES + self.extra_ddl
         with self._setting_up() as connection:
@@ -630,11 +591,9 @@ class Storage:
             connection.execute(statement)
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int], scheduled: bool) -> Claim:
-        """In one write transaction: check that the job is not paused (for a
-        scheduled run) and that no process has run ``firing`` already,
-        then take the job unless a live process holds it; resolve the job's
-        runs that a dead process left, write the new run's log row and take
-        the lease."""
+        """In one transaction: refuse if paused (scheduled runs), if ``firing``
+        ran, or if a live process holds the job; else resolve what a dead one
+        left, write the run's row and take the lease."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
             self._add_state_rows(connection, [job_name], now)
@@ -674,14 +633,10 @@ class Storage:
                                " ON CONFLICT DO NOTHING", (name, now))
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
-        """Delete up to ``limit`` expired rows of the run's table, oldest
-        expiry first, in one short transaction that also adds them to the
-        run's records_processed and renews the lease; so whenever the process
-        dies, the log row counts exactly the rows gone. Returns the number
-        deleted and whether that was the last batch.
-
-        Raises ``LeaseLost`` if another process took the job over (this one
-        was stalled for longer than the lease)."""
+        """Delete up to ``limit`` expired rows, oldest first, in a transaction
+        that also counts them in the run's row and renews the lease: the row
+        always counts exactly the rows gone. Returns (deleted, last batch?).
+        Raises ``LeaseLost`` if another process took the job over."""
         with self._write(self.batch_settings) as connection:
             expires_at = self._lease_now(connection, now) + LEASE_SECONDS
             lease = connection.execute(
@@ -750,13 +705,10 @@ class Storage:
                 (now, int(error is None), error, run.run_id))
 
     def prune_history(self, started_before: int, batch: int = 1000, max_batches: int = 100) -> int:
-        """Delete finished runs that started before ``started_before``, in short
-        batches, and finished runs whose start is no time at all (past year
-        9999, or text, which SQLite sorts after every number): else they would
-        head the history for ever. A run in progress is never pruned. Stops
-        after ``max_batches`` (the next call goes on), so a long-neglected
-        history cannot turn one prune into a long stall. A run not yet counted
-        for good (count_history) stays. Returns the number of rows deleted."""
+        """Delete, in short batches and at most ``max_batches`` of them, the
+        finished runs counted for good (count_history) that started before
+        ``started_before``, and those whose start is no time at all (they
+        would head the history for ever). Returns the number deleted."""
         total = 0
         counted_before = ("coalesce((SELECT counted_before FROM barycenter_jobs_state AS state"
                           " WHERE state.job_name = job_executions.job_name), ?)")
@@ -773,17 +725,10 @@ class Storage:
         return total
 
     def count_history(self, now: int) -> None:
-        """Count for good, per job, the finished runs that started before a
-        day ago and before the job's oldest unfinished run; job_states adds
-        the newer ones from the history. So /metrics counts every run, whoever
-        wrote it, reads only the last day of the history, and never goes down
-        when retention prunes. (A run written into the history more than a day
-        after it started is not counted: Barycenter and this server write it
-        when it starts, or as soon as the database takes a failure.)
-
-        The counting reads outside any transaction, so that however long the
-        history, no write waits for it; the counts are added only if no other
-        process added them meanwhile. Each job's count moves once an hour."""
+        """Count for good, at most hourly per job, the finished runs that
+        started a day ago or more (job_states adds the newer ones): /metrics
+        never goes down when retention prunes. Read outside any transaction,
+        so no write waits; added only if no other process added them first."""
         connection = self.connection()
         for name, counted_before in connection.execute(
                 "SELECT job_name, counted_before FROM barycenter_jobs_state").fetchall():
@@ -841,12 +786,9 @@ class Storage:
         return runs[0] if runs else None
 
     def job_states(self, now: int, *, rows_written: bool = False) -> dict[str, dict]:
-        """Per job, in one statement: paused, running (in any process),
-        resumed_at, the counts of runs and records, the start and completion
-        of the newest run and the completion of the newest successful one
-        (epoch seconds, None for a time that cannot be one). Runs whose start
-        time cannot be shown are passed over. A job's missing row (an operator
-        deleted it to clear a lease, say) is written again."""
+        """Per job, in one statement: its state row, its counts of runs and
+        records, and the times of its newest run and success (None for a time
+        that cannot be one). A missing state row is written again."""
         running, parameters = self._running(now)
         newest = "FROM job_executions WHERE job_name = state.job_name AND started_at >= 0 AND started_at < ?"
         uncounted = ("FROM job_executions WHERE job_name = state.job_name AND started_at >= counted_before"
@@ -932,14 +874,9 @@ class SQLiteStorage(Storage):
 
     @contextlib.contextmanager
     def _write(self, settings: str = ""):
-        """This thread's connection inside a BEGIN IMMEDIATE transaction,
-        committed on success and rolled back on any error.
-
-        This process's write transactions take turns, and each leaves the
-        write lock free after it for a quarter of its own duration (at least
-        a millisecond), so Barycenter's writers find it free between any two
-        of ours. Waiting for the turn and then for the lock takes at most
-        the busy timeout in all."""
+        """A BEGIN IMMEDIATE transaction, taken in turns within the busy
+        timeout; after it the write lock stays free for a quarter of its
+        duration, so Barycenter's writers find it free between two of ours."""
         connection = self.connection()
         deadline = time.monotonic() + self.busy_timeout
         if not self._write_turn.acquire(timeout=self.busy_timeout):
@@ -976,14 +913,6 @@ class SQLiteStorage(Storage):
         super().open_to_read(job_names)
         self.path = f"file:{quote(self.file)}?mode=ro"  # WAL: no wait for a writer, ever
 
-    def checkpoint(self) -> bool:
-        """Copy what the WAL holds into the database file without waiting for
-        or blocking anyone (PASSIVE); SQLite's autocheckpoint has done most of
-        it. False when frames were left behind: a reader still needs them, or
-        another connection is in the middle of its own checkpoint."""
-        busy, frames, copied = self.connection().execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        return not busy and copied >= frames
-
 
 class _QmarkConnection:
     """A psycopg connection that takes the shared SQL's ``?`` parameters:
@@ -997,11 +926,9 @@ class _QmarkConnection:
 
 
 class PostgresStorage(Storage):
-    """Barycenter's PostgreSQL database, shared by several replicas, directly
-    or through a pooler in session or transaction mode: nothing outlives a
-    transaction (no session settings, session locks or prepared statements).
-    Leases are timed by the database's clock, never a host's. Connections come
-    from a small psycopg pool, checked before each use."""
+    """Barycenter's PostgreSQL, shared by replicas, directly or through a
+    pooler in any mode: nothing outlives a transaction. Leases go by the
+    database's clock; connections come from a psycopg pool."""
 
     # SeaORM's string() is varchar, its big_integer() bigint.
     types = {"text": "VARCHAR", "integer": "BIGINT", "id": "BIGSERIAL PRIMARY KEY"}
@@ -1120,10 +1047,8 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
 
 
 def _postgres_display(conninfo: str) -> str:
-    """How messages name a PostgreSQL database: postgresql://USER@HOST:PORT/NAME,
-    built from libpq's own reading of the connection string, so never with its
-    password, whatever characters it holds. Raises ``ConfigError`` for a string
-    libpq cannot read, or reads otherwise than its writer meant."""
+    """postgresql://USER@HOST:PORT/NAME from libpq's own reading of the string:
+    never its password. ``ConfigError`` for a string libpq would misread."""
     from psycopg.conninfo import conninfo_to_dict
 
     # libpq's URL reader takes user:password up to the first "@" before any "/":
@@ -1151,12 +1076,9 @@ def _postgres_display(conninfo: str) -> str:
 
 def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
                until: Optional[int] = None, before: Optional[tuple[int, int]] = None) -> tuple[str, list]:
-    """The SELECT behind jobLogs, without its LIMIT value: runs of one job or
-    all, only failures or all, started in [since, until), and older than the
-    run at ``before`` = (started_at, id) in the order newest first. Each
-    combination of the first two filters has an index that yields its rows
-    already in that order (see HISTORY_INDEXES; a test checks the plans), and the
-    time bounds are ranges of it, so the cost does not grow with the history."""
+    """The SELECT behind jobLogs, newest first, without its LIMIT value. Each
+    combination of the first two filters has an index in that order
+    (HISTORY_INDEXES; a test checks the plans), and the times are ranges of it."""
     conditions, parameters = [], []
     if job_name is not None:
         conditions.append("job_name = ?")
@@ -1278,16 +1200,8 @@ class _Failure(NamedTuple):
 
 
 class JobRunner:
-    """Runs jobs, one run of each job at a time across every process on the
-    database, and logs every run.
-
-    Scheduled firings and manual triggers both call ``run``. It claims the job
-    in the database (a lease per job, renewed with every batch, so a process
-    that dies blocks the job for at most LEASE_SECONDS), writes the
-    ``job_executions`` row, deletes in short batches, and completes the row
-    whatever happened. A scheduled firing is claimed once: when several
-    processes fire together, one runs it and the others skip it.
-    """
+    """Runs jobs, one run of each at a time across every process on the
+    database (README.md, "How a run goes"), and logs every run."""
 
     def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float], *,
                  log_retention_days: int = LOG_RETENTION_DAYS):
@@ -1301,7 +1215,6 @@ class JobRunner:
         # Failures that could not be written when they happened (the database
         # was locked, read-only or unreachable), oldest first.
         self.unrecorded: collections.deque[_Failure] = collections.deque()
-        self._checkpoints_left_behind = 0  # in a row, at the end of runs
 
     def is_running(self, job_name: str) -> bool:
         """Whether this process is running the job now."""
@@ -1321,14 +1234,9 @@ class JobRunner:
 
     def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
             scheduled: bool = False) -> RunOutcome:
-        """Run a job now, in this thread, unless a run of it is in progress
-        here or in another process, or ``firing`` has been run already, or
-        the job is paused and the run is ``scheduled`` (by our scheduler or
-        another, as ``run JOB`` on the command line is).
-
-        Never raises for a failing job: the failure is logged, recorded in its
-        row and returned.
-        """
+        """Run a job now, in this thread, unless it runs anywhere already,
+        ``firing`` has run, or it is paused and the run is ``scheduled``.
+        Never raises for a failing job: the failure is logged and returned."""
         job = self.jobs.get(job_name)
         if job is None:
             return RunOutcome(RunStatus.UNKNOWN_JOB)
@@ -1372,7 +1280,6 @@ class JobRunner:
             return RunOutcome(RunStatus.FAILED, run and run.run_id, run and run.records, error=message)
         log.info("job %s (%s) succeeded: %d records in %.3fs",
                  job.name, source, run.records, time.monotonic() - started)
-        self._check_checkpoint()
         self._prune_history()
         return RunOutcome(RunStatus.SUCCEEDED, run.run_id, run.records)
 
@@ -1388,12 +1295,9 @@ class JobRunner:
                 return
 
     def record_unrecorded_failures(self) -> None:
-        """Write the failures that could not be written when they happened:
-        complete the row of a run that has one, so that no run stays
-        "running" while this process lives, and write a failed run for one
-        that never got its row, unless another process ran its firing. Raises
-        what the database raised if it still refuses. Safe from several
-        threads: each failure is taken by one."""
+        """Write the failures the database refused when they happened (unless
+        another process ran the firing); raises if it still refuses. Safe from
+        several threads: each failure is taken by one."""
         while self.unrecorded:
             try:
                 failure = self.unrecorded.popleft()
@@ -1430,20 +1334,6 @@ class JobRunner:
             pass  # logged; tried again next time
         finally:
             self.storage.release()
-
-    def _check_checkpoint(self) -> None:
-        """Warn when SQLite's checkpoints keep leaving the WAL behind: it then
-        grows with every write until whatever holds it back lets go."""
-        try:
-            complete = self.storage.checkpoint()
-        except self.storage.errors as error:
-            log.debug("checkpoint failed: %s", error)
-            complete = False
-        self._checkpoints_left_behind = 0 if complete else self._checkpoints_left_behind + 1
-        if self._checkpoints_left_behind >= 3:
-            log.warning("the WAL of %s could not be checkpointed after the last %d runs and keeps growing:"
-                        " a connection holds a read transaction open, or another process is stuck in a"
-                        " checkpoint", self.storage.display, self._checkpoints_left_behind)
 
     def _prune_history(self) -> None:
         """Count the runs a day old for good (for /metrics), then prune the history."""
@@ -1741,12 +1631,9 @@ class _Shape(NamedTuple):
 
 
 def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
-    """The first limit a parsed document exceeds, or None: fields, aliases
-    and depth per operation, and fields of one response name per selection
-    set, counting each fragment spread as the fields it brings in. Linear in
-    the document (each fragment is counted once), and run before graphql-core's
-    validation rules: OverlappingFieldsCanBeMerged compares every two fields
-    of one name, so its cost grows with the square of their number."""
+    """The first limit a document exceeds (fragments counted as what they
+    bring in), or None. Linear, and run before graphql-core's rules, whose
+    OverlappingFieldsCanBeMerged grows with the square of same-name fields."""
     fragments = {definition.name.value: definition for definition in document.definitions
                  if isinstance(definition, FragmentDefinitionNode)}
     fragment_shapes: dict[str, _Shape] = {}
@@ -1866,10 +1753,8 @@ def _media_type(value: str) -> tuple[str, email.message.Message]:
 
 
 def _negotiate(accept: Optional[str]) -> Optional[str]:
-    """The response media type for an Accept header: the GraphQL-over-HTTP
-    type when the client prefers or equally accepts it, application/json for
-    ``*/*``, ``application/*``, ``application/json`` or no header, None when
-    the client accepts neither."""
+    """The answer's media type: GraphQL's own when preferred or equal, JSON
+    for ``*/*``, ``application/*`` or no header, None for neither."""
     if not accept or not accept.strip():
         return JSON
     choices = []
@@ -1896,15 +1781,10 @@ def _host_name(host: str) -> str:
 
 
 class HttpApp:
-    """The WSGI boundary: everything about HTTP is decided here, and only a
-    well-formed, permitted GraphQL request reaches Ariadne.
-
-    Order of checks: Host (DNS rebinding, 403), path (404), token (401, before
-    the body is read; /healthz and the pages need none: the dashboard asks for
-    it), method (405), then the request itself (400, 413, 415), Accept (406),
-    and a mutation with the read token (403). Every refusal is a JSON body;
-    nothing escapes as a bare 500 or a traceback.
-    """
+    """The WSGI boundary: only a well-formed, permitted GraphQL request
+    reaches Ariadne. Host (403), path (404), token (401, before the body),
+    method (405), the request (400, 413, 415), Accept (406), a mutation with
+    the read token (403): every refusal is a JSON body, never a traceback."""
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
                  tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]],
@@ -2158,18 +2038,10 @@ class HttpApp:
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """wsgiref's server with a thread per connection: the standard library's
-    ThreadingMixIn. A slow or stalled client holds only its own thread, and
-    only until its request is overdue (REQUEST_TIMEOUT_SECONDS for the whole
-    request). ``server_close()`` waits for the requests in progress.
-
-    At most ``max_connections`` are served at once. A newcomer that finds
-    them all taken makes room: the connection that has waited longest without
-    delivering its whole request is closed, so that a client holding
-    connections open and sending nothing cannot shut others out. Only when
-    every connection has delivered its request (it is being answered) is the
-    newcomer refused, with a 503. Both are counted, and logged at most once a
-    second."""
+    """wsgiref's server with ThreadingMixIn's thread per connection, at most
+    ``max_connections`` at once. A newcomer that finds them all taken closes
+    the one that has waited longest for its request (so idle clients cannot
+    shut others out), or gets a 503 when every one is being answered."""
 
     allow_reuse_address = True
 
@@ -2388,11 +2260,8 @@ class RequestHandler(WSGIRequestHandler):
 
 
 class App:
-    """A WSGI application with its storage, job runner and scheduler.
-
-    Call it as a WSGI app. ``start()`` starts the scheduler; ``close()`` stops
-    it, waiting for a run in progress.
-    """
+    """The WSGI app with its storage, runner and scheduler: ``start()``
+    starts the scheduler, ``close()`` stops everything."""
 
     def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler):
         self.wsgi: Callable = None  # set by create_app
@@ -2413,11 +2282,10 @@ class App:
         self.scheduler.start()
 
     def health(self, expected_since: Optional[float] = None) -> tuple[bool, dict]:
-        """Healthy when the scheduler runs and every unpaused job has started a
-        run since its last firing that is more than MISFIRE_GRACE_SECONDS old
-        (in any process on the database). Firings from before
-        ``expected_since`` (by default, when this server started), or before
-        the job was last resumed, are not expected."""
+        """Healthy when the scheduler runs and no unpaused job is overdue: a
+        firing older than MISFIRE_GRACE_SECONDS with no run since, anywhere.
+        Firings before ``expected_since`` (default: the start) or the last
+        resume are not expected."""
         now = self.runner.clock()
         expected_since = self.started_at if expected_since is None else expected_since
         report: dict[str, Any] = {"status": "ok", "checkedAt": _iso_epoch(int(now)),
@@ -2575,22 +2443,11 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                max_body_bytes: int = MAX_BODY_BYTES,
                log_retention_days: int = LOG_RETENTION_DAYS,
                read_only: bool = False) -> App:
-    """Build the app: validate schedules, open and initialize the database,
-    load the schema, register the jobs with a scheduler that is not started.
-    Binds no socket and starts no thread.
-
-    ``schedules`` maps job names to cron expressions that replace the default
-    ones. ``clock`` gives the current time in epoch seconds (tests pass their
-    own). ``allowed_hosts`` are the Host names answered (None: any), ``token``
-    the bearer token every request must present (None: no token), and
-    ``read_token`` one that may read but not trigger, pause or resume.
-    ``log_retention_days`` bounds the history (0: keep everything).
-    ``database`` is what ``open_storage`` takes: a path or a URL;
-    ``read_only`` opens it as ``Storage.open_to_read`` says.
-
-    Raises ``ConfigError`` for an unknown job, an invalid expression or an
-    unknown URL, ``DatabaseUnavailable`` for a database that cannot be opened.
-    """
+    """Build the app, its database and an unstarted scheduler; bind no socket.
+    The options are the command line's (README.md); ``schedules`` maps job
+    names to cron expressions, ``clock`` gives epoch seconds, ``allowed_hosts``
+    None answers any Host, ``read_only`` is for ``status``. Raises
+    ``ConfigError`` or ``DatabaseUnavailable``, each with a one-line message."""
     overrides = dict(schedules or {})
     unknown = sorted(set(overrides) - {job.name for job in JOBS})
     if unknown:
@@ -2667,14 +2524,9 @@ class Served(NamedTuple):
 
 @contextlib.contextmanager
 def serve(database: str | Path = DEFAULT_DATABASE, *, scheduler: bool = False, **options):
-    """For other projects' tests: build an app (``options`` are create_app's)
-    and serve it on a free loopback port in a thread of its own. The jobs fire
-    on their schedules only with ``scheduler=True``. On exit the server stops
-    at once, then the scheduler and the database; no thread is left behind::
-
-        with barycenter_jobs.serve(tmp_path / "barycenter.db") as served:
-            urllib.request.urlopen(served.url, ...)
-    """
+    """For other projects' tests (README.md): the app (``options`` are
+    create_app's) on a free loopback port, in a thread; the jobs fire only
+    with ``scheduler=True``. On exit everything stops, and no thread is left."""
     app = create_app(database, **options)
     with contextlib.ExitStack() as on_exit:  # undone in the reverse order
         on_exit.callback(app.close)

@@ -2442,27 +2442,6 @@ def test_more_rows_sharing_one_expiry_than_a_batch_holds_are_all_deleted(app, db
     assert remaining_expiries(db_path, "sessions") == [NOW + 60]
 
 
-def test_checkpoints_that_keep_failing_are_a_warning(app, db_path, caplog):
-    reader = sqlite3.connect(db_path, isolation_level=None)
-    reader.execute("BEGIN")
-    reader.execute("SELECT count(*) FROM sessions").fetchone()  # holds its snapshot: no checkpoint can finish
-    try:
-        for run in range(3):
-            insert_rows(db_path, "sessions", [NOW - 1] * 10)
-            with caplog.at_level(logging.WARNING, logger="barycenter_jobs"):
-                assert app.runner.run("cleanup_expired_sessions").status == RunStatus.SUCCEEDED
-            warned = [record.getMessage() for record in caplog.records if "could not be checkpointed" in
-                      record.getMessage()]
-            assert len(warned) == (1 if run == 2 else 0)
-    finally:
-        reader.execute("COMMIT")
-        reader.close()
-    assert "could not be checkpointed after the last 3 runs and keeps growing" in warned[0]
-    caplog.clear()
-    assert app.runner.run("cleanup_expired_sessions").status == RunStatus.SUCCEEDED
-    assert "could not be checkpointed" not in caplog.text
-
-
 def test_a_lease_from_another_pid_namespace_on_this_host_is_never_taken_for_dead(app, db_path, clock):
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     gone = int(finished.stdout)  # a process ID nothing uses now
