@@ -81,8 +81,7 @@ DEFAULT_DATABASE = "./barycenter.db"
 DATABASE_VARIABLE = "BARYCENTER__DATABASE__URL"  # Barycenter's own; --database overrides it
 TOKEN_VARIABLE = "BARYCENTER_ADMIN_TOKEN"
 READ_TOKEN_VARIABLE = "BARYCENTER_READ_TOKEN"  # queries, /metrics and the dashboard; never a mutation
-# The files the module loads at start-up: beside it in a checkout, in this
-# folder beside it once installed (see pyproject.toml).
+# Where the files the module loads are, once installed (else beside it).
 FILES_FOLDER = "barycenter_jobs_files"
 DASHBOARD_FILES = {
     ENDPOINT: ("dashboard.html", "text/html; charset=utf-8"),
@@ -104,66 +103,48 @@ PAGE_HEADERS = [
 
 # -- Storage and runs --------------------------------------------------------
 
-# How long a statement waits for another writer's lock (SQLite) or a row
-# lock (PostgreSQL) before it fails. Barycenter itself writes to the same tables.
+# The longest a statement waits for a lock Barycenter (or another replica)
+# holds; start-up waits longer, so replicas starting together take turns.
 BUSY_TIMEOUT_SECONDS = 5.0
-# Start-up waits this long for them instead: replicas starting together take turns.
 SETUP_WAIT_SECONDS = 60
-# A process running a job holds a lease on it, renewed with every batch; if
-# the process dies, another may take the job after this long.
-LEASE_SECONDS = 60
-# A cleanup deletes in batches of this many rows, each its own short transaction.
-BATCH_ROWS = 3000
-# job_executions keeps this many days of history (0: everything).
-LOG_RETENTION_DAYS = 90
-# Connections each process keeps to PostgreSQL at most (its default limit of
-# 100 is shared with Barycenter): one for each query and mutation that may
-# execute at once (REQUEST_WORKERS, MUTATION_WORKERS), for a run of each job,
-# for the health probe and for writing failures: runs and the probe never wait.
+LEASE_SECONDS = 60  # a run's lease on its job, renewed every batch
+BATCH_ROWS = 3000  # rows a batch deletes, in a short transaction of its own
+LOG_RETENTION_DAYS = 90  # 0: keep everything
+# PostgreSQL connections per process: one per query and mutation turn
+# (REQUEST_WORKERS, MUTATION_WORKERS), job, probe and failure writer.
 POSTGRES_POOL_SIZE = 1 + 5 + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
 # No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
 POSTGRES_CONNECT_OPTIONS = {"autocommit": True, "connect_timeout": 5, "application_name": "barycenter-jobs",
                             "prepare_threshold": None}
-# The key of the transaction lock under which replicas set up the database ("Bary" in ASCII).
-ADVISORY_LOCK_SPACE = 0x42617279
-# 10000-01-01T00:00:00Z: no time from here on can be written as ISO 8601 with
-# a four-digit year (a time in milliseconds, written by mistake, is past it).
+ADVISORY_LOCK_SPACE = 0x42617279  # "Bary": replicas set up the database under this lock
+# 10000-01-01T00:00:00Z: no later time has a four-digit year (milliseconds written by mistake are past it).
 MAX_EPOCH = 253402300800
 
 # -- Scheduling ----------------------------------------------------------------
 
-# A failure that could not be written when it happened is tried again this often.
-RETRY_SECONDS = 5
-# A firing missed by at most this much (process suspended, machine busy) still
-# runs, once, however many were missed; one missed by more is skipped, and
-# /healthz calls the job overdue.
+RETRY_SECONDS = 5  # how often a failure the database refused is written again
+# A firing missed by at most this much still runs, once; one missed by more is
+# skipped, and /healthz calls the job overdue.
 MISFIRE_GRACE_SECONDS = 300
 
 # -- HTTP and GraphQL ------------------------------------------------------------
 
-# A connection has this long to send its whole request, and as long to take
-# its answer. A thread serves each connection, at most MAX_CONNECTIONS at once;
-# of those, at most REQUEST_WORKERS queries (GraphQL and /metrics) and
-# MUTATION_WORKERS mutations (a trigger holds one for its whole run) execute
-# at once, and one health probe: the rest wait their turn, up to the same
-# timeout. With the interpreter's lock, more queries at once would not answer
-# more, only keep a run's thread from the lock longer: each busy thread is one
-# more to wait behind (see SWITCH_INTERVAL_SECONDS).
+# A connection has this long to send its request, and as long to take its
+# answer. Of MAX_CONNECTIONS, REQUEST_WORKERS queries (and /metrics),
+# MUTATION_WORKERS mutations (a trigger's for its whole run) and one probe
+# execute at once; the rest wait their turn as long. More queries at once would
+# answer no more under the interpreter's lock, only slow the runs.
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
 REQUEST_WORKERS = 1
 MUTATION_WORKERS = 5
-# How often the server's interpreter passes its lock between busy threads
-# (Python's default is 5 ms): a run that waits for the database many times a
-# batch gets the lock back at once, not after every busy request's 5 ms.
+# How often the interpreter passes its lock between busy threads (default
+# 5 ms): a run waiting on the database gets it back at once.
 SWITCH_INTERVAL_SECONDS = 0.0001
 MAX_BODY_BYTES = 1024 * 1024
-# Limits, each named in the error that enforces it, checked before any of
-# graphql-core's validation rules (some grow with the square of the fields).
-# The token limit bounds every request's parsing. GraphiQL's own introspection
-# query needs 160 tokens, 220 fields (fragments counted as what they bring in)
-# and a depth of 15.
+# Limits, each named in its error. GraphiQL's introspection query needs 160
+# tokens, 220 fields (fragments counted as what they bring in), a depth of 15.
 MAX_QUERY_CHARACTERS = 32 * 1024
 MAX_QUERY_TOKENS = 1500
 MAX_QUERY_FIELDS = 500
@@ -172,9 +153,8 @@ MAX_QUERY_ALIASES = 50
 MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
 JOB_LOGS_MAX_LIMIT = 1000
-# Job.expiredRecords and its gauge count a backlog up to this many rows, so a
-# huge one costs a bounded time, and at most once every BACKLOG_SECONDS per
-# job and process: every request and scrape in between shares the count.
+# The backlog (expiredRecords, its gauge) is counted up to this many rows, at
+# most once every BACKLOG_SECONDS per job and process.
 EXPIRED_RECORDS_CAP = 100_000
 BACKLOG_SECONDS = 30
 
@@ -202,10 +182,8 @@ JOBS = (
             "0 45 * * * *", "device_codes"),
 )
 
-# Barycenter's own tables, column for column as its migrations create them,
-# so that this server can run on a database Barycenter created and Barycenter
-# on one this server created. IF NOT EXISTS everywhere: an existing table is
-# never touched. {text}, {integer} and {id} are each database's types.
+# Barycenter's tables, column for column as its migrations create them; an
+# existing one is never touched. {text}, {integer}, {id}: each database's types.
 BARYCENTER_DDL = """
 CREATE TABLE IF NOT EXISTS sessions (
     session_id   {text} NOT NULL PRIMARY KEY,
@@ -275,14 +253,9 @@ CREATE TABLE IF NOT EXISTS job_executions (
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
 """
 
-# Our own, beside Barycenter's. One row per job, shared by every process on
-# the database: who runs the job now (a lease that lapses if its process
-# dies), the newest scheduled firing that was run, whether the job is paused,
-# when it was last resumed or first set up (firings before that are not
-# expected to have run), and for /metrics the finished runs that started
-# before counted_before, counted for good (see Storage.count_history). The
-# counts came after the first release: a table created before gets them at
-# start-up.
+# Our own: a row per job, for every process on the database. Its lease, the
+# newest firing run, pause, when firings are expected from (set up or resumed),
+# and the runs counted for good (count_history; added to older tables at start-up).
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name          TEXT NOT NULL PRIMARY KEY,
@@ -308,10 +281,8 @@ RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)",
 CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
                " lease_expires_at = NULL")
 
-# Our indexes on Barycenter's log, so that every jobLogs filter reads its rows
-# in order, newest first, and finding runs left unfinished never scans the
-# history. These, and on PostgreSQL a twin of idx_job_executions_started and
-# a statistics object (see PostgresStorage), are all we add to its tables.
+# All we add to Barycenter's log (and PostgresStorage.extra_ddl): every jobLogs
+# filter reads an index in order, and unfinished runs are found without a scan.
 HISTORY_INDEXES = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_started
     ON job_executions (job_name, started_at, id);
@@ -336,14 +307,6 @@ class ConfigError(Exception):
 
 class CronError(ConfigError):
     """A cron expression that cannot be parsed or can never fire."""
-
-
-class LeaseLost(Exception):
-    """Another process took over a job this process was running."""
-
-
-class Interrupted(Exception):
-    """The server is shutting down; the run stops at a batch boundary."""
 
 
 class DatabaseUnavailable(Exception):
@@ -636,7 +599,7 @@ class Storage:
         """Delete up to ``limit`` expired rows, oldest first, in a transaction
         that also counts them in the run's row and renews the lease: the row
         always counts exactly the rows gone. Returns (deleted, last batch?).
-        Raises ``LeaseLost`` if another process took the job over."""
+        Raises RuntimeError if another process took the job over."""
         with self._write(self.batch_settings) as connection:
             expires_at = self._lease_now(connection, now) + LEASE_SECONDS
             lease = connection.execute(
@@ -644,7 +607,7 @@ class Storage:
                 " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
                 (expires_at, run.job.name, run.owner, run.run_id)).rowcount
             if not lease:
-                raise LeaseLost(f"another process took over {run.job.name}; this run stopped")
+                raise RuntimeError(f"another process took over {run.job.name}; this run stopped")
             deleted, last = self._delete_expired_batch(connection, run, limit)
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
@@ -1220,6 +1183,10 @@ class JobRunner:
         """Whether this process is running the job now."""
         return self._locks[job_name].locked()
 
+    def next_run(self, job_name: str, paused: Any, now: float) -> Optional[datetime]:
+        """The job's next firing; none while it is paused."""
+        return None if paused else next_fire_time(self.jobs[job_name].trigger, now)
+
     def stop(self) -> None:
         """Refuse new runs and make runs in progress stop at their next batch."""
         self._stopping.set()
@@ -1229,7 +1196,7 @@ class JobRunner:
         firing = latest_fire_time(self.jobs[job_name].trigger, self.clock(), MISFIRE_GRACE_SECONDS)
         if firing is None:
             return self.run(job_name, "scheduled", scheduled=True)
-        return self.run(job_name, f"scheduled for {_iso_datetime(firing)}", int(firing.timestamp()),
+        return self.run(job_name, f"scheduled for {_iso_epoch(firing)}", int(firing.timestamp()),
                         scheduled=True)
 
     def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
@@ -1288,7 +1255,7 @@ class JobRunner:
         own transaction. Stops at a batch boundary on shutdown."""
         while True:
             if self._stopping.is_set():
-                raise Interrupted("interrupted by shutdown")
+                raise RuntimeError("interrupted by shutdown")
             deleted, last = self.storage.delete_batch(run, BATCH_ROWS, int(self.clock()))
             run.records += deleted
             if last:
@@ -1429,9 +1396,7 @@ def _bind_resolvers(runner: JobRunner) -> list:
 
     @job_type.field("nextRunAt")
     def resolve_next_run_at(job, info):
-        if job_state(info, job["name"])["paused"]:
-            return None
-        return _iso_datetime(next_fire_time(runner.jobs[job["name"]].trigger, runner.clock()))
+        return _iso_epoch(runner.next_run(job["name"], job_state(info, job["name"])["paused"], runner.clock()))
 
     @job_type.field("lastRun")
     def resolve_last_run(job, _):
@@ -1541,10 +1506,6 @@ def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
     return math.ceil(moment.timestamp())
 
 
-def _iso_datetime(moment: Optional[datetime]) -> Optional[str]:
-    return None if moment is None else _iso_second(int(moment.timestamp()))
-
-
 def _iso_epoch(value: Any) -> Optional[str]:
     """A time from the database as ISO 8601; None for one that is not a time."""
     seconds = _epoch(value)
@@ -1552,8 +1513,10 @@ def _iso_epoch(value: Any) -> Optional[str]:
 
 
 def _epoch(value: Any) -> Optional[int]:
-    """Epoch seconds from a column another process may have written anything
-    into: None unless a number of seconds from 1970 to the end of year 9999."""
+    """Epoch seconds from a datetime, or from a column another process may have
+    written anything into: None unless a number of seconds from 1970 to 9999."""
+    if isinstance(value, datetime):
+        value = value.timestamp()
     if isinstance(value, (int, float)) and not isinstance(value, bool) and 0 <= value < MAX_EPOCH:
         return int(value)
     return None
@@ -1576,34 +1539,31 @@ def _spend_rows(context: dict, rows: int) -> None:
     context["rows_left"] -= rows
 
 
-def _is_internal(error: GraphQLError) -> bool:
-    """True for an unexpected exception raised inside a resolver (a SQLite
-    error, a bug), false for the client's mistakes and deliberate refusals."""
-    original = unwrap_graphql_error(error)
-    return original is not None and original is not error and not isinstance(original, GraphQLError)
+INTERNAL_ERROR = "internal error"
 
 
-def _database_fault(error: GraphQLError) -> Optional[str]:
-    """What a run's errorMessage would say of the database fault behind an
-    error (locked, unreachable, read-only, full), or None for any other error."""
+def _internal_message(error: GraphQLError) -> Optional[str]:
+    """None for the client's mistakes and deliberate refusals; for an exception
+    inside a resolver, a database fault in a run's errorMessage words (locked,
+    unreachable, read-only, full), else INTERNAL_ERROR: never a bug's text."""
     original = unwrap_graphql_error(error)
+    if original is None or original is error or isinstance(original, GraphQLError):
+        return None
     psycopg = sys.modules.get("psycopg")  # imported only for PostgreSQL
     sqlite_faults = ("SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_READONLY", "SQLITE_IOERR", "SQLITE_FULL",
                      "SQLITE_CANTOPEN")
     if getattr(original, "sqlite_errorname", "").startswith(sqlite_faults) or (
             psycopg is not None and isinstance(original, psycopg.OperationalError)):
         return describe_error(original)
-    return None
+    return INTERNAL_ERROR
 
 
 def _format_error(error: GraphQLError, debug: bool = False) -> dict:
-    """Deliberate errors keep their message, and so does a database fault, in
-    the words a run's errorMessage uses; other internal ones reach the client
-    as "internal error", with no exception text (the log has the traceback)."""
     formatted = format_error(error, debug)
-    if _is_internal(error):
-        formatted = {"message": _database_fault(error) or "internal error",
-                     **{key: value for key, value in formatted.items() if key in ("locations", "path")}}
+    message = _internal_message(error)
+    if message is not None:
+        formatted = {"message": message, **{key: value for key, value in formatted.items()
+                                            if key in ("locations", "path")}}
     return formatted
 
 
@@ -1613,10 +1573,11 @@ class _GraphQLErrorLog(logging.LoggerAdapter):
     to DEBUG, and only internal errors are logged as errors with a traceback."""
 
     def error(self, msg, *args, exc_info=None, **kwargs):
-        if isinstance(exc_info, GraphQLError) and not _is_internal(exc_info):
+        message = _internal_message(exc_info) if isinstance(exc_info, GraphQLError) else INTERNAL_ERROR
+        if message is None:
             self.logger.debug("GraphQL error for the client: %s", _printable(exc_info.message))
-        elif isinstance(exc_info, GraphQLError) and (fault := _database_fault(exc_info)):
-            self.logger.warning("a request failed: %s", fault)
+        elif message != INTERNAL_ERROR:
+            self.logger.warning("a request failed: %s", message)
         else:
             self.logger.error("internal error while resolving a query: %s", msg, exc_info=exc_info)
 
@@ -1825,7 +1786,7 @@ class HttpApp:
         except Exception:
             log.exception("internal error serving %s %s", environ.get("REQUEST_METHOD"),
                           _printable(environ.get("PATH_INFO", "")))
-            return _json_response(start_response, "500 Internal Server Error", _errors("internal error"),
+            return _json_response(start_response, "500 Internal Server Error", _errors(INTERNAL_ERROR),
                                   exc_info=sys.exc_info())
         finally:
             environ.pop(DELIVERED, lambda: None)()  # answered without reading its body
@@ -2298,12 +2259,10 @@ class App:
         jobs, overdue = [], []
         for name, job in self.runner.jobs.items():
             state = states[name]
-            due = None
-            if not state["paused"] and expected_since is not None:
-                due = latest_fire_time(job.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
-                if due is not None and due.timestamp() <= max(expected_since, state["resumed_at"] or 0):
-                    due = None
-            late = due is not None and (state["last_started_at"] or 0) < due.timestamp()
+            due = None if state["paused"] or expected_since is None else latest_fire_time(
+                job.trigger, now - MISFIRE_GRACE_SECONDS, within=400 * 86400)
+            late = due is not None and due.timestamp() > max(
+                expected_since, state["resumed_at"] or 0, state["last_started_at"] or 0)
             if late:
                 overdue.append(name)
             jobs.append({
@@ -2312,7 +2271,7 @@ class App:
                 "running": bool(state["running"]),
                 "lastRunAt": _iso_epoch(state["last_started_at"]),
                 "lastSuccessAt": _iso_epoch(state["last_success_at"]),
-                "nextRunAt": None if state["paused"] else _iso_datetime(next_fire_time(job.trigger, now)),
+                "nextRunAt": _iso_epoch(self.runner.next_run(name, state["paused"], now)),
                 "overdue": late,
             })
         healthy = self.scheduler.running and not overdue
@@ -2324,7 +2283,7 @@ class App:
         so every replica on one database reports the same. prometheus_client
         is imported on the first scrape, not at start-up."""
         from prometheus_client.exposition import generate_latest
-        return generate_latest(_JobMetrics(self))
+        return generate_latest(self)
 
     def close(self) -> None:
         """Stop runs in progress at their next batch, stop the scheduler, and
@@ -2341,25 +2300,18 @@ class App:
         self.storage.release()
         self.storage.close()
 
-
-class _JobMetrics:
-    """A prometheus_client collector over one app's database and scheduler.
-    The job's label is job_name: Prometheus keeps ``job`` for the scrape job."""
-
-    def __init__(self, app: App):
-        self.app = app
-
     def collect(self):
+        """/metrics for prometheus_client. The label is job_name: Prometheus keeps
+        ``job`` for the scrape job."""
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
-        app = self.app
-        now = app.runner.clock()
+        now = self.runner.clock()
         yield GaugeMetricFamily("barycenter_jobs_scheduler_running",
                                 "Whether this process's scheduler is running (1) or not (0).",
-                                value=int(app.scheduler.running))
+                                value=int(self.scheduler.running))
         try:
-            states = app.storage.job_states(int(now))
-        except app.storage.errors as error:
+            states = self.storage.job_states(int(now))
+        except self.storage.errors as error:
             log.warning("metrics: cannot read the database: %s", describe_error(error))
             states = None
         yield GaugeMetricFamily("barycenter_jobs_database_up", "Whether the database answered this scrape.",
@@ -2367,9 +2319,9 @@ class _JobMetrics:
         if states is None:
             return
         backlog = {}
-        for name, job in app.runner.jobs.items():
-            with contextlib.suppress(*app.storage.errors):  # a table gone harms only its own job
-                backlog[name] = app.storage.expired_records(job.table, int(now))
+        for name, job in self.runner.jobs.items():
+            with contextlib.suppress(*self.storage.errors):  # a table gone harms only its own job
+                backlog[name] = self.storage.expired_records(job.table, int(now))
         runs = CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome, whoever ran them.",
                                    labels=["job_name", "outcome"])
         records = CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
@@ -2385,13 +2337,13 @@ class _JobMetrics:
                       ("running", "Whether any process runs the job now."),
                       ("expired_records", f"Expired rows waiting, counted up to {EXPIRED_RECORDS_CAP}."),
                       ("paused", "Whether the job is paused."))}
-        for name, job in app.runner.jobs.items():
+        for name, job in self.runner.jobs.items():
             state = states[name]
             runs.add_metric([name, "success"], state["runs_succeeded"])
             runs.add_metric([name, "failure"], state["runs_failed"])
             records.add_metric([name], state["records_deleted"])
             started, completed = state["last_started_at"], state["last_completed_at"]
-            next_run = None if state["paused"] else next_fire_time(job.trigger, now)
+            next_run = self.runner.next_run(name, state["paused"], now)
             values = {  # None: no sample
                 "last_run_start_timestamp_seconds": started,
                 "last_run_duration_seconds": None if None in (started, completed) else completed - started,
