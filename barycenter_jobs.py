@@ -1396,7 +1396,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
 
     @job_type.field("nextRunAt")
     def resolve_next_run_at(job, info):
-        return _iso_epoch(runner.next_run(job["name"], job_state(info, job["name"])["paused"], runner.clock()))
+        paused = job_state(info, job["name"])["paused"]
+        return _iso_epoch(runner.next_run(job["name"], paused, runner.clock()))
 
     @job_type.field("lastRun")
     def resolve_last_run(job, _):
@@ -2374,8 +2375,8 @@ def _read_pages() -> dict[str, tuple[bytes, str]]:
     """The dashboard's files, and GraphiQL (which needs the internet), by path."""
     pages = {path: (read_file(name), content_type) for path, (name, content_type) in DASHBOARD_FILES.items()}
     graphiql = ExplorerGraphiQL(title="barycenter-jobs GraphiQL").html(None)
-    for old, new in (("Loading barycenter-jobs GraphiQL…", "<p>Loading GraphiQL from a public CDN: this page"
-                      f' needs the internet. <a href="{ENDPOINT}">The dashboard</a> does not.</p>'),
+    for old, new in (("Loading barycenter-jobs GraphiQL…", "<p>Loading GraphiQL from a public CDN: this"
+                      f' page needs the internet. <a href="{ENDPOINT}">The dashboard</a> does not.</p>'),
                      ("font-size: 4rem;", "font: 1rem/1.5 system-ui, sans-serif; text-align: center;"),
                      ("url: window.location.href", f"url: window.location.origin + {json.dumps(ENDPOINT)}")):
         if old not in graphiql:
