@@ -1746,16 +1746,12 @@ class HttpApp:
     """The WSGI boundary: only a well-formed, permitted GraphQL request
     reaches Ariadne. Host (403), path (404), token (401, before the body),
     method (405), the request (400, 413, 415), Accept (406), a mutation with
-    the read token (403): every refusal is a JSON body, never a traceback."""
+    the read token (403): every refusal is a JSON body, never a traceback.
+    App adds ``health()``, ``metrics()`` and ``release()`` (the connection)."""
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
-                 tokens: Mapping[str, str], max_body_bytes: int, health: Callable[[], tuple[bool, dict]],
-                 metrics: Callable[[], bytes], pages: Mapping[str, tuple[bytes, str]],
-                 release: Callable[[], None]):
+                 tokens: Mapping[str, str], max_body_bytes: int, pages: Mapping[str, tuple[bytes, str]]):
         self.schema = schema
-        self.health = health
-        self.metrics = metrics
-        self.release = release  # gives back the thread's database connection
         # Turns to execute (see REQUEST_WORKERS): a query, a mutation, a probe.
         self._turns = {"query": threading.BoundedSemaphore(REQUEST_WORKERS),
                        "mutation": threading.BoundedSemaphore(MUTATION_WORKERS),
@@ -1791,6 +1787,7 @@ class HttpApp:
                                   exc_info=sys.exc_info())
         finally:
             environ.pop(DELIVERED, lambda: None)()  # answered without reading its body
+            self.release()
 
     def _handle(self, environ, start_response):
         self._check_host(environ)
@@ -2221,23 +2218,18 @@ class RequestHandler(WSGIRequestHandler):
 # ---------------------------------------------------------------------------
 
 
-class App:
+class App(HttpApp):
     """The WSGI app with its storage, runner and scheduler: ``start()``
     starts the scheduler, ``close()`` stops everything."""
 
-    def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler):
-        self.wsgi: Callable = None  # set by create_app
+    def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler, schema, **http):
+        super().__init__(schema, **http)
         self.storage = storage
         self.runner = runner
         self.scheduler = scheduler
         self.started_at: Optional[float] = None  # when the scheduler started
         self.closed = False
-
-    def __call__(self, environ, start_response):
-        try:
-            return self.wsgi(environ, start_response)  # a list: the answer is complete here
-        finally:
-            self.storage.release()
+        self.release = storage.release
 
     def start(self) -> None:
         self.started_at = self.runner.clock()
@@ -2452,11 +2444,9 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS, max_instances=3,
                       id="record-failures", name="write failures not yet recorded")
 
-    app = App(storage, runner, scheduler)
     tokens = {token: "admin", read_token: "read"} if read_token else {token: "admin"} if token else {}
-    app.wsgi = HttpApp(schema, allowed_hosts=allowed_hosts, tokens=tokens, max_body_bytes=max_body_bytes,
-                       health=app.health, metrics=app.metrics, pages=pages, release=storage.release)
-    return app
+    return App(storage, runner, scheduler, schema, allowed_hosts=allowed_hosts, tokens=tokens,
+               max_body_bytes=max_body_bytes, pages=pages)
 
 
 def make_http_server(host: str, port: int, app: Callable, **options) -> ThreadingWSGIServer:
