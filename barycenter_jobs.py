@@ -67,9 +67,7 @@ from graphql import (
 log = logging.getLogger("barycenter_jobs")
 
 
-# ---------------------------------------------------------------------------
-# Constants
-# ---------------------------------------------------------------------------
+# == Constants ================================================================
 
 ENDPOINT = "/admin/jobs"
 HEALTH_PATH = "/healthz"
@@ -296,9 +294,7 @@ CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_unfinished
     ON job_executions (job_name, id) WHERE completed_at IS NULL;
 """
 
-# ---------------------------------------------------------------------------
-# Errors
-# ---------------------------------------------------------------------------
+# == Errors ===================================================================
 
 
 class ConfigError(Exception):
@@ -313,9 +309,7 @@ class DatabaseUnavailable(Exception):
     """The database cannot be opened, reached or set up; start-up stops."""
 
 
-# ---------------------------------------------------------------------------
-# Cron: six fields, seconds first, UTC
-# ---------------------------------------------------------------------------
+# == Cron: six fields, seconds first, UTC =====================================
 
 CRON_FIELDS = "second minute hour day-of-month month day-of-week"
 WEEKDAY_NAMES = "SUN MON TUE WED THU FRI SAT".split()  # cron's numbers; 7 is Sunday again
@@ -349,8 +343,7 @@ def parse_cron(expression: str) -> BaseTrigger:
 
 
 def _cron_weekdays(field: str) -> str:
-    """Cron's day-of-week field (lists, ranges and steps of 0-7 or SUN-SAT) as
-    APScheduler's list of day names."""
+    """Cron's day-of-week field as APScheduler's list of day names."""
     days = set()
     for item in field.split(","):
         span, slash, step = item.partition("/")
@@ -376,8 +369,7 @@ def _cron_weekday(text: str) -> int:
 
 
 def next_fire_time(trigger: BaseTrigger, now: float) -> Optional[datetime]:
-    """The first firing strictly after the current second (a firing at this very
-    second is the one happening now)."""
+    """The first firing after the current second (whose firing is happening now)."""
     after = datetime.fromtimestamp(math.floor(now) + 1, timezone.utc)
     return trigger.get_next_fire_time(None, after)
 
@@ -405,9 +397,7 @@ def latest_fire_time(trigger: BaseTrigger, now: float, within: float) -> Optiona
     return datetime.fromtimestamp(low, timezone.utc)
 
 
-# ---------------------------------------------------------------------------
-# Storage: Barycenter's database, in SQLite or in PostgreSQL
-# ---------------------------------------------------------------------------
+# == Storage: Barycenter's database, in SQLite or in PostgreSQL ===============
 
 
 class RunStatus(enum.Enum):
@@ -504,8 +494,7 @@ class Storage:
         return now
 
     def _running(self, now: int) -> tuple[str, tuple]:
-        """SQL (and its parameters) telling, per row of barycenter_jobs_state
-        AS state, whether a live process holds the job."""
+        """SQL and parameters: whether a live process holds the job of a state row."""
         return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
 
     def _take_job(self, connection, job_name: str, owner: str, lease_now: int) -> bool:
@@ -521,8 +510,7 @@ class Storage:
         return holder in (None, owner) or expires_at <= lease_now
 
     def initialize(self, job_names: Iterable[str], now: int) -> None:
-        """Create what is missing, then resolve the unfinished runs of every
-        job no live process holds. Raises ``self.errors``."""
+        """Create what is missing; resolve the runs left by processes now gone."""
         self.job_names = tuple(job_names)
         ddl = BARYCENTER_DDL.format(**self.types) + STATE_DDL + HISTORY_INDEXES + self.extra_ddl
         with self._setting_up() as connection:
@@ -545,8 +533,7 @@ class Storage:
         self.count_history(now)
 
     def open_to_read(self, job_names: Iterable[str]) -> None:
-        """Instead of ``initialize``, for ``status``: read only, so read-only
-        access is enough. Nothing is created, migrated, resolved or counted."""
+        """``initialize`` for ``status``: nothing created, migrated, resolved or counted."""
         self.job_names, self.read_only = tuple(job_names), True
 
     def _create(self, connection, statements: list[str]) -> None:
@@ -783,8 +770,7 @@ class Storage:
         return states
 
     def expired_records(self, table: str, now: int) -> int:
-        """Rows of ``table`` whose expiry has passed, counted on its expires_at
-        index up to EXPIRED_RECORDS_CAP, at most once every BACKLOG_SECONDS."""
+        """Expired rows of ``table``, up to EXPIRED_RECORDS_CAP, counted once every BACKLOG_SECONDS."""
         with self._backlog_lock:
             counted_at, rows = self.backlog.get(table, (None, 0))
             if counted_at is None or not 0 <= now - counted_at < BACKLOG_SECONDS:
@@ -821,10 +807,8 @@ class SQLiteStorage(Storage):
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                      uri=self.path.startswith("file:"))
         try:
-            # Safe with WAL: a power cut may lose the last commits, never corrupt.
-            # SQLite copies the WAL into the database by itself; ours do it at
-            # 200 pages, before Barycenter's would (at 1000), so that a cleanup
-            # leaves none of that work to Barycenter's writes.
+            # NORMAL is safe with WAL. Our connections checkpoint at 200 pages, before
+            # Barycenter's would (1000): a cleanup leaves that work to none of its writes.
             connection.executescript("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 200;"
                                      f" PRAGMA journal_size_limit = {64 * 1024 * 1024}")
         except sqlite3.Error:
@@ -864,8 +848,7 @@ class SQLiteStorage(Storage):
 
     @contextlib.contextmanager
     def _setting_up(self):
-        # WAL lets readers (jobLogs) go on while a cleanup writes. The mode is
-        # stored in the file, so Barycenter's own connections get it too.
+        # Readers go on while a cleanup writes; the file keeps the mode, for Barycenter too.
         mode = self.connection().execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
             log.warning("database %s stays in journal mode %s; WAL is not available", self.display, mode)
@@ -878,8 +861,7 @@ class SQLiteStorage(Storage):
 
 
 class _QmarkConnection:
-    """A psycopg connection that takes the shared SQL's ``?`` parameters:
-    the one place they become PostgreSQL's ``%s``."""
+    """A psycopg connection that takes the shared SQL's ``?`` parameters as ``%s``."""
 
     def __init__(self, connection):
         self.raw = connection
@@ -895,21 +877,17 @@ class PostgresStorage(Storage):
 
     # SeaORM's string() is varchar, its big_integer() bigint.
     types = {"text": "VARCHAR", "integer": "BIGINT", "id": "BIGSERIAL PRIMARY KEY"}
-    # An index entry here does not end with the row's id, so Barycenter's
-    # idx_job_executions_started gets a twin that does. Which index serves
-    # "one job's failures" depends on how often that job fails, which the
-    # planner knows only from statistics of the two columns together.
+    # A twin of idx_job_executions_started that ends with the id (entries here do
+    # not), and the statistics that tell the planner how often each job fails.
     extra_ddl = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started ON job_executions (started_at, id);
 CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     ON job_name, success FROM job_executions;
 """
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
-    # A batch does not wait for the disk (a batch whose commit a crash loses
-    # is deleted again by the next run, and its count in the log goes with
-    # it); waits briefly for a row Barycenter holds (then row by row); and
-    # walks the expires_at index in order even where the table's statistics
-    # are missing or stale: a plan that sorts reads every expired row each batch.
+    # A batch does not wait for the disk (a lost commit is deleted again, and its
+    # count goes with it), waits 20 ms for a row Barycenter holds, and walks the
+    # expires_at index whatever the statistics say: a sort reads every expired row.
     batch_settings = ("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
                       " SET LOCAL enable_sort = off")
     # Rows another transaction has locked are skipped, never waited for.
@@ -948,8 +926,7 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
 
     @contextlib.contextmanager
     def _write(self, settings: str = ""):
-        # In one round trip (a batch's transaction has many): no statement of
-        # ours runs longer than 30 s, nor waits for a lock longer than the busy timeout.
+        # In one round trip: no statement runs 30 s or waits past the busy timeout.
         connection = self.connection()
         connection.execute(f"BEGIN; SET LOCAL lock_timeout = {int(self.busy_timeout * 1000)};"
                            " SET LOCAL statement_timeout = 30000;"
@@ -1014,9 +991,8 @@ def _postgres_display(conninfo: str) -> str:
     never its password. ``ConfigError`` for a string libpq would misread."""
     from psycopg.conninfo import conninfo_to_dict
 
-    # libpq's URL reader takes user:password up to the first "@" before any "/":
-    # an unencoded "@" or "/" in a password moves a piece of it into the host or
-    # the database name, and from there into every message.
+    # libpq reads user:password up to the first "@" before any "/": an unencoded
+    # "@" or "/" in a password would move a piece of it into the host or name.
     scheme, separator, rest = conninfo.partition("://")
     authority, _, path = rest.partition("/")
     if separator and (authority.count("@") > 1 or "@" in path.partition("?")[0]):
@@ -1064,8 +1040,7 @@ def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int
 
 
 def _process_owner_name() -> str:
-    """Who holds a lease: this machine, this PID namespace, this process, and
-    a random part that tells apart two apps in one process."""
+    """A lease holder's name: host, PID namespace, PID, and a random part per app."""
     return f"{socket.gethostname()}:{_pid_namespace()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
 
@@ -1080,8 +1055,7 @@ def _pid_namespace() -> str:
 
 
 def _is_dead_local_process(owner: str) -> bool:
-    """Whether a lease owner names a process in this machine's PID namespace
-    that is gone. Owners elsewhere are never declared dead: their leases expire."""
+    """Whether the owner was a process here that is gone (others' leases expire)."""
     parts = owner.split(":")  # host:namespace:pid:random
     if (len(parts) != 4 or parts[0] != socket.gethostname() or parts[1] != _pid_namespace()
             or not parts[2].isdigit()):
@@ -1121,9 +1095,7 @@ def _iso_second(epoch_seconds: int) -> str:
     return datetime.fromtimestamp(epoch_seconds, timezone.utc).replace(tzinfo=None).isoformat() + "Z"
 
 
-# ---------------------------------------------------------------------------
-# Jobs: the one code path every run goes through
-# ---------------------------------------------------------------------------
+# == Jobs: the one code path every run goes through ===========================
 
 
 @dataclass(frozen=True)
@@ -1163,8 +1135,7 @@ class _Failure(NamedTuple):
 
 
 class JobRunner:
-    """Runs jobs, one run of each at a time across every process on the
-    database (README.md, "How a run goes"), and logs every run."""
+    """Runs jobs, one run of each at a time on the database, and logs every run."""
 
     def __init__(self, storage: Storage, jobs: Iterable[JobSpec], clock: Callable[[], float], *,
                  log_retention_days: int = LOG_RETENTION_DAYS):
@@ -1175,8 +1146,7 @@ class JobRunner:
         self.owner = _process_owner_name()
         self._locks = {name: threading.Lock() for name in self.jobs}
         self._stopping = threading.Event()
-        # Failures that could not be written when they happened (the database
-        # was locked, read-only or unreachable), oldest first.
+        # Failures the database refused when they happened, oldest first.
         self.unrecorded: collections.deque[_Failure] = collections.deque()
 
     def is_running(self, job_name: str) -> bool:
@@ -1235,8 +1205,7 @@ class JobRunner:
             self.storage.complete_run(run, int(self.clock()), None)
         except Exception as error:  # a failing job must never stop the scheduler or server
             message = describe_error(error)
-            # Never again the connection that failed (it may be broken): the
-            # failure is written on a fresh one, and the job let go of with it.
+            # The failure is written on a fresh connection: this one may be broken.
             self.storage.release()
             self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message))
             if run is not None:  # else the database refused the run's first write: try again later
@@ -1251,8 +1220,7 @@ class JobRunner:
         return RunOutcome(RunStatus.SUCCEEDED, run.run_id, run.records)
 
     def _delete_expired(self, run: RunContext) -> None:
-        """Delete the run's expired rows in batches of BATCH_ROWS, each its
-        own transaction. Stops at a batch boundary on shutdown."""
+        """Delete in batches of BATCH_ROWS; stop at a batch boundary on shutdown."""
         while True:
             if self._stopping.is_set():
                 raise RuntimeError("interrupted by shutdown")
@@ -1291,8 +1259,7 @@ class JobRunner:
                       failure.job.name, failure, failure.message)
 
     def retry_unrecorded_failures(self) -> None:
-        """The scheduler's, every RETRY_SECONDS: what could not be written is
-        written as soon as the database allows."""
+        """Every RETRY_SECONDS: write what the database refused, once it allows."""
         if not self.unrecorded:
             return
         try:
@@ -1349,8 +1316,7 @@ def _lock_timeout(error: Exception) -> bool:
 
 
 def _out_of_descriptors(error: Exception) -> bool:
-    """Whether SQLite's "unable to open database file" came from the process's
-    limit on open files rather than from the file system."""
+    """Whether SQLite's "unable to open database file" came from the limit on open files."""
     if not getattr(error, "sqlite_errorname", "").startswith("SQLITE_CANTOPEN"):
         return False
     soft_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[0]
@@ -1360,8 +1326,8 @@ def _out_of_descriptors(error: Exception) -> bool:
         return error.errno == errno.EMFILE
 
 
-# Control characters, line separators (and backslashes) as http.server writes
-# them into its log: text from outside never reaches a terminal or a log file raw.
+# Control characters, line separators and backslashes escaped as http.server
+# does: text from outside never reaches a terminal or a log raw.
 _ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
             0x2028: "\\u2028", 0x2029: "\\u2029", ord("\\"): "\\\\"}
 
@@ -1370,9 +1336,7 @@ def _printable(text: str) -> str:
     return text.translate(_ESCAPES)
 
 
-# ---------------------------------------------------------------------------
-# GraphQL: resolvers, error reporting, query limits
-# ---------------------------------------------------------------------------
+# == GraphQL: resolvers, error reporting, query limits ========================
 
 
 def _bind_resolvers(runner: JobRunner) -> list:
@@ -1643,13 +1607,11 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
 
 
 class InvalidDocument(Exception):
-    """A document that cannot be executed; its args are the GraphQL errors
-    (syntax, limits or validation)."""
+    """A document that cannot be executed; its args are the GraphQL errors."""
 
 
 def _checked_document(schema: GraphQLSchema, query: str) -> DocumentNode:
-    """Parse, check the limits, then validate: each step only if the one
-    before passed, cheapest first. Raises ``InvalidDocument``."""
+    """Parse, check the limits, validate: cheapest first. Raises ``InvalidDocument``."""
     if len(query) > MAX_QUERY_CHARACTERS:
         raise InvalidDocument(GraphQLError(f"the query is {len(query)} characters long;"
                                            f" the limit is {MAX_QUERY_CHARACTERS}"))
@@ -1666,17 +1628,13 @@ def _checked_document(schema: GraphQLSchema, query: str) -> DocumentNode:
     return document
 
 
-# ---------------------------------------------------------------------------
-# HTTP: GraphQL over HTTP, with what an admin endpoint must refuse
-# ---------------------------------------------------------------------------
+# == HTTP: GraphQL over HTTP, with what an admin endpoint must refuse =========
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "[::1]"})
-# In a request's environ: the token it presented (see HttpApp._access).
-ACCESS = "barycenter_jobs.access"
-# In a request's environ, when it has a body: call it once the body is read.
-# From then on the connection is never closed to make room for a newcomer.
+ACCESS = "barycenter_jobs.access"  # in environ: the token presented (HttpApp._access)
+# In environ: call it once the body is read; the connection then keeps its slot.
 DELIVERED = "barycenter_jobs.delivered"
 
 
@@ -1734,8 +1692,7 @@ def _negotiate(accept: Optional[str]) -> Optional[str]:
 
 
 def _host_name(host: str) -> str:
-    """The name part of a Host header, lower case: 'LocalHost:8081' -> 'localhost',
-    '[::1]:8081' -> '[::1]'."""
+    """'LocalHost:8081' -> 'localhost', '[::1]:8081' -> '[::1]'."""
     host = host.strip().lower()
     if host.startswith("["):
         return host[:host.find("]") + 1] if "]" in host else host
@@ -1761,10 +1718,8 @@ class HttpApp:
         self.tokens = {token.encode("utf-8"): access for token, access in tokens.items()}  # -> admin, read
         self.max_body_bytes = max_body_bytes
         self.error_log = _GraphQLErrorLog(log, {})
-        # Dashboards send the same few queries over and over, and parsing and
-        # validating one costs more than running it. lru_cache keeps no raised
-        # error, so only valid documents are kept, and only short ones: that
-        # bounds the memory their syntax trees take.
+        # Dashboards repeat a few queries, and validating costs more than running
+        # one: valid short documents are kept (lru_cache keeps no raised error).
         self._cached_document = functools.lru_cache(maxsize=32)(functools.partial(_checked_document, schema))
         # path -> (whether it needs the token, {method: handler})
         self.routes = {
@@ -1850,9 +1805,7 @@ class HttpApp:
     def _post(self, environ, start_response):
         media_type, header = _media_type(environ.get("CONTENT_TYPE", ""))
         if media_type != JSON:
-            # text/plain, forms and multipart are what a browser may post across
-            # sites without asking (CSRF); Ariadne's multipart uploads also need
-            # a package this server does not have.
+            # A browser posts text/plain, forms and multipart across sites (CSRF).
             raise HttpError("415 Unsupported Media Type",
                             f"the body must be JSON, sent with Content-Type: {JSON}")
         if header.get_param("charset", "utf-8").lower() not in ("utf-8", "utf8"):
@@ -1926,8 +1879,7 @@ class HttpApp:
 
     @contextlib.contextmanager
     def _turn(self, kind: str):
-        """Wait for a turn to execute (at most REQUEST_TIMEOUT_SECONDS), and
-        give the database connection back before the next turn begins."""
+        """A turn to execute (waited for up to REQUEST_TIMEOUT_SECONDS)."""
         if not self._turns[kind].acquire(timeout=REQUEST_TIMEOUT_SECONDS):
             raise HttpError("503 Service Unavailable", f"the server is busy: every {kind} worker was taken"
                             f" for {REQUEST_TIMEOUT_SECONDS} s; try again", [("Retry-After", "1")])
@@ -1981,8 +1933,7 @@ class HttpApp:
             context_value={"request": environ, "rows_left": MAX_ROWS_PER_REQUEST},
             error_formatter=_format_error, logger=self.error_log)
         if result.get("data") is None and all("path" not in error for error in result.get("errors", ())):
-            # Not executed at all (bad variables, unknown operation): a request
-            # error, which has no data entry.
+            # Not executed (bad variables, unknown operation): a request error, no data.
             result.pop("data", None)
         return self._graphql_response(start_response, media_type, result, environ)
 
@@ -2041,8 +1992,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             raise
 
     def _make_room(self) -> bool:
-        """Close the connection that has waited longest for its request, and
-        take its slot once its thread has seen the end of its input."""
+        """Close the connection waiting longest for its request, and take its slot."""
         with self._waiting_lock:
             if not self._waiting:
                 return False
@@ -2058,8 +2008,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             return super().get_request()
         except OSError as error:
             if error.errno in (errno.EMFILE, errno.ENFILE):
-                # The connection stays in the listen queue, ready to accept at
-                # once: pause rather than spin a core on it until a file frees.
+                # Pause rather than spin on the connection waiting in the listen queue.
                 self._turn_away("too many open files: new connections wait in the listen queue ({} pauses);"
                                 " raise the process's limit, ulimit -n or systemd's LimitNOFILE")
                 time.sleep(0.1)
@@ -2088,8 +2037,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
             self._free_slots.release()
 
     def server_close(self):
-        """Close the connections still sending their request, then wait for
-        the ones being answered."""
+        """Close the connections still sending their request; wait for the others."""
         with self._waiting_lock:
             for request in self._waiting:
                 with contextlib.suppress(OSError):
@@ -2097,8 +2045,7 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
         super().server_close()
 
     def shutdown_request(self, request):
-        # Read what the client sent and nobody read: closing over unread bytes
-        # resets the connection, and the client may lose the answer with it.
+        # Closing over unread bytes resets the connection: the client may lose the answer.
         with contextlib.suppress(OSError):
             request.setblocking(False)
             request.recv(65536)
@@ -2155,8 +2102,7 @@ class RequestHandler(WSGIRequestHandler):
     """One access line per request in the log (never its headers, which may
     hold the token), and JSON for the errors http.server answers itself."""
 
-    # Buffered: wsgiref writes the status line, two headers, the rest of the
-    # headers and the body separately; one send per response instead of five.
+    # One send per response: wsgiref writes it in five pieces.
     wbufsize = 64 * 1024
 
     def setup(self):
@@ -2190,10 +2136,9 @@ class RequestHandler(WSGIRequestHandler):
                      _printable(self.requestline), self.server.request_timeout)
 
     def send_error(self, code, message=None, explain=None):
-        # A garbage request line or an oversized header: http.server's own
-        # answer is HTML; ours is JSON like every other error.
+        # http.server's own answers (a garbage request line, a huge header) are
+        # HTML; ours JSON. Unparseable requests count as HTTP/0.9: no status line.
         self.close_connection = True
-        # Unparseable requests count as HTTP/0.9, which would get no status line.
         self.request_version = "HTTP/1.0"
         payload = json.dumps(_errors(message or self.responses.get(code, ("",))[0])).encode()
         self.send_response(code, message)
@@ -2213,14 +2158,11 @@ class RequestHandler(WSGIRequestHandler):
         log.info("%s %s", self.client_address[0], _printable(format % args))
 
 
-# ---------------------------------------------------------------------------
-# The application
-# ---------------------------------------------------------------------------
+# == The application ==========================================================
 
 
 class App(HttpApp):
-    """The WSGI app with its storage, runner and scheduler: ``start()``
-    starts the scheduler, ``close()`` stops everything."""
+    """The WSGI app with its storage, runner and scheduler (``start()``, ``close()``)."""
 
     def __init__(self, storage: Storage, runner: JobRunner, scheduler: BackgroundScheduler, schema, **http):
         super().__init__(schema, **http)
@@ -2279,8 +2221,7 @@ class App(HttpApp):
         return generate_latest(self)
 
     def close(self) -> None:
-        """Stop runs in progress at their next batch, stop the scheduler, and
-        close the database connections. Once: a second call does nothing."""
+        """Stop the runs (at their next batch), the scheduler and the database, once."""
         if self.closed:
             return
         self.closed = True
@@ -2294,8 +2235,7 @@ class App(HttpApp):
         self.storage.close()
 
     def collect(self):
-        """/metrics for prometheus_client. The label is job_name: Prometheus keeps
-        ``job`` for the scrape job."""
+        """/metrics' families; job_name, since Prometheus keeps ``job`` for itself."""
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         now = self.runner.clock()
@@ -2439,8 +2379,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     })
     for job in jobs:
         scheduler.add_job(runner.run_scheduled, job.trigger, args=[job.name], id=job.name, name=job.name)
-    # A try may wait out the busy timeout while the next one starts (each
-    # failure is written by one of them): no "skipped" warning meanwhile.
+    # A try may wait out the busy timeout while the next starts: no "skipped" warning.
     scheduler.add_job(runner.retry_unrecorded_failures, "interval", seconds=RETRY_SECONDS, max_instances=3,
                       id="record-failures", name="write failures not yet recorded")
 
@@ -2450,8 +2389,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
 
 
 def make_http_server(host: str, port: int, app: Callable, **options) -> ThreadingWSGIServer:
-    """Bind the HTTP server to the address ``host`` resolves to, IPv4 when
-    it has one, else IPv6 (raises OSError); serve with ``serve_forever()``."""
+    """The HTTP server, bound to ``host``'s IPv4 address, else its IPv6 one."""
     addresses = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     family, _, _, _, address = min(addresses, key=lambda info: info[0] != socket.AF_INET)
     return make_server(address[0], address[1], app, handler_class=RequestHandler,
@@ -2486,9 +2424,7 @@ def serve(database: str | Path = DEFAULT_DATABASE, *, scheduler: bool = False, *
         yield Served(f"http://{DEFAULT_HOST}:{server.server_port}{ENDPOINT}", app)
 
 
-# ---------------------------------------------------------------------------
-# Command line
-# ---------------------------------------------------------------------------
+# == Command line =============================================================
 
 
 class _ArgumentParser(argparse.ArgumentParser):
@@ -2568,8 +2504,7 @@ def _read_token(token_file: Optional[str], variable: str, flag: str) -> Optional
 
 
 def _command(app: App, command: list[str]) -> int:
-    """``run JOB`` or ``status``, without a server: a line per outcome or job
-    on stdout, and the exit code as --help says."""
+    """``run JOB`` or ``status``: lines on stdout, and the exit code --help tells."""
     if command[0] == "run":
         outcome = app.runner.run(command[1], "command line", scheduled=True)
         app.close()  # which writes a failure not yet written, or logs it as lost
@@ -2618,9 +2553,8 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    # First of all: from here on, SIGTERM, SIGINT or SIGHUP at any moment is a
-    # clean stop with exit code 0, before the server listens or after. (A
-    # terminal's hang-up must not kill a run between its batches.)
+    # First of all: SIGTERM, SIGINT or SIGHUP, whenever it comes, is a clean stop
+    # with exit code 0 (a hang-up must not kill a run between its batches).
     stop_requested = threading.Event()
     received: list[str] = []
     runners: list[JobRunner] = []  # the app's, once there is one
@@ -2647,8 +2581,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     if not 0 <= args.port <= 65535:
         print(f"barycenter_jobs: cannot listen on {address}: the port must be 0 to 65535", file=sys.stderr)
         return 1
-    # Bound to loopback, only loopback names (and the listed ones) are answered;
-    # bound elsewhere, the names are unknown unless listed.
+    # On loopback, loopback names (and the listed ones) are answered; elsewhere, any unless listed.
     allowed_hosts = (LOOPBACK_HOSTS | set(args.allowed_host)) if loopback or args.allowed_host else None
     try:
         if args.max_body_bytes < 1:
