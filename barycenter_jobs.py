@@ -416,14 +416,6 @@ class RunStatus(enum.Enum):
         self.reason, self.message = reason, message
 
 
-@dataclass(frozen=True)
-class Claim:
-    """The answer to "may this process run the job now?"."""
-
-    run_id: Optional[int] = None         # the new job_executions row, when granted
-    refusal: Optional[RunStatus] = None  # why not, otherwise
-
-
 def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
     """The storage a ``--database`` value names (a path, ``sqlite://``, or
     anything libpq takes), not yet opened. ``ConfigError`` never quotes the
@@ -540,21 +532,22 @@ class Storage:
         for statement in statements:
             connection.execute(statement)
 
-    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int], scheduled: bool) -> Claim:
+    def claim(self, job_name: str, owner: str, now: int, firing: Optional[int],
+              scheduled: bool) -> int | RunStatus:
         """In one transaction: refuse if paused (scheduled runs), if ``firing``
         ran, or if a live process holds the job; else resolve what a dead one
-        left, write the run's row and take the lease."""
+        left, write the run's row and take the lease. Returns its id, or why not."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
             self._add_state_rows(connection, [job_name], now)
             state = "SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?"
             paused, last_firing = connection.execute(state + self.lock_state_row, (job_name,)).fetchone()
             if scheduled and paused:
-                return Claim(refusal=RunStatus.PAUSED)
+                return RunStatus.PAUSED
             if firing is not None and last_firing is not None and last_firing >= firing:
-                return Claim(refusal=RunStatus.FIRING_TAKEN)
+                return RunStatus.FIRING_TAKEN
             if not self._take_job(connection, job_name, owner, lease_now):
-                return Claim(refusal=RunStatus.ALREADY_RUNNING)
+                return RunStatus.ALREADY_RUNNING
             # Whoever left a run of this job unfinished no longer holds it.
             self._resolve_interrupted(connection, job_name, now)
             run_id = connection.execute(
@@ -564,7 +557,7 @@ class Storage:
                 "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?,"
                 " last_firing = coalesce(?, last_firing) WHERE job_name = ?",
                 (owner, run_id, lease_now + LEASE_SECONDS, firing, job_name))
-            return Claim(run_id=run_id)
+            return run_id
 
     @staticmethod
     def _resolve_interrupted(connection, job_name: str, now: int) -> int:
@@ -1197,10 +1190,10 @@ class JobRunner:
         try:
             self.record_unrecorded_failures()
             claim = self.storage.claim(job.name, self.owner, now, firing, scheduled)
-            if claim.refusal is not None:
-                log.info("job %s (%s) not started: %s", job.name, source, claim.refusal.reason)
-                return RunOutcome(claim.refusal)
-            run = RunContext(job, claim.run_id, self.owner, expires_before=now)
+            if isinstance(claim, RunStatus):
+                log.info("job %s (%s) not started: %s", job.name, source, claim.reason)
+                return RunOutcome(claim)
+            run = RunContext(job, claim, self.owner, expires_before=now)
             self._delete_expired(run)
             self.storage.complete_run(run, int(self.clock()), None)
         except Exception as error:  # a failing job must never stop the scheduler or server
@@ -1367,17 +1360,10 @@ def _bind_resolvers(runner: JobRunner) -> list:
     def resolve_last_run(job, _):
         return runner.storage.last_run(job["name"])
 
-    @job_type.field("lastSuccessAt")
-    def resolve_last_success_at(job, info):
-        return _iso_epoch(job_state(info, job["name"])["last_success_at"])
-
-    @job_type.field("running")
-    def resolve_running(job, info):
-        return bool(job_state(info, job["name"])["running"])
-
-    @job_type.field("paused")
-    def resolve_paused(job, info):
-        return bool(job_state(info, job["name"])["paused"])
+    for field, column, shown in (("lastSuccessAt", "last_success_at", _iso_epoch), ("running", "running", bool),
+                                 ("paused", "paused", bool)):
+        job_type.set_field(field, lambda job, info, column=column, shown=shown:
+                           shown(job_state(info, job["name"])[column]))
 
     @job_type.field("expiredRecords")
     def resolve_expired_records(job, info):
@@ -1429,7 +1415,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
             "execution": runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None,
         }
 
-    def pause_or_resume(job_name: str, pause: bool) -> dict:
+    def pause_or_resume(_, info, job_name: str, pause: bool) -> dict:
+        audit(info, "a pause" if pause else "a resume", job_name)
         if job_name not in runner.jobs:
             success, message = False, RunStatus.UNKNOWN_JOB.message.format(job=job_name)
         elif runner.storage.set_paused(job_name, pause, int(runner.clock())):
@@ -1439,15 +1426,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
             success, message = False, f"Job {job_name} is {'already paused' if pause else 'not paused'}"
         return {"success": success, "message": message, "jobName": job_name, "execution": None}
 
-    @mutation.field("pauseJob")
-    def resolve_pause_job(_, info, job_name):
-        audit(info, "a pause", job_name)
-        return pause_or_resume(job_name, True)
-
-    @mutation.field("resumeJob")
-    def resolve_resume_job(_, info, job_name):
-        audit(info, "a resume", job_name)
-        return pause_or_resume(job_name, False)
+    mutation.set_field("pauseJob", functools.partial(pause_or_resume, pause=True))
+    mutation.set_field("resumeJob", functools.partial(pause_or_resume, pause=False))
 
     return [query, mutation, job_type]
 
@@ -2334,9 +2314,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     None answers any Host, ``read_only`` is for ``status``. Raises
     ``ConfigError`` or ``DatabaseUnavailable``, each with a one-line message."""
     overrides = dict(schedules or {})
-    unknown = sorted(set(overrides) - {job.name for job in JOBS})
-    if unknown:
-        raise ConfigError(f"unknown job {unknown[0]}; the jobs are {', '.join(job.name for job in JOBS)}")
+    _check_job_names(overrides)
     jobs = []
     for job in JOBS:
         expression = overrides.get(job.name, job.schedule)
@@ -2386,6 +2364,12 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
     tokens = {token: "admin", read_token: "read"} if read_token else {token: "admin"} if token else {}
     return App(storage, runner, scheduler, schema, allowed_hosts=allowed_hosts, tokens=tokens,
                max_body_bytes=max_body_bytes, pages=pages)
+
+
+def _check_job_names(names: Iterable[str]) -> None:
+    unknown = sorted(set(names) - {job.name for job in JOBS})
+    if unknown:
+        raise ConfigError(f"unknown job {unknown[0]}; the jobs are {', '.join(job.name for job in JOBS)}")
 
 
 def make_http_server(host: str, port: int, app: Callable, **options) -> ThreadingWSGIServer:
@@ -2565,9 +2549,8 @@ def main(argv: Optional[list[str]] = None) -> int:
         for runner in runners:
             runner.stop()  # runs in progress stop at their next batch; new ones are refused
 
-    signal.signal(signal.SIGTERM, request_stop)
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGHUP, request_stop)
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(signum, request_stop)
 
     args = parse_args(argv)
     sys.setswitchinterval(SWITCH_INTERVAL_SECONDS)
@@ -2590,9 +2573,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         read_token = _read_token(args.read_token_file, READ_TOKEN_VARIABLE, "--read-token-file")
         database = args.database if args.database is not None else (
             os.environ.get(DATABASE_VARIABLE) or DEFAULT_DATABASE)
-        if args.command[:1] == ["run"] and args.command[1] not in {job.name for job in JOBS}:
-            raise ConfigError(f"unknown job {args.command[1]}; the jobs are"
-                              f" {', '.join(job.name for job in JOBS)}")
+        _check_job_names(args.command[1:])  # run JOB
         storage = open_storage(database)
         new_file = isinstance(storage, SQLiteStorage) and not os.path.exists(storage.file)
         if args.command and new_file:  # an outside scheduler's command must never succeed on an empty file
