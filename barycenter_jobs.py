@@ -1360,8 +1360,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
     def resolve_last_run(job, _):
         return runner.storage.last_run(job["name"])
 
-    for field, column, shown in (("lastSuccessAt", "last_success_at", _iso_epoch), ("running", "running", bool),
-                                 ("paused", "paused", bool)):
+    for field, column, shown in (("lastSuccessAt", "last_success_at", _iso_epoch),
+                                 ("running", "running", bool), ("paused", "paused", bool)):
         job_type.set_field(field, lambda job, info, column=column, shown=shown:
                            shown(job_state(info, job["name"])[column]))
 
@@ -1544,9 +1544,6 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
                  if isinstance(definition, FragmentDefinitionNode)}
     fragment_shapes: dict[str, _Shape] = {}
 
-    def over(what: str, limit: int) -> GraphQLError:
-        return GraphQLError(f"the operation has more than {limit} {what}; the limit is {limit}")
-
     def shape(selection_set, visiting: frozenset) -> _Shape:
         fields = aliases = depth = 0
         names: collections.Counter = collections.Counter()
@@ -1567,14 +1564,13 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
                 added = fragment_shapes[name]
             fields, aliases, depth = fields + added.fields, aliases + added.aliases, max(depth, added.depth)
             names.update(added.names)
-            if fields > MAX_QUERY_FIELDS:
-                raise over("fields (aliases included)", MAX_QUERY_FIELDS)
-            if aliases > MAX_QUERY_ALIASES:
-                raise over("aliases", MAX_QUERY_ALIASES)
-            if depth > MAX_QUERY_DEPTH:
-                raise over("levels of nested fields", MAX_QUERY_DEPTH)
-            if any(names[name] > MAX_SAME_NAME_FIELDS for name in added.names):
-                raise over("fields of one name in one selection set", MAX_SAME_NAME_FIELDS)
+            for value, limit, what in (
+                    (fields, MAX_QUERY_FIELDS, "fields (aliases included)"),
+                    (aliases, MAX_QUERY_ALIASES, "aliases"), (depth, MAX_QUERY_DEPTH, "levels of nested fields"),
+                    (max((names[name] for name in added.names), default=0), MAX_SAME_NAME_FIELDS,
+                     "fields of one name in one selection set")):
+                if value > limit:
+                    raise GraphQLError(f"the operation has more than {limit} {what}; the limit is {limit}")
         return _Shape(fields, aliases, depth, names)
 
     try:
