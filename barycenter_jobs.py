@@ -1566,7 +1566,8 @@ def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
             names.update(added.names)
             for value, limit, what in (
                     (fields, MAX_QUERY_FIELDS, "fields (aliases included)"),
-                    (aliases, MAX_QUERY_ALIASES, "aliases"), (depth, MAX_QUERY_DEPTH, "levels of nested fields"),
+                    (aliases, MAX_QUERY_ALIASES, "aliases"),
+                    (depth, MAX_QUERY_DEPTH, "levels of nested fields"),
                     (max((names[name] for name in added.names), default=0), MAX_SAME_NAME_FIELDS,
                      "fields of one name in one selection set")):
                 if value > limit:
