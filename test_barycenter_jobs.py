@@ -157,9 +157,7 @@ def insert_log_row(path, job_name, started_at, completed_at=None, success=None, 
             (job_name, started_at, completed_at, success, error, records)).fetchone()[0]
 
 
-# ---------------------------------------------------------------------------
-# Calling the app
-# ---------------------------------------------------------------------------
+# == Calling the app ==========================================================
 
 
 def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json", environ=None):
@@ -310,9 +308,7 @@ def clock():
     return Clock(NOW)
 
 
-# ---------------------------------------------------------------------------
-# The two databases: a test decorated with @both_databases runs on each
-# ---------------------------------------------------------------------------
+# == The two databases: a test decorated with @both_databases runs on each ====
 
 POSTGRES_VARIABLE = "BARYCENTER_JOBS_TEST_POSTGRES"
 both_databases = pytest.mark.parametrize("db_path", ["sqlite", "postgresql"], indirect=True)
@@ -381,15 +377,26 @@ def db_path(request, tmp_path):
 
 
 @pytest.fixture
-def app(db_path, clock):
-    app = create_app(db_path, clock=clock)
-    yield app
-    app.close()
+def make_app(db_path, clock):
+    """The app factory: create_app on the test's database and clock unless told
+    otherwise. Every app it made is closed when the test ends."""
+    apps = []
+
+    def make(database=None, **options):
+        apps.append(create_app(db_path if database is None else database, **{"clock": clock, **options}))
+        return apps[-1]
+
+    yield make
+    for app in reversed(apps):
+        app.close()
 
 
-# ---------------------------------------------------------------------------
-# The seed's examples, answer for answer
-# ---------------------------------------------------------------------------
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+# == The seed's examples, answer for answer ===================================
 
 SEED_JOBS = [
     {"name": "cleanup_expired_sessions", "description": "Clean up expired user sessions",
@@ -516,9 +523,7 @@ def test_variables_are_accepted(app):
     assert result == {"data": {"triggerJob": {"success": True}}}
 
 
-# ---------------------------------------------------------------------------
-# jobLogs: rendering, order, limit
-# ---------------------------------------------------------------------------
+# == jobLogs: rendering, order, limit =========================================
 
 
 @both_databases
@@ -556,9 +561,7 @@ def test_limit_outside_the_valid_range_is_an_error_that_names_it(app, limit):
         f"limit must be between 0 and 1000, got {limit}"]
 
 
-# ---------------------------------------------------------------------------
-# The jobs on real rows
-# ---------------------------------------------------------------------------
+# == The jobs on real rows ====================================================
 
 
 @both_databases
@@ -629,8 +632,8 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
     assert other == {"data": {"triggerJob": {"success": True}}}
 
 
-def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_succeeds(db_path, clock):
-    app = create_app(db_path, clock=clock, busy_timeout=0.2)
+def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_succeeds(make_app, db_path):
+    app = make_app(busy_timeout=0.2)
     insert_rows(db_path, "sessions", [NOW - 1])
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")
@@ -660,8 +663,8 @@ def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, cap
     assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
 
 
-def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
-    app = create_app(db_path, clock=clock, busy_timeout=10)
+def test_one_run_at_a_time_whoever_starts_it(make_app, db_path):
+    app = make_app(busy_timeout=10)
     insert_rows(db_path, "sessions", [NOW - 1])
     trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message execution { id } } }'
 
@@ -689,9 +692,9 @@ def test_one_run_at_a_time_whoever_starts_it(db_path, clock):
 
 
 @both_databases
-def test_the_scheduler_really_fires_a_per_second_override(db_path):
+def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # the other jobs must not fire during the test, whenever it runs
-    app = create_app(db_path, schedules={"cleanup_expired_challenges": "* * * * * *", "cleanup_expired_sessions": rarely,
+    app = make_app(clock=time.time, schedules={"cleanup_expired_challenges": "* * * * * *", "cleanup_expired_sessions": rarely,
                                          "cleanup_expired_refresh_tokens": rarely,
                                          "cleanup_expired_device_codes": rarely})
     live = int(time.time()) + 3600
@@ -710,9 +713,7 @@ def test_the_scheduler_really_fires_a_per_second_override(db_path):
     assert remaining_expiries(db_path, "webauthn_challenges") == [live]
 
 
-# ---------------------------------------------------------------------------
-# Storage: Barycenter's layout, WAL, existing databases
-# ---------------------------------------------------------------------------
+# == Storage: Barycenter's layout, WAL, existing databases ====================
 
 
 def table_columns(path, table):
@@ -760,7 +761,7 @@ CREATE TABLE "job_executions" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT,
 """
 
 
-def test_a_database_barycenter_created_works_unchanged(db_path, clock):
+def test_a_database_barycenter_created_works_unchanged(make_app, db_path):
     with connect(db_path) as connection:
         connection.executescript(BARYCENTER_DDL)
         connection.execute("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
@@ -770,7 +771,7 @@ def test_a_database_barycenter_created_works_unchanged(db_path, clock):
     insert_rows(db_path, "sessions", [NOW - 1, NOW + 1])
     insert_rows(db_path, "device_codes", [NOW - 1])
 
-    app = create_app(db_path, clock=clock)
+    app = make_app()
     for job_name in JOB_TABLES:
         result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}')
         assert result == {"data": {"triggerJob": {"success": True}}}
@@ -785,9 +786,7 @@ def test_a_database_barycenter_created_works_unchanged(db_path, clock):
     assert history == {"data": {"jobLogs": [{"recordsProcessed": 1}, {"recordsProcessed": 7}]}}
 
 
-# ---------------------------------------------------------------------------
-# Cron: six fields, seconds first, cron's weekday numbers, UTC
-# ---------------------------------------------------------------------------
+# == Cron: six fields, seconds first, cron's weekday numbers, UTC =============
 
 # From Saturday 2026-02-14 12:07:30 UTC.
 CRON_TABLE = [
@@ -874,9 +873,7 @@ def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
     assert not db_path.exists()  # nothing was opened or created
 
 
-# ---------------------------------------------------------------------------
-# HTTP: routing, methods, content types
-# ---------------------------------------------------------------------------
+# == HTTP: routing, methods, content types ====================================
 
 
 def test_other_paths_are_404_in_json(app):
@@ -906,9 +903,7 @@ def test_json_content_type_with_charset_and_any_case_is_accepted(app):
     assert status == 200 and len(body["data"]["availableJobs"]) == 4
 
 
-# ---------------------------------------------------------------------------
-# Real HTTP and the real command line
-# ---------------------------------------------------------------------------
+# == Real HTTP and the real command line ======================================
 
 
 def test_real_http_serves_the_api(live_server):
@@ -1119,7 +1114,7 @@ def command(*args, cwd=None):
 
 
 @both_databases
-def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path, tmp_path):
+def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_app, db_path, tmp_path):
     sessions, database = "cleanup_expired_sessions", ["--database", str(db_path)]
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
@@ -1130,7 +1125,7 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
 
-    app = create_app(db_path)
+    app = make_app(clock=time.time)
     mutate(app, "pauseJob", sessions)
     result = command("run", sessions, *database)  # an outside scheduler's run is a scheduled run
     assert (result.returncode, result.stdout) == (0, f"{sessions} did not run: the job is paused\n")
@@ -1143,7 +1138,6 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     assert result.returncode == 0
     assert result.stdout == f"{sessions} did not run: a run is already in progress\n"
     assert len(log_rows(db_path)) == 2
-    app.close()
 
     insert_rows(db_path, "sessions", [4])
     with connect(db_path) as connection:
@@ -1397,9 +1391,7 @@ def test_a_bad_flag_is_one_line(tmp_path):
         2, ["barycenter_jobs: argument --port: invalid int value: 'eighty' (see --help)"])
 
 
-# ---------------------------------------------------------------------------
-# GraphQL over HTTP: media types, status codes, parameters, GET
-# ---------------------------------------------------------------------------
+# == GraphQL over HTTP: media types, status codes, parameters, GET ============
 
 GQL_JSON = "application/graphql-response+json"
 
@@ -1518,9 +1510,7 @@ def test_a_browser_gets_the_dashboard_and_graphiql_moved_to_the_playground(live_
     assert status == 400 and json.loads(body)["errors"][0]["message"].startswith("the query parameter is required")
 
 
-# ---------------------------------------------------------------------------
-# Hostile and malformed input
-# ---------------------------------------------------------------------------
+# == Hostile and malformed input ==============================================
 
 
 def raw_exchange(url, data: bytes, half_close=True, timeout=60.0) -> bytes:
@@ -1553,8 +1543,8 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(live_server):
     assert (status, body) == (413, {"errors": [{"message": "the body is 2097152 bytes; the limit is 1048576"}]})
 
 
-def test_the_body_limit_is_configurable(db_path, clock):
-    app = create_app(db_path, clock=clock, max_body_bytes=64)
+def test_the_body_limit_is_configurable(make_app):
+    app = make_app(max_body_bytes=64)
     small = json.dumps({"query": "{ availableJobs { name } }"}).encode()
     large = json.dumps({"query": "{ availableJobs { name description schedule nextRunAt } }"}).encode()
     assert (len(small), len(large)) == (39, 70)
@@ -1570,8 +1560,8 @@ def test_a_body_shorter_than_its_content_length_is_400(live_server):
     assert (status, body) == (400, {"errors": [{"message": "the body is shorter than its Content-Length"}]})
 
 
-def test_a_stalled_body_times_out_with_400_and_frees_the_worker(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_a_stalled_body_times_out_with_400_and_frees_the_worker(make_app):
+    app = make_app()
     with serving(app, request_timeout=0.3) as url:
         raw = raw_exchange(url, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
                                 b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{",
@@ -1637,9 +1627,8 @@ def test_dns_rebinding_foreign_host_names_are_403(live_server):
         assert graphql(live_server, "{ availableJobs { name } }", headers={"Host": host}).status == 200, host
 
 
-def test_allowed_hosts_extend_the_loopback_names(db_path, clock):
-    app = create_app(db_path, clock=clock,
-                     allowed_hosts=barycenter_jobs.LOOPBACK_HOSTS | {"jobs.internal"})
+def test_allowed_hosts_extend_the_loopback_names(make_app):
+    app = make_app(allowed_hosts=barycenter_jobs.LOOPBACK_HOSTS | {"jobs.internal"})
     body = json.dumps({"query": "{ availableJobs { name } }"}).encode()
     for host, expected in [("jobs.internal:8081", 200), ("localhost", 200), ("other.internal", 403)]:
         environ_status = call(app, body=body, environ={"HTTP_HOST": host})[0]
@@ -1745,8 +1734,8 @@ def is_closed_by_the_server(sock) -> bool:
         return True
 
 
-def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(make_app):
+    app = make_app()
     held = []
     with serving(app, max_connections=6, request_timeout=60) as url:
         port = int(url.rsplit(":", 1)[1])
@@ -1777,8 +1766,8 @@ def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(
         wait_until(lambda: answers(url))
 
 
-def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(db_path, clock):
-    app = create_app(db_path, clock=clock, busy_timeout=60)
+def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(make_app, db_path):
+    app = make_app(busy_timeout=60)
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # both triggers wait for this lock: being answered
     jobs = ["cleanup_expired_sessions", "cleanup_expired_challenges"]
@@ -1800,8 +1789,8 @@ def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answe
     assert [answer["value"] for _, answer in triggers] == [{"data": {"triggerJob": {"success": True}}}] * 2
 
 
-def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_trickles(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_trickles(make_app):
+    app = make_app()
     with serving(app, request_timeout=0.5) as url:
         with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=60) as idle:
             status, _, body = parse_raw_response(idle.recv(65536))
@@ -1819,8 +1808,8 @@ def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_tric
             408, {"errors": [{"message": "the request did not arrive within 0.5 seconds"}]})
 
 
-def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(db_path, clock, caplog):
-    app = create_app(db_path, clock=clock)
+def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(make_app, db_path, caplog):
+    app = make_app()
     with connect(db_path) as connection:  # an answer of 10 MB, more than the kernel's buffers hold
         connection.execute("BEGIN")
         connection.executemany("INSERT INTO job_executions (job_name, started_at, error_message)"
@@ -1852,12 +1841,9 @@ def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_dead
             slow.close()
         assert taken[0].startswith(b"HTTP/1.0 200 OK")
     assert '"POST /admin/jobs HTTP/1.0" cut off: the answer was not taken within 1 seconds' in caplog.text
-    app.close()
 
 
-# ---------------------------------------------------------------------------
-# Bearer token
-# ---------------------------------------------------------------------------
+# == Bearer token =============================================================
 
 
 @pytest.fixture
@@ -2034,17 +2020,15 @@ def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
     assert "listening on 0.0.0.0 without a token" in warnings[0]
 
 
-# ---------------------------------------------------------------------------
-# Generated documents: every answer is JSON and never a 5xx
-# ---------------------------------------------------------------------------
+# == Generated documents: every answer is JSON and never a 5xx ================
 
 
-def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(tmp_path):
+def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(make_app, tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
     from hypothesis_graphql import Mode, from_schema
 
-    app = create_app(tmp_path / "fuzz.db")
+    app = make_app(tmp_path / "fuzz.db", clock=time.time)
     sdl = barycenter_jobs.read_file("schema.graphql").decode()
 
     # Valid queries and mutations built from schema.graphql, and invalid ones.
@@ -2209,9 +2193,9 @@ def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path
 
 
 @both_databases
-def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
+def test_a_cleanup_lets_other_writers_in_between_its_batches(make_app, db_path):
     now = int(time.time())
-    app = create_app(db_path)
+    app = make_app(clock=time.time)
     fill_sessions(db_path, 200_000, 0, now)
     writes_during_run = []
 
@@ -2239,9 +2223,9 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(db_path):
     assert log_rows(db_path)[0]["records_processed"] == 200_000
 
 
-def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(tmp_path, clock):
+def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(make_app, tmp_path):
     db = tmp_path / "barycenter.db"
-    app = create_app(db, clock=clock)
+    app = make_app(db)
     assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
         "data": {"triggerJob": {"success": True}}}
     # The database and its write-ahead log become unwritable (the -shm file is
@@ -2476,7 +2460,7 @@ def test_a_dead_process_lease_blocks_the_job_only_until_it_expires(app, db_path,
         {"id": str(orphan), "success": False, "errorMessage": "interrupted by a stop of the server"}]
 
 
-def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_path, clock):
+def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make_app, db_path, clock):
     create_app(db_path, clock=clock).close()
     held = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 5)
     write_lease(db_path, "cleanup_expired_sessions", "other-host:1:alive", held, NOW + 30)
@@ -2485,7 +2469,7 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_p
     # Barycenter's own scheduler may be running a job of another name: left alone.
     unknown = insert_log_row(db_path, "nonexistent_job", NOW - 7200)
 
-    app = create_app(db_path, clock=clock)
+    app = make_app()
     logs = graphql(app, "{ jobLogs { id jobName completedAt success errorMessage } }")["data"]["jobLogs"]
     by_id = {int(row["id"]): row for row in logs}
     for unresolved in (held, unknown):
@@ -2496,9 +2480,9 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(db_p
 
 
 @both_databases
-def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(db_path, clock):
-    first = create_app(db_path, clock=clock)
-    second = create_app(db_path, clock=clock)
+def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(make_app, db_path, clock):
+    first = make_app()
+    second = make_app()
     insert_rows(db_path, "webauthn_challenges", [NOW - 1])
     clock.now = epoch("2026-02-14T12:10:00Z") + 0.3  # just after a firing of "0 */5 * * * *"
     outcomes = [first.runner.run_scheduled("cleanup_expired_challenges"),
@@ -2527,8 +2511,8 @@ def test_replicas_whose_clocks_disagree_by_seconds_still_run_a_firing_once(db_pa
 
 
 @both_databases
-def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_path, clock):
-    app = create_app(db_path, clock=clock, log_retention_days=30)
+def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(make_app, db_path):
+    app = make_app(log_retention_days=30)
     day = 86400
     old_done = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 31 * day, NOW - 31 * day, 1, None, 5)
     old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
@@ -2541,16 +2525,16 @@ def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(db_p
 
 
 @both_databases
-def test_a_retention_of_zero_keeps_everything(db_path, clock):
-    app = create_app(db_path, clock=clock, log_retention_days=0)
+def test_a_retention_of_zero_keeps_everything(make_app, db_path):
+    app = make_app(log_retention_days=0)
     ancient = insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
     graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
     assert {row["id"] for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]} == {str(ancient), "2"}
 
 
 @both_databases
-def test_pruning_a_large_history_goes_in_batches(db_path, clock):
-    app = create_app(db_path, clock=clock, log_retention_days=1)
+def test_pruning_a_large_history_goes_in_batches(make_app, db_path):
+    app = make_app(log_retention_days=1)
     with connect(db_path) as connection:
         connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success)"
                                " VALUES ('cleanup_expired_sessions', ?, ?, 1)",
@@ -2566,9 +2550,7 @@ def test_log_retention_days_must_not_be_negative(tmp_path):
         2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
 
 
-# ---------------------------------------------------------------------------
-# History queries read their rows in order from an index
-# ---------------------------------------------------------------------------
+# == History queries read their rows in order from an index ===================
 
 
 SESSIONS = "cleanup_expired_sessions"
@@ -2695,11 +2677,11 @@ def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
 
 
 @both_databases
-def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_path, clock):
-    first = create_app(db_path, clock=clock)
+def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(make_app, clock):
+    first = make_app()
     mutate(first, "pauseJob", "cleanup_expired_refresh_tokens")
     first.close()
-    restarted, other = create_app(db_path, clock=clock), create_app(db_path, clock=clock)
+    restarted, other = make_app(), make_app()
     assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is True
     clock.now = epoch("2026-02-14T12:30:00Z")
     assert other.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.PAUSED
@@ -2709,8 +2691,8 @@ def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(db_p
 
 
 @both_databases
-def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_pausing_lets_a_run_in_progress_finish(make_app, db_path, clock):
+    app = make_app()
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
     thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
@@ -2728,8 +2710,8 @@ def test_pausing_lets_a_run_in_progress_finish(db_path, clock):
     assert len(log_rows(db_path)) == 1
 
 
-def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(db_path, clock):
-    stalled, other = create_app(db_path, clock=clock), create_app(db_path, clock=clock)
+def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
+    stalled, other = make_app(), make_app()
     fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 1, NOW)
     thread, outcome = in_background(stalled.runner.run, "cleanup_expired_sessions", clock=clock)
     # Stalled for longer than the lease (a suspended process): another takes the job.
@@ -2755,9 +2737,9 @@ def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
 
 
 @both_databases
-def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(db_path):
+def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
-    app = create_app(db_path, schedules={"cleanup_expired_sessions": rarely, "cleanup_expired_refresh_tokens": rarely,
+    app = make_app(clock=time.time, schedules={"cleanup_expired_sessions": rarely, "cleanup_expired_refresh_tokens": rarely,
                                          "cleanup_expired_challenges": "*/10 * * * * *"})
     app.scheduler.start(paused=True)
     try:
@@ -2919,9 +2901,7 @@ def test_health_answers_only_get(app):
     assert (status, headers["Allow"]) == (405, "GET")
 
 
-# ---------------------------------------------------------------------------
-# PostgreSQL: Barycenter's layout, several replicas, faults
-# ---------------------------------------------------------------------------
+# == PostgreSQL: Barycenter's layout, several replicas, faults ================
 
 
 def pg_columns(url, tables):
@@ -2955,7 +2935,7 @@ def test_a_new_postgresql_database_gets_barycenters_own_layout(postgres_database
             "idx_device_codes_expires_at", "idx_job_executions_started"} <= set(indexes)
 
 
-def test_a_postgresql_database_barycenter_created_is_left_as_it_was(postgres_database, clock):
+def test_a_postgresql_database_barycenter_created_is_left_as_it_was(make_app, postgres_database):
     db = postgres_database
     with connect(db) as connection:  # as SeaORM's migrations write them, with a column we do not know
         connection.execute(
@@ -2974,10 +2954,9 @@ def test_a_postgresql_database_barycenter_created_is_left_as_it_was(postgres_dat
     before_indexes = pg_indexes(db)
     insert_rows(db, "sessions", [NOW - 1, NOW + 1])
 
-    app = create_app(db, clock=clock)
+    app = make_app(db)
     assert mutate(app, "triggerJob", "cleanup_expired_sessions")["success"] is True
     logs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
-    app.close()
     assert logs == [{"jobName": "cleanup_expired_sessions", "success": True, "recordsProcessed": 1},
                     {"jobName": "refresh_peer_discovery", "success": True, "recordsProcessed": 0}]
     assert pg_columns(db, ["sessions", "job_executions"]) == before_columns
@@ -3029,9 +3008,9 @@ def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(history_on_
     assert not {"Seq Scan", "Sort", "Bitmap Heap Scan"} & set(kinds), plan
 
 
-def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres_database, clock):
+def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app, postgres_database, clock):
     db = postgres_database
-    running, other = create_app(db, clock=clock), create_app(db, clock=clock)
+    running, other = make_app(db), make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
     thread, outcome = in_background(running.runner.run, "cleanup_expired_sessions", clock=clock)
     try:
@@ -3050,8 +3029,6 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(postgres
         thread.join(60)
     assert outcome["value"].status == RunStatus.SUCCEEDED
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
-    running.close()
-    other.close()
 
 
 def terminate_app_connections(db):
@@ -3062,10 +3039,10 @@ def terminate_app_connections(db):
             " WHERE application_name = 'barycenter-jobs' AND datname = current_database()"))
 
 
-def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job_at_once(postgres_database,
+def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job_at_once(make_app, postgres_database,
                                                                                           clock):
     db = postgres_database
-    victim = create_app(db, clock=clock)
+    victim = make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
     thread, outcome = in_background(victim.runner.run, "cleanup_expired_sessions", clock=clock)
     assert terminate_app_connections(db) >= 1
@@ -3074,7 +3051,7 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     assert outcome["value"].status == RunStatus.FAILED
     assert "terminat" in outcome["value"].error or "closed" in outcome["value"].error, outcome["value"].error
     # Its failure is written on a fresh connection, and the job let go of with it.
-    other = create_app(db, clock=clock)
+    other = make_app(db)
     assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [
@@ -3082,8 +3059,6 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
         {"success": False, "errorMessage": outcome["value"].error,
          "recordsProcessed": barycenter_jobs.BATCH_ROWS}]
     assert mutate(victim, "triggerJob", "cleanup_expired_sessions")["success"] is True
-    victim.close()
-    other.close()
 
 
 @contextlib.contextmanager
@@ -3138,7 +3113,7 @@ def answers_sql(url) -> bool:
 
 
 @pytest.mark.parametrize("via", ["direct", "PgBouncer in session mode", "PgBouncer in transaction mode"])
-def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database, tmp_path, via):
+def test_three_replicas_on_one_postgresql_run_each_firing_once(make_app, postgres_database, tmp_path, via):
     with contextlib.ExitStack() as stack:
         db = postgres_database if via == "direct" else stack.enter_context(
             pgbouncer(postgres_database, via.split()[-2], tmp_path))
@@ -3147,9 +3122,8 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(postgres_database
     with connect(postgres_database) as connection:
         assert connection.execute("SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL"
                                   ).fetchone() == (0,)
-    app = create_app(postgres_database)
+    app = make_app(postgres_database, clock=time.time)
     assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
-    app.close()
 
 
 def three_replicas_run_each_firing_once(db, tmp_path):
@@ -3177,9 +3151,9 @@ def three_replicas_run_each_firing_once(db, tmp_path):
     assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
 
 
-def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(postgres_database, clock):
+def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(make_app, postgres_database):
     db = postgres_database
-    app = create_app(db, clock=clock, busy_timeout=60)  # waiting would take a minute and fail the test
+    app = make_app(db, busy_timeout=60)  # waiting would take a minute and fail the test
     insert_rows(db, "sessions", [NOW - 3, NOW - 2, NOW - 1])
     with connect(db) as barycenter:  # Barycenter, in the middle of updating a session
         barycenter.execute("BEGIN")
@@ -3190,7 +3164,6 @@ def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(postgres
     trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
     assert trigger == {"execution": {"success": True, "recordsProcessed": 1}}
     assert remaining_expiries(db, "sessions") == []
-    app.close()
 
 
 class OwnPostgres:
@@ -3236,9 +3209,9 @@ def own_postgres(tmp_path_factory):
     cluster.stop()
 
 
-def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_is_back(own_postgres, clock):
+def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_is_back(make_app, own_postgres, clock):
     db = own_postgres.url
-    app = create_app(db, clock=clock)
+    app = make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
     thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
     own_postgres.stop()
@@ -3253,7 +3226,6 @@ def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
                     {"success": False, "errorMessage": outcome["value"].error, "recordsProcessed": 3000}]
-    app.close()
 
 
 def start_up_error(tmp_path, database):
@@ -3306,9 +3278,7 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
                                  " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME\n")
 
 
-# ---------------------------------------------------------------------------
-# Round two under attack: passwords, bad rows, failures that must be on record
-# ---------------------------------------------------------------------------
+# == Round two under attack: passwords, bad rows, failures that must be on record ===
 
 # libpq takes "?" and "#" in a URL's password as they are; "/" and "@" it must
 # be given percent-encoded (%2F, %40), "%" too (%25).
@@ -3415,9 +3385,9 @@ def locked_database(db):
 
 
 @both_databases
-def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(db_path, clock):
+def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(make_app, db_path):
     # The scheduler runs: it writes what could not be written, every few seconds.
-    app = start_without_firings(create_app(db_path, clock=clock, busy_timeout=0.2))
+    app = start_without_firings(make_app(busy_timeout=0.2))
     with serving(app) as url:
         blocker = locked_database(db_path)
         try:
@@ -3442,12 +3412,11 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
         metrics = scrape(url)
         assert metrics[("barycenter_job_runs_total", (("job_name", "cleanup_expired_sessions"),
                                                       ("outcome", "failure")))] == 1
-    app.close()
 
 
 @both_databases
-def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_not_start_it(db_path, clock):
-    late, other = create_app(db_path, clock=clock, busy_timeout=0.2), create_app(db_path, clock=clock)
+def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_not_start_it(make_app, db_path):
+    late, other = make_app(busy_timeout=0.2), make_app()
     blocker = locked_database(db_path)
     try:  # the firing of 12:05
         assert late.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.FAILED
@@ -3457,8 +3426,6 @@ def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_no
     late.runner.retry_unrecorded_failures()
     assert not late.runner.unrecorded
     assert graphql(late, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
-    late.close()
-    other.close()
 
 
 @both_databases
@@ -3523,9 +3490,9 @@ def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock
     assert {(run["success"], run["error_message"]) for run in runs} == {(0, error.split(": ", 1)[1])}
 
 
-def test_a_request_that_finds_every_connection_busy_says_so(postgres_database, clock, monkeypatch):
+def test_a_request_that_finds_every_connection_busy_says_so(make_app, postgres_database, monkeypatch):
     monkeypatch.setattr(barycenter_jobs, "POSTGRES_POOL_WAIT_SECONDS", 0.2)
-    app = create_app(postgres_database, clock=clock)
+    app = make_app(postgres_database)
     holding, done = queue.Queue(), threading.Event()
 
     def hold_a_connection():
@@ -3548,12 +3515,11 @@ def test_a_request_that_finds_every_connection_busy_says_so(postgres_database, c
     busy = f"all {barycenter_jobs.POSTGRES_POOL_SIZE} database connections are busy"
     assert answer["errors"][0]["message"] == busy
     assert graphql(app, "{ jobLogs { id } }")["data"] == {"jobLogs": []}
-    app.close()
 
 
-def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(postgres_database, clock):
+def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(make_app, postgres_database, clock):
     db = postgres_database
-    app = create_app(db, clock=clock)
+    app = make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
     thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
     assert terminate_app_connections(db) >= 1
@@ -3564,12 +3530,11 @@ def test_a_run_whose_connection_is_killed_is_on_record_at_once_with_its_error(po
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed completedAt } }")["data"]["jobLogs"]
     assert logs == [{"success": False, "errorMessage": outcome["value"].error,
                      "recordsProcessed": barycenter_jobs.BATCH_ROWS, "completedAt": "2026-02-14T12:07:30Z"}]
-    app.close()
 
 
 @both_databases
-def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
-    app = start_without_firings(create_app(db_path, clock=clock, log_retention_days=30))
+def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
+    app = start_without_firings(make_app(log_retention_days=30))
     good = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 59, 1, None, 3)
     in_milliseconds = insert_log_row(db_path, "cleanup_expired_sessions", NOW * 1000, NOW * 1000 + 5, 1, None, 1)
     negative = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 30, -1, 0, "clock went back", 0)
@@ -3601,12 +3566,11 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(db_path, clock):
         ids = [int(run["id"]) for run in graphql(url, "{ jobLogs { id } }")["data"]["jobLogs"]]
         assert in_milliseconds not in ids and set(odd[2:]).isdisjoint(ids)
         assert ids[1:] == [negative, good]
-    app.close()
 
 
 @both_databases
-def test_a_deleted_state_row_is_written_again_when_needed(db_path, clock):
-    app = start_without_firings(create_app(db_path, clock=clock))
+def test_a_deleted_state_row_is_written_again_when_needed(make_app, db_path):
+    app = start_without_firings(make_app())
     with connect(db_path) as connection:  # an operator clearing a stuck lease the hard way
         connection.execute("DELETE FROM barycenter_jobs_state")
     with serving(app) as url:
@@ -3622,7 +3586,6 @@ def test_a_deleted_state_row_is_written_again_when_needed(db_path, clock):
         pause = 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { success } }'
         assert graphql(url, pause)["data"]["pauseJob"]["success"] is True
         assert scrape(url)[("barycenter_job_paused", (("job_name", "cleanup_expired_sessions"),))] == 1
-    app.close()
 
 
 def test_control_characters_in_a_request_line_are_escaped_in_the_log(live_server, caplog):
@@ -3639,8 +3602,8 @@ def test_control_characters_in_a_request_line_are_escaped_in_the_log(live_server
     assert not {"\u2028", "\u2029", "\x85"} & set(caplog.text)
 
 
-def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_reset(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_reset(make_app):
+    app = make_app()
     server = make_http_server("127.0.0.1", 0, app, max_connections=300)
     socks = []
     try:
@@ -3726,9 +3689,7 @@ def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_f
     assert [(run["jobName"], run["errorMessage"]) for run in failures] == [("cleanup_expired_sessions", error)]
 
 
-# ---------------------------------------------------------------------------
-# The dashboard, in a real browser
-# ---------------------------------------------------------------------------
+# == The dashboard, in a real browser =========================================
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -3794,9 +3755,9 @@ def dashboard(browser, base_url, width=1400):
 
 
 @both_databases
-def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, db_path, tmp_path):
+def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, browser, db_path, tmp_path):
     # The screenshot it leaves in tmp_path is worth a look after a change to the page.
-    app = create_app(db_path)
+    app = make_app(clock=time.time)
     now = int(time.time())
     insert_rows(db_path, "sessions", [now - 60, now - 30, now + 3600])
     with serving(app) as url, dashboard(browser, url) as board:
@@ -3830,12 +3791,11 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(browser, d
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges resumed")
         assert job_by_name(app, "cleanup_expired_challenges")["paused"] is False
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
-    app.close()
 
 
-def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_buttons(browser, db_path,
+def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_buttons(make_app, browser, db_path,
                                                                                      tmp_path):
-    app = create_app(db_path, token="admin-secret", read_token="read-secret")
+    app = make_app(clock=time.time, token="admin-secret", read_token="read-secret")
     now = int(time.time())
     error = "database is locked (another writer held the lock past the busy timeout) " + "x" * 60
     insert_log_row(db_path, "cleanup_expired_device_codes", now - 60, now - 59, 0, error, 0)
@@ -3895,7 +3855,6 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
             response = request(url + path, method="GET")
             assert (response.status, response.headers["Content-Type"]) == (200, "image/svg+xml"), path
             assert response.body.startswith(b"<svg")
-    app.close()
 
 
 @pytest.mark.parametrize("width", [390, 1400])
@@ -3918,8 +3877,8 @@ def test_the_playground_offline_is_a_readable_sentence_with_a_way_back(browser, 
         context.close()
 
 
-def test_the_dashboard_refreshes_itself_and_keeps_the_filters_and_the_scroll(browser, db_path):
-    app = create_app(db_path)
+def test_the_dashboard_refreshes_itself_and_keeps_the_filters_and_the_scroll(make_app, browser, db_path):
+    app = make_app(clock=time.time)
     now = int(time.time())
     for n in range(40):
         insert_log_row(db_path, "cleanup_expired_device_codes", now - 4000 + n * 60, now - 4000 + n * 60, 1, None, n)
@@ -3935,11 +3894,10 @@ def test_the_dashboard_refreshes_itself_and_keeps_the_filters_and_the_scroll(bro
         expect(page.locator("#history tr td").first).to_have_text("41")  # no reload
         assert page.locator("#filter-job").input_value() == "cleanup_expired_device_codes"
         assert page.evaluate("window.scrollY") == scrolled
-    app.close()
 
 
-def test_the_history_filters_and_pages_older_runs_with_before(browser, db_path):
-    app = create_app(db_path)
+def test_the_history_filters_and_pages_older_runs_with_before(make_app, browser, db_path):
+    app = make_app(clock=time.time)
     now = int(time.time())
     names = [*JOB_TABLES, "refresh_peer_discovery"]  # the last one is Barycenter's own job
     for n in range(60):
@@ -3967,12 +3925,11 @@ def test_the_history_filters_and_pages_older_runs_with_before(browser, db_path):
         expect(page.locator("#history tr")).to_have_count(len(failures))
         assert board.history_column(1) == failures
         assert set(board.history_column(7)) == {"database is locked"}
-    app.close()
 
 
-def test_the_dashboard_asks_for_the_token_and_keeps_it_for_the_tab_only(browser, db_path):
+def test_the_dashboard_asks_for_the_token_and_keeps_it_for_the_tab_only(make_app, browser):
     token = "correct horse battery staple"
-    app = create_app(db_path, token=token)
+    app = make_app(clock=time.time, token=token)
     with serving(app) as url, dashboard(browser, url) as board:
         expect, page = board.expect, board.page
         expect(page.locator("#token-form")).to_be_visible()
@@ -3990,11 +3947,10 @@ def test_the_dashboard_asks_for_the_token_and_keeps_it_for_the_tab_only(browser,
         assert board.context.cookies() == []
         page.reload()  # the same tab keeps it
         expect(page.locator("#jobs tr")).to_have_count(4)
-    app.close()
 
 
-def test_html_in_job_names_and_errors_is_shown_as_text_and_never_runs(browser, db_path):
-    app = create_app(db_path)
+def test_html_in_job_names_and_errors_is_shown_as_text_and_never_runs(make_app, browser, db_path):
+    app = make_app(clock=time.time)
     now = int(time.time())
     name = '<img src=x onerror="window.pwned=1">'
     error = "<script>window.pwned=2</script><b>bold</b>"
@@ -4007,11 +3963,10 @@ def test_html_in_job_names_and_errors_is_shown_as_text_and_never_runs(browser, d
         assert page.locator("#history img, #history script, #history b").count() == 0
         assert page.evaluate("window.pwned") is None
         assert name in page.locator("#filter-job option").all_text_contents()
-    app.close()
 
 
-def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
-    app = create_app(db_path)
+def test_the_dashboard_says_when_the_server_cannot_be_reached(make_app, browser):
+    app = make_app(clock=time.time)
     server = make_http_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
@@ -4029,14 +3984,12 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(browser, db_path):
         app.close()
 
 
-# ---------------------------------------------------------------------------
-# Prometheus metrics
-# ---------------------------------------------------------------------------
+# == Prometheus metrics =======================================================
 
 
 @both_databases
-def test_metrics_tell_what_the_database_holds(db_path, clock):
-    app = create_app(db_path, clock=clock)
+def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
+    app = make_app()
     insert_rows(db_path, "sessions", [NOW - 300, NOW - 299, NOW - 298])
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
     clock.now = NOW - 120
@@ -4052,7 +4005,6 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
     insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's run", 7)
     with serving(app) as url, another_process_holding(db_path, "cleanup_expired_challenges", run):
         samples = scrape(url)
-    app.close()
 
     def value(name, job, **labels):
         return samples.get((name, tuple(sorted({"job_name": job, **labels}.items()))))
@@ -4084,8 +4036,8 @@ def test_metrics_tell_what_the_database_holds(db_path, clock):
             " WHERE job_name = ?", (sessions,)).fetchone()) == (1, 3)
 
 
-def test_metrics_keep_counting_when_the_history_is_pruned(db_path, clock):
-    app = create_app(db_path, clock=clock, log_retention_days=1)
+def test_metrics_keep_counting_when_the_history_is_pruned(make_app, db_path, clock):
+    app = make_app(log_retention_days=1)
     insert_rows(db_path, "sessions", [NOW - 5])
     mutate(app, "triggerJob", "cleanup_expired_sessions")
     clock.now = NOW + 2 * 86400  # the first run falls out of the retention after this second one
@@ -4098,7 +4050,7 @@ def test_metrics_keep_counting_when_the_history_is_pruned(db_path, clock):
 
 
 @both_databases
-def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(db_path, clock):
+def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(make_app, db_path, clock):
     sessions = "cleanup_expired_sessions"
     day = 86400
     create_app(db_path, clock=lambda: NOW - 200 * day).close()  # first started 200 days ago
@@ -4106,7 +4058,7 @@ def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_do
                                       (NOW - 600, 1, 7), (NOW - day, 2, 10**15)):  # the last: no number
         insert_log_row(db_path, sessions, started, started + 1, success, None, records)
     insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
-    app = create_app(db_path, clock=clock, log_retention_days=30)
+    app = make_app(log_retention_days=30)
 
     def counts():
         with serving(app) as url:
@@ -4130,7 +4082,7 @@ def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_do
         app.close()
 
 
-def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from_the_history(tmp_path, clock):
+def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from_the_history(make_app, tmp_path):
     path = tmp_path / "barycenter.db"
     with connect(path) as connection:
         connection.execute("CREATE TABLE barycenter_jobs_state (job_name TEXT NOT NULL PRIMARY KEY,"
@@ -4143,7 +4095,7 @@ def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from
                            " records_deleted) VALUES ('cleanup_expired_sessions', 1, 9, 99)")
         connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**barycenter_jobs.SQLiteStorage.types))
     insert_log_row(path, "cleanup_expired_sessions", NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
-    app = create_app(path, clock=clock)
+    app = make_app(path)
     try:
         with serving(app) as url:
             samples = scrape(url)
