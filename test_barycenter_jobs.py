@@ -295,6 +295,12 @@ def scrape(base_url, headers=None):
             for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
 
 
+def command(*args, cwd=None, env=None):
+    """The real command line, ``python barycenter_jobs.py ARGS``, to its end."""
+    return subprocess.run([sys.executable, str(MODULE), *args], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
 def wait_until(condition, seconds=30.0):
     deadline = time.monotonic() + seconds
     while not condition():
@@ -965,7 +971,9 @@ def test_serve_fires_the_schedules_when_asked(db_path):
 
 
 class ServerProcess:
-    """The real command line in a subprocess, its stderr read line by line."""
+    """The real command line serving in a subprocess, as a context manager:
+    entered once it listens (``url``, ``base``), killed on exit unless it
+    stopped. ``stderr`` holds its log lines, ``log`` all of them."""
 
     # No job fires while a test runs, whenever it runs (its triggers would meet
     # "already running"), unless the test gives a schedule of its own.
@@ -978,6 +986,22 @@ class ServerProcess:
         self.lines: "queue.Queue[str]" = queue.Queue()
         self.stderr: list[str] = []
         threading.Thread(target=self._read, daemon=True).start()
+
+    def __enter__(self):
+        try:
+            self.url = self.wait_for_url()
+        except BaseException:
+            self.kill()
+            raise
+        self.base = self.url.rsplit("/admin/jobs", 1)[0]
+        return self
+
+    def __exit__(self, *_):
+        self.kill()
+
+    @property
+    def log(self) -> str:
+        return "".join(self.stderr)
 
     def _read(self):
         for line in self.process.stderr:
@@ -997,7 +1021,7 @@ class ServerProcess:
                 return line.split("listening on ")[1].split()[0]
         raise AssertionError("server did not start: " + "".join(self.stderr))
 
-    def stop(self, signum, seconds=60.0):
+    def stop(self, signum=signal.SIGTERM, seconds=60.0):
         self.process.send_signal(signum)
         return self.process.wait(seconds)
 
@@ -1009,22 +1033,18 @@ class ServerProcess:
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
 def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum):
-    server = ServerProcess(cwd=tmp_path)  # default database: ./barycenter.db in the working directory
-    try:
-        url = server.wait_for_url()
-        assert url.startswith("http://127.0.0.1:") and url.endswith("/admin/jobs")
+    with ServerProcess(cwd=tmp_path) as server:  # default database: ./barycenter.db in the working directory
+        assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/admin/jobs")
         # The seed's curl body, verbatim.
         body = b'''{
     "query": "mutation { triggerJob(jobName: \\"cleanup_expired_sessions\\") { success message jobName } }"
   }'''
-        answer = request(url, body)
+        answer = request(server.url, body)
         assert (answer.status, answer.json()) == (200, {"data": {"triggerJob": {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
             "jobName": "cleanup_expired_sessions"}}})
         assert server.stop(signum) == 0
-    finally:
-        server.kill()
-    log = "".join(server.stderr)
+    log = server.log
     assert (tmp_path / "barycenter.db").exists()
     assert "(new database ./barycenter.db)" in log
     assert '"POST /admin/jobs HTTP/1.1" 200' in log
@@ -1046,11 +1066,9 @@ def test_every_curl_example_in_the_readme_answers_as_written(tmp_path):
     examples = [block for block in re.findall(r"```bash\n(.*?)```", README, re.S)
                 if "curl" in block and "barycenter_jobs.py" not in block]
     assert sum(example.count("curl -s") for example in examples) >= 12
-    server = ServerProcess("--database", str(db), cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess("--database", str(db), cwd=tmp_path) as server:
         for example in examples:
-            command = example.replace("http://localhost:8081", base)
+            command = example.replace("http://localhost:8081", server.base)
             if not shutil.which("jq"):
                 command = command.replace("| jq .", "")
             result = subprocess.run(["bash", "-e", "-c", command], capture_output=True, text=True, timeout=60)
@@ -1061,8 +1079,6 @@ def test_every_curl_example_in_the_readme_answers_as_written(tmp_path):
                 answers.append(answer)
                 text = text[end:].strip()
             assert answers and all("errors" not in answer for answer in answers), (example, answers)
-    finally:
-        server.kill()
 
 
 @pytest.mark.parametrize("args, message, code", [
@@ -1083,8 +1099,7 @@ def test_every_curl_example_in_the_readme_answers_as_written(tmp_path):
      " (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
 ])
 def test_start_up_errors_stop_before_listening_with_one_line(tmp_path, args, message, code):
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", *args], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", *args, cwd=tmp_path)
     assert result.returncode == code
     assert result.stderr.splitlines() == [message]
 
@@ -1100,17 +1115,10 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
             (["--host", "no-such-host.invalid"], "barycenter_jobs: cannot listen on no-such-host.invalid:0: "),
         ]
         for args, message in cases:
-            result = subprocess.run([sys.executable, str(MODULE), "--port", "0", *args], cwd=tmp_path,
-                                    capture_output=True, text=True, timeout=60)
+            result = command("--port", "0", *args, cwd=tmp_path)
             assert result.returncode == 1, args
             [line] = result.stderr.splitlines()
             assert line.startswith(message), line
-
-
-def command(*args, cwd=None):
-    """``python barycenter_jobs.py ARGS`` to its end."""
-    return subprocess.run([sys.executable, str(MODULE), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=120)
 
 
 @both_databases
@@ -1351,27 +1359,22 @@ def test_an_ipv6_address_is_served(tmp_path):
             probe.bind(("::1", 0))
     except OSError:
         pytest.skip("this machine has no IPv6 loopback (::1)")
-    server = ServerProcess("--host", "::1", cwd=tmp_path)
-    try:
-        url = server.wait_for_url()
-        assert url.startswith("http://[::1]:")
-        body = graphql(url.rsplit("/admin/jobs", 1)[0], "{ availableJobs { name } }")
+    with ServerProcess("--host", "::1", cwd=tmp_path) as server:
+        assert server.url.startswith("http://[::1]:")
+        body = graphql(server.base, "{ availableJobs { name } }")
         assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
+        assert server.stop() == 0
 
 
 def test_a_file_that_is_not_a_database_stops_start_up(tmp_path):
     (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", "notes.db"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", "--database", "notes.db", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.splitlines() == ["barycenter_jobs: cannot open database notes.db: file is not a database"]
 
 
 def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
-    result = subprocess.run([sys.executable, str(MODULE), "--help"], capture_output=True, text=True, timeout=60)
+    result = command("--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
     for expected in ["--host HOST", "(default: 127.0.0.1)", "--port PORT", "(default: 8081)",
@@ -1385,8 +1388,7 @@ def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
 
 
 def test_a_bad_flag_is_one_line(tmp_path):
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "eighty"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = command("--port", "eighty", cwd=tmp_path)
     assert (result.returncode, result.stderr.splitlines()) == (
         2, ["barycenter_jobs: argument --port: invalid int value: 'eighty' (see --help)"])
 
@@ -1887,67 +1889,50 @@ def test_the_token_is_checked_before_the_body_is_read(token_server):
 
 def test_the_command_line_takes_the_token_from_the_environment_and_never_logs_it(tmp_path):
     env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="env-token-1234")
-    server = ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env)
-    try:
-        url = server.wait_for_url()
-        base = url.rsplit("/admin/jobs", 1)[0]
-        assert graphql(base, "{ availableJobs { name } }").status == 401
-        body = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
+    with ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env) as server:
+        assert graphql(server.base, "{ availableJobs { name } }").status == 401
+        body = graphql(server.base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
                        headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
         assert (body.status, body) == (200, {"data": {"triggerJob": {"success": True}}})
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
-    log = "".join(server.stderr)
+        assert server.stop() == 0
+    log = server.log
     assert "env-token-1234" not in log
     assert " 401 " in log and " 200 " in log
 
 
 def test_beyond_loopback_with_allowed_hosts_only_those_names_are_answered(tmp_path):
-    server = ServerProcess("--host", "0.0.0.0", "--allowed-host", "jobs.internal", cwd=tmp_path)
-    try:
-        port = server.wait_for_url().rsplit(":", 1)[1].split("/")[0]
-        base = f"http://127.0.0.1:{port}"
+    with ServerProcess("--host", "0.0.0.0", "--allowed-host", "jobs.internal", cwd=tmp_path) as server:
+        base = "http://127.0.0.1:" + server.base.rsplit(":", 1)[1]
         assert graphql(base, "{ availableJobs { name } }", headers={"Host": "jobs.internal"}).status == 200
         body = graphql(base, "{ availableJobs { name } }", headers={"Host": "evil.example"})
-        assert (body.status, body) == (403, {"errors": [{"message": "this server does not answer to that Host;"
-                                                               " add it with --allowed-host if it is yours"}]})
-    finally:
-        server.kill()
+        assert (body.status, body) == (403, {"errors": [{"message": "this server does not answer to that"
+                                                                    " Host; add it with --allowed-host if it"
+                                                                    " is yours"}]})
 
 
 def test_the_environment_token_is_stripped_like_the_files(tmp_path):
     env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
-    server = ServerProcess(cwd=tmp_path, env=env)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess(cwd=tmp_path, env=env) as server:
         authorized = {"Authorization": "Bearer env-token-1234"}
-        assert graphql(base, "{ availableJobs { name } }", headers=authorized).status == 200
-    finally:
-        server.kill()
+        assert graphql(server.base, "{ availableJobs { name } }", headers=authorized).status == 200
 
 
 def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
     (tmp_path / "token").write_text("  file-token-5678\n")
-    server = ServerProcess("--token-file", "token", cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess("--token-file", "token", cwd=tmp_path) as server:
         for token, status in (("file-token-5678", 200), ("file-token", 401)):
-            assert graphql(base, "{ availableJobs { name } }", headers={"Authorization": f"Bearer {token}"}).status == status
-    finally:
-        server.kill()
+            answer = graphql(server.base, "{ availableJobs { name } }", headers={"Authorization": f"Bearer {token}"})
+            assert answer.status == status
     (tmp_path / "empty").write_text("\n")
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--token-file", "empty"], cwd=tmp_path,
-                            capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", "--token-file", "empty", cwd=tmp_path)
     assert (result.returncode, result.stderr.splitlines()) == (2, ["barycenter_jobs: --token-file empty is empty"])
 
 
 def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutation_is_logged(tmp_path):
     (tmp_path / "read-token").write_text("reader-token-4321\n")
     env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="admin-token-8765")
-    server = ServerProcess("--read-token-file", "read-token", "--log-level", "DEBUG", cwd=tmp_path, env=env)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess("--read-token-file", "read-token", "--log-level", "DEBUG", cwd=tmp_path, env=env) as server:
+        base = server.base
         reader = {"Authorization": "Bearer reader-token-4321"}
         admin = {"Authorization": "Bearer admin-token-8765"}
         answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
@@ -1971,10 +1956,8 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
                             headers=admin)
         assert triggered.headers["X-Barycenter-Access"] == "admin"
         assert triggered["data"]["triggerJob"]["success"]
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
-    log = "".join(server.stderr)
+        assert server.stop() == 0
+    log = server.log
     assert "reader-token-4321" not in log and "admin-token-8765" not in log
     assert ("requests need the read or admin token to read, the admin token to trigger, pause and resume"
             in log)
@@ -1984,14 +1967,10 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
 
 
 def test_without_a_token_mutations_are_logged_as_asked_with_none(tmp_path):
-    server = ServerProcess(cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert mutate(base, "resumeJob", "no_such\\njob")["success"] is False
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
-    log = "".join(server.stderr)
+    with ServerProcess(cwd=tmp_path) as server:
+        assert mutate(server.base, "resumeJob", "no_such\\njob")["success"] is False
+        assert server.stop() == 0
+    log = server.log
     assert "requests need no token" in log
     assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in log
 
@@ -2002,19 +1981,14 @@ def test_a_read_token_without_another_admin_token_stops_start_up(tmp_path, admin
     env.pop("BARYCENTER_ADMIN_TOKEN", None)
     if admin:
         env["BARYCENTER_ADMIN_TOKEN"] = admin
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", cwd=tmp_path, env=env)
     assert (result.returncode, result.stderr.splitlines()) == (2, [
         "barycenter_jobs: a read token needs an admin token too, and must be another, non-empty one"])
 
 
 def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
-    server = ServerProcess("--host", "0.0.0.0", cwd=tmp_path)
-    try:
-        server.wait_for_url()
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
+    with ServerProcess("--host", "0.0.0.0", cwd=tmp_path) as server:
+        assert server.stop() == 0
     warnings = [line for line in server.stderr if "WARNING" in line]
     assert len(warnings) == 1
     assert "listening on 0.0.0.0 without a token" in warnings[0]
@@ -2120,10 +2094,8 @@ def cleanup_held_mid_run(db, tmp_path):
     now = int(time.time())
     create_app(db).close()
     fill_sessions(db, EXPIRED, LIVE, now)
-    server = ServerProcess("--database", str(db), cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        thread, answer = in_background(trigger_or_error, base)
+    with ServerProcess("--database", str(db), cwd=tmp_path) as server:
+        thread, answer = in_background(trigger_or_error, server.base)
         with lock_once_a_batch_is_done(db) as let_go:
 
             def release():
@@ -2131,8 +2103,6 @@ def cleanup_held_mid_run(db, tmp_path):
                 thread.join(60)
 
             yield server, now, release, answer
-    finally:
-        server.kill()
 
 
 @both_databases
@@ -2150,22 +2120,17 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
     # Consistent: exactly the rows logged are gone, and every live row is there.
     assert count_sessions(db, now) == (EXPIRED - deleted_so_far, LIVE)
 
-    restarted = ServerProcess("--database", str(db), cwd=tmp_path)
-    try:
-        base = restarted.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess("--database", str(db), cwd=tmp_path) as restarted:
         [resolved] = log_rows(db)
         assert resolved["success"] == 0 and resolved["completed_at"] is not None
         assert resolved["error_message"] == "interrupted by a stop of the server"
         assert resolved["records_processed"] == deleted_so_far
-        body = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                             " { success execution { recordsProcessed } } }")
-        assert body == {"data": {"triggerJob": {"success": True,
-                                                "execution": {"recordsProcessed": EXPIRED - deleted_so_far}}}}
-        assert restarted.stop(signal.SIGTERM) == 0
-    finally:
-        restarted.kill()
+        execution = mutate(restarted.base, "triggerJob", "cleanup_expired_sessions", "success " + EXECUTION)
+        assert execution == {"success": True, "execution": {"success": True,
+                                                            "recordsProcessed": EXPIRED - deleted_so_far}}
+        assert restarted.stop() == 0
     assert count_sessions(db, now) == (0, LIVE)
-    assert "marked 1 unfinished run(s) of an earlier process as interrupted" in "".join(restarted.stderr)
+    assert "marked 1 unfinished run(s) of an earlier process as interrupted" in restarted.log
 
 
 @both_databases
@@ -2175,7 +2140,7 @@ def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path
     with cleanup_held_mid_run(db, tmp_path) as (server, now, release, result):
         server.process.send_signal(signum)
         # Stopping has begun while the next batch waits for the lock.
-        wait_until(lambda: f"received {signum.name}; stopping" in "".join(server.stderr))
+        wait_until(lambda: f"received {signum.name}; stopping" in server.log)
         release()
         assert server.process.wait(60) == 0
 
@@ -2188,7 +2153,7 @@ def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path
     answer = result["value"]["data"]["triggerJob"]
     assert answer == {"success": False, "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
                       "execution": {"recordsProcessed": stopped["records_processed"]}}
-    log = "".join(server.stderr)
+    log = server.log
     assert "job cleanup_expired_sessions (manual) failed after" in log and "interrupted by shutdown" in log
 
 
@@ -2259,16 +2224,15 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
     data.mkdir()
     in_own_mount = ["unshare", "--mount", "--propagation", "private",
                     "sh", "-c", f'mount -t tmpfs tmpfs "{data}" && exec "$@"', "sh"]
-    server = ServerProcess("--database", str(data / "barycenter.db"), "--schedule",
-                           "cleanup_expired_challenges=* * * * * *", cwd=tmp_path, prefix=in_own_mount)
-
-    def remount(mode):
-        subprocess.run(["nsenter", "--target", str(server.process.pid), "--mount",
-                        "mount", "-o", f"remount,{mode}", str(data)], check=True, capture_output=True)
-
     trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
+    with ServerProcess("--database", str(data / "barycenter.db"), "--schedule",
+                       "cleanup_expired_challenges=* * * * * *", cwd=tmp_path, prefix=in_own_mount) as server:
+
+        def remount(mode):
+            subprocess.run(["nsenter", "--target", str(server.process.pid), "--mount",
+                            "mount", "-o", f"remount,{mode}", str(data)], check=True, capture_output=True)
+
+        base = server.base
         assert graphql(base, trigger)["data"]["triggerJob"]["success"] is True
         remount("ro")
         assert graphql(base, trigger)["data"]["triggerJob"] == {"success": False, "message": (
@@ -2276,7 +2240,7 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
             " (SQLITE_CANTOPEN: is its folder missing, or read-only?)")}
         # The scheduler's threads meet the fault too (a firing every second).
         wait_until(lambda: len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed",
-                                          "".join(server.stderr))) >= 3)
+                                          server.log)) >= 3)
         remount("rw")
         assert graphql(base, trigger)["data"]["triggerJob"] == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
@@ -2287,11 +2251,9 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
         # No thread keeps what the fault left behind: every firing succeeds again.
         wait_until(lambda: outcomes()[:3] == [True, True, True])
         # And every firing that failed is on record as a failed run, none twice.
-        failed = len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed", "".join(server.stderr)))
+        failed = len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed", server.log))
         wait_until(lambda: outcomes().count(False) == failed)
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
+        assert server.stop() == 0
 
 
 def test_a_full_disk_gets_the_same_hint_as_a_read_only_file(db_path):
@@ -2313,8 +2275,7 @@ def test_a_read_only_database_at_start_up_is_a_one_line_error(tmp_path):
     if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
         pytest.skip("this file system cannot make files immutable (chattr +i)")
     try:
-        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", str(db)],
-                                cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        result = command("--port", "0", "--database", str(db), cwd=tmp_path)
     finally:
         subprocess.run(["chattr", "-i", *files], check=True)
     assert result.returncode == 1
@@ -2381,12 +2342,9 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2])
     close_the_gate(db_path)
-    server = ServerProcess("--database", str(db_path), cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert mutate(base, "triggerJob", "cleanup_expired_sessions")["success"] is False
-    finally:
-        assert server.stop(signal.SIGTERM) == 0
+    with ServerProcess("--database", str(db_path), cwd=tmp_path) as server:
+        assert mutate(server.base, "triggerJob", "cleanup_expired_sessions")["success"] is False
+        assert server.stop() == 0
     errors = [line for line in server.stderr if " ERROR " in line]
     assert len(errors) == 1, server.stderr
     assert re.search(r"job cleanup_expired_sessions: the failure of run 1 started \S+Z is lost: .*"
@@ -2544,8 +2502,7 @@ def test_pruning_a_large_history_goes_in_batches(make_app, db_path):
 
 
 def test_log_retention_days_must_not_be_negative(tmp_path):
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--log-retention-days", "-1"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", "--log-retention-days", "-1", cwd=tmp_path)
     assert (result.returncode, result.stderr.splitlines()) == (
         2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
 
@@ -2852,10 +2809,8 @@ def start_without_firings(app):
 
 
 @pytest.fixture
-def started_app(db_path, clock):
-    app = start_without_firings(create_app(db_path, clock=clock, token="s3cret"))
-    yield app
-    app.close()
+def started_app(make_app):
+    return start_without_firings(make_app(token="s3cret"))
 
 
 @both_databases
@@ -3129,20 +3084,20 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(make_app, postgre
 def three_replicas_run_each_firing_once(db, tmp_path):
     create_app(db).close()
     every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
-    replicas = [ServerProcess("--database", db, *every_second, cwd=tmp_path) for _ in range(3)]
-    try:
-        base = [replica.wait_for_url() for replica in replicas][0].rsplit("/admin/jobs", 1)[0]
+    with contextlib.ExitStack() as stack:
+        replicas = [stack.enter_context(ServerProcess("--database", db, *every_second, cwd=tmp_path))
+                    for _ in range(3)]
+        base = replicas[0].base
         wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 4)
         # Paused, then stopped once no run is in progress: no stop cuts a run short.
         pause = 'mutation { pauseJob(jobName: "cleanup_expired_challenges") { success } }'
         assert graphql(base, pause)["data"]["pauseJob"]["success"] is True
         jobs = "{ availableJobs { running } }"
         wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
-    finally:
         for replica in replicas:
-            replica.stop(signal.SIGTERM)
+            replica.stop()
     firings = [firing for replica in replicas for firing in re.findall(
-        r"cleanup_expired_challenges \(scheduled for (\S+)\) succeeded", "".join(replica.stderr))]
+        r"cleanup_expired_challenges \(scheduled for (\S+)\) succeeded", replica.log)]
     runs = log_rows(db, "cleanup_expired_challenges")
     assert all(run["success"] == 1 for run in runs)
     assert len(firings) == len(runs)                 # every run is logged once
@@ -3229,8 +3184,7 @@ def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_
 
 
 def start_up_error(tmp_path, database):
-    result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    result = command("--port", "0", "--database", database, cwd=tmp_path)
     return result.returncode, result.stderr
 
 
@@ -3245,33 +3199,20 @@ def test_a_wrong_password_or_an_unreachable_server_stops_start_up_with_one_line_
     assert stderr.startswith("barycenter_jobs: cannot open database postgresql://app@127.0.0.1:1/barycenter")
     assert "s3cret" not in stderr
     # The right password: served, and the password is in no line the server writes.
-    server = ServerProcess("--database", own_postgres.app_url("right horse"), cwd=tmp_path)
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        assert graphql(base, '{ jobLogs { id } }') == {"data": {"jobLogs": []}}
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
-    log = "".join(server.stderr)
+    with ServerProcess("--database", own_postgres.app_url("right horse"), cwd=tmp_path) as server:
+        assert graphql(server.base, '{ jobLogs { id } }') == {"data": {"jobLogs": []}}
+        assert server.stop() == 0
+    log = server.log
     assert "(database postgresql://app@/postgres?host=" in log and "horse" not in log
 
 
 def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_path):
-    server = ServerProcess("--database", "sqlite://jobs.db?mode=rwc", cwd=tmp_path)
-    try:
-        server.wait_for_url()
-        assert "(new database jobs.db)" in "".join(server.stderr)
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
+    with ServerProcess("--database", "sqlite://jobs.db?mode=rwc", cwd=tmp_path) as server:
+        assert "(new database jobs.db)" in server.log
     assert (tmp_path / "jobs.db").exists()
-    environment = {**os.environ, "BARYCENTER__DATABASE__URL": f"sqlite://{tmp_path / 'barycenter-env.db'}?mode=rwc"}
-    server = ServerProcess(cwd=tmp_path, env=environment)
-    try:
-        server.wait_for_url()
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        server.kill()
+    url = f"sqlite://{tmp_path / 'barycenter-env.db'}?mode=rwc"
+    with ServerProcess(cwd=tmp_path, env={**os.environ, "BARYCENTER__DATABASE__URL": url}):
+        pass
     assert (tmp_path / "barycenter-env.db").exists() and not (tmp_path / "barycenter.db").exists()
     code, stderr = start_up_error(tmp_path, "mysql://root@localhost/barycenter")
     assert (code, stderr) == (2, "barycenter_jobs: unknown database URL scheme mysql://; give a file path,"
@@ -3348,23 +3289,18 @@ def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp
         ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
     }
     for name, (database, environment) in ways.items():  # at the chattiest log level
-        server = ServerProcess("--database", database, "--log-level", "DEBUG", cwd=tmp_path,
-                               env={**os.environ, **environment})
-        try:
-            base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-            assert graphql(base, '{ jobLogs(limit: 1) { id } }').status == 200
-            assert server.stop(signal.SIGTERM) == 0
-        finally:
-            server.kill()
-        log = "".join(server.stderr)
+        with ServerProcess("--database", database, "--log-level", "DEBUG", cwd=tmp_path,
+                           env={**os.environ, **environment}) as server:
+            assert graphql(server.base, '{ jobLogs(limit: 1) { id } }').status == 200
+            assert server.stop() == 0
+        log = server.log
         assert f"(database postgresql://jobs@/postgres?host={socket_folder})" in log, name
         assert without_password_pieces(log), (name, log)
     # A wrong password, in the URL and from the environment: one line, no password.
     for database, environment in [(ways["url"][0].replace("Qm", "Xx"), {}),
                                   (key_value, {"PGPASSWORD": TRICKY_PASSWORD.replace("Qm", "Xx")})]:
-        result = subprocess.run([sys.executable, str(MODULE), "--port", "0", "--database", database,
-                                 "--log-level", "DEBUG"], cwd=tmp_path, env={**os.environ, **environment},
-                                capture_output=True, text=True, timeout=60)
+        result = command("--port", "0", "--database", database, "--log-level", "DEBUG", cwd=tmp_path,
+                         env={**os.environ, **environment})
         assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
         assert 'password authentication failed for user "jobs"' in result.stderr
         assert without_password_pieces(result.stderr) and "Xx" not in result.stderr, result.stderr
@@ -3463,9 +3399,8 @@ def test_a_replica_starting_while_another_holds_the_database_waits_its_turn_up_t
 
 def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock(postgres_database, tmp_path):
     db = postgres_database
-    replicas = [ServerProcess("--database", db, cwd=tmp_path) for _ in range(3)]
-    try:
-        bases = [replica.wait_for_url().rsplit("/admin/jobs", 1)[0] for replica in replicas]
+    with contextlib.ExitStack() as stack:
+        bases = [stack.enter_context(ServerProcess("--database", db, cwd=tmp_path)).base for _ in range(3)]
         with connect(db) as connection:
             connection.execute("ALTER TABLE sessions RENAME TO sessions_away")
         messages = queue.Queue()
@@ -3479,9 +3414,6 @@ def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock
             thread.start()
         for thread in threads:
             thread.join()
-    finally:
-        for replica in replicas:
-            replica.stop(signal.SIGTERM)
     answered = [messages.get() for _ in range(messages.qsize())]
     error = 'Job cleanup_expired_sessions failed: relation "sessions" does not exist'
     assert set(answered) <= {error, "Job cleanup_expired_sessions is already running"}, set(answered)
@@ -3631,22 +3563,15 @@ def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_res
 def test_at_the_limit_on_open_files_connections_wait_and_are_served_once_files_free_up(tmp_path):
     limit = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64));"
              " os.execv(sys.argv[1], sys.argv[1:])")
-    server = ServerProcess(cwd=tmp_path, prefix=[sys.executable, "-c", limit])
-    held = []
-    try:
-        base = server.wait_for_url().rsplit("/admin/jobs", 1)[0]
-        port = int(base.rsplit(":", 1)[1])
+    with ServerProcess(cwd=tmp_path, prefix=[sys.executable, "-c", limit]) as server:
+        port = int(server.base.rsplit(":", 1)[1])
         held = [socket.create_connection(("127.0.0.1", port), timeout=60) for _ in range(80)]
-        wait_until(lambda: "too many open files: new connections wait in the listen queue" in "".join(server.stderr))
+        wait_until(lambda: "too many open files: new connections wait in the listen queue" in server.log)
         for sock in held:
             sock.close()
-        wait_until(lambda: answers(base))
-        assert server.stop(signal.SIGTERM) == 0
-    finally:
-        for sock in held:
-            sock.close()
-        server.kill()
-    assert "raise the process's limit, ulimit -n or systemd's LimitNOFILE" in "".join(server.stderr)
+        wait_until(lambda: answers(server.base))
+        assert server.stop() == 0
+    assert "raise the process's limit, ulimit -n or systemd's LimitNOFILE" in server.log
 
 
 @pytest.mark.parametrize("expression, now, last", [
