@@ -421,65 +421,43 @@ SEED_JOBS = [
     {"name": "cleanup_expired_device_codes", "description": "Clean up expired device authorization codes",
      "schedule": "0 45 * * * *"},
 ]
-
-
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
 
 
 @both_databases
-def test_available_jobs_answers_as_the_seed_shows(app):
+def test_available_jobs_answers_as_the_seed_shows_with_each_next_firing(app, clock):
     assert graphql(app, "{ availableJobs { name description schedule } }") == {
         "data": {"availableJobs": SEED_JOBS}}
-
-
-@both_databases
-def test_available_jobs_tells_the_next_scheduled_firing(app):
     jobs = graphql(app, "{ availableJobs { name nextRunAt } }")["data"]["availableJobs"]
-    assert {job["name"]: job["nextRunAt"] for job in jobs} == {
-        "cleanup_expired_sessions": "2026-02-14T13:00:00Z",
-        "cleanup_expired_refresh_tokens": "2026-02-14T12:30:00Z",
-        "cleanup_expired_challenges": "2026-02-14T12:10:00Z",
-        "cleanup_expired_device_codes": "2026-02-14T12:45:00Z",
-    }
-
-
-def test_next_run_at_moves_past_a_firing_that_is_happening_now(app, clock):
-    clock.now = epoch("2026-02-14T12:10:00Z")
-    jobs = graphql(app, "{ availableJobs { name nextRunAt } }")["data"]["availableJobs"]
-    assert jobs[2] == {"name": "cleanup_expired_challenges", "nextRunAt": "2026-02-14T12:15:00Z"}
+    assert [job["nextRunAt"] for job in jobs] == ["2026-02-14T13:00:00Z", "2026-02-14T12:30:00Z",
+                                                  "2026-02-14T12:10:00Z", "2026-02-14T12:45:00Z"]
+    clock.now = epoch("2026-02-14T12:10:00Z")  # a firing happening now is not the next one
+    assert graphql(app, "{ availableJobs { nextRunAt } }")["data"]["availableJobs"][2] == {
+        "nextRunAt": "2026-02-14T12:15:00Z"}
 
 
 @both_databases
-def test_trigger_job_answers_as_the_seed_shows(app):
-    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                        " { success message jobName } }") == {
-        "data": {"triggerJob": {"success": True,
-                                "message": "Job cleanup_expired_sessions triggered successfully",
-                                "jobName": "cleanup_expired_sessions"}}}
-
-
-@both_databases
-def test_unknown_job_answers_as_the_seed_shows_and_writes_no_log_row(app):
+def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
     assert graphql(app, 'mutation { triggerJob(jobName: "nonexistent_job")'
                         " { success message jobName execution { id } } }") == {
         "data": {"triggerJob": {"success": False, "message": "Unknown job: nonexistent_job",
                                 "jobName": "nonexistent_job", "execution": None}}}
-    assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}
-
-
-@both_databases
-def test_trigger_returns_the_log_row_of_its_run(app, db_path, clock):
+    assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}  # no log row
+    assert mutate(app, "triggerJob", "cleanup_expired_sessions") == {
+        "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
+        "jobName": "cleanup_expired_sessions"}
     insert_rows(db_path, "sessions", [NOW - 10, NOW - 1, NOW + 60])
-    result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success execution {'
-                          " id jobName startedAt completedAt success errorMessage recordsProcessed } } }")
+    result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success execution {"
+                          " id jobName startedAt completedAt success errorMessage recordsProcessed } } }",
+                     {"job": "cleanup_expired_sessions"})
     assert result["data"]["triggerJob"] == {"success": True, "execution": {
-        "id": "1", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z",
+        "id": "2", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z",
         "completedAt": "2026-02-14T12:07:30Z", "success": True, "errorMessage": None,
         "recordsProcessed": 2}}
 
 
 @both_databases
-def test_job_logs_seed_queries_return_the_history(app, db_path):
+def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, db_path):
     insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 1, None, 4)
     insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
     insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 58, 0, "database is locked", 0)
@@ -497,70 +475,42 @@ def test_job_logs_seed_queries_return_the_history(app, db_path):
          "completedAt": "2026-02-14T11:07:31Z", "success": True, "errorMessage": None,
          "recordsProcessed": 4},
     ]}}
-
     by_name = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 5)'
                            " { id jobName startedAt completedAt success recordsProcessed } }")
     assert [row["id"] for row in by_name["data"]["jobLogs"]] == ["3", "1"]
-
     failures = graphql(app, "{ jobLogs(onlyFailures: true, limit: 20)"
                             " { id jobName startedAt completedAt success errorMessage } }")
     assert [row["id"] for row in failures["data"]["jobLogs"]] == ["3", "2"]
-
     both = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", onlyFailures: true)'
                         " { id startedAt errorMessage } }")
     assert both == {"data": {"jobLogs": [
         {"id": "3", "startedAt": "2026-02-14T12:06:30Z", "errorMessage": "database is locked"}]}}
 
-
-@both_databases
-def test_combined_queries_and_aliases_answer_together(app, db_path):
-    insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 60, NOW - 60, 0, "no such table", 0)
-    combined = graphql(app, "{ availableJobs { name schedule }"
-                            " jobLogs(limit: 5, onlyFailures: true) { jobName startedAt errorMessage } }")
+    combined = graphql(app, "{ availableJobs { name schedule } jobLogs(limit: 1, onlyFailures: true)"
+                            " { jobName errorMessage } recent: jobLogs(limit: 1) { id } none: jobLogs(limit: 0)"
+                            " { id } }")
     assert combined == {"data": {
         "availableJobs": [{"name": job["name"], "schedule": job["schedule"]} for job in SEED_JOBS],
-        "jobLogs": [{"jobName": "cleanup_expired_device_codes", "startedAt": "2026-02-14T12:06:30Z",
-                     "errorMessage": "no such table"}]}}
-
-    aliased = graphql(app, "{ recent: jobLogs(limit: 1) { id } none: jobLogs(limit: 0) { id }"
-                           " jobs: availableJobs { name } }")
-    assert aliased["data"]["recent"] == [{"id": "1"}]
-    assert aliased["data"]["none"] == []
-    assert len(aliased["data"]["jobs"]) == 4
-
-
-@both_databases
-def test_variables_are_accepted(app):
-    result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success } }",
-                     {"job": "cleanup_expired_challenges"})
-    assert result == {"data": {"triggerJob": {"success": True}}}
+        "jobLogs": [{"jobName": "cleanup_expired_sessions", "errorMessage": "database is locked"}],
+        "recent": [{"id": "3"}], "none": []}}
 
 
 # == jobLogs: rendering, order, limit =========================================
 
 
 @both_databases
-def test_a_running_row_shows_null_completion_and_success(app, db_path):
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW)
-    assert graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }") == {
-        "data": {"jobLogs": [{"id": "1", "completedAt": None, "success": None, "errorMessage": None,
-                              "recordsProcessed": None}]}}
-
-
-@both_databases
-def test_job_logs_are_newest_first_with_ties_broken_by_id(app, db_path):
+def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_by_default(app, db_path):
     for started in (NOW - 5, NOW, NOW - 10, NOW):
         insert_log_row(db_path, "cleanup_expired_sessions", started, started, 1, None, 0)
-    logs = graphql(app, "{ jobLogs { id startedAt } }")["data"]["jobLogs"]
-    assert [row["id"] for row in logs] == ["4", "2", "1", "3"]
-
-
-@both_databases
-def test_limit_defaults_to_100(app, db_path):
+    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 20)  # running
+    logs = graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }")
+    assert [row["id"] for row in logs["data"]["jobLogs"]] == ["4", "2", "1", "3", "5"]
+    assert logs["data"]["jobLogs"][4] == {"id": "5", "completedAt": None, "success": None, "errorMessage": None,
+                                          "recordsProcessed": None}
     with connect(db_path) as connection:
         connection.executemany(
             "INSERT INTO job_executions (job_name, started_at) VALUES ('cleanup_expired_sessions', ?)",
-            [(NOW - n,) for n in range(150)])
+            [(NOW - 100 - n,) for n in range(145)])
     assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: null) { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: 1000) { id } }")["data"]["jobLogs"]) == 150
