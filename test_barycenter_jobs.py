@@ -529,128 +529,94 @@ def test_limit_outside_the_valid_range_is_an_error_that_names_it(app, limit):
 
 @both_databases
 @pytest.mark.parametrize("job_name", list(JOB_TABLES))
-def test_each_job_deletes_only_expired_rows_and_logs_the_count(app, db_path, job_name):
+def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(app, db_path, job_name,
+                                                                                 caplog):
     table = JOB_TABLES[job_name]
     # Expired: strictly before now. Expiring this very second and later: live.
     insert_rows(db_path, table, [0, NOW - 86400, NOW - 1, NOW, NOW + 1, NOW + 86400])
-    result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success message'
-                          " execution { success recordsProcessed } } }")
-    assert result["data"]["triggerJob"] == {
-        "success": True, "message": f"Job {job_name} triggered successfully",
-        "execution": {"success": True, "recordsProcessed": 3}}
+    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
+        result = mutate(app, "triggerJob", job_name, "success message " + EXECUTION)
+    assert result == {"success": True, "message": f"Job {job_name} triggered successfully",
+                      "execution": {"success": True, "recordsProcessed": 3}}
     assert remaining_expiries(db_path, table) == [NOW, NOW + 1, NOW + 86400]
     for other_table in set(JOB_TABLES.values()) - {table}:
         assert remaining_expiries(db_path, other_table) == []
-
-
-@both_databases
-def test_rows_are_written_the_way_barycenter_writes_them(app, db_path):
-    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
+    # One line for the request, one for the run.
+    lines = [record.getMessage() for record in caplog.records if job_name in record.getMessage()]
+    assert len(lines) == 2 and lines[0].endswith(f": a run of {job_name} requested with no token")
+    assert re.fullmatch(f"job {job_name} \\(manual\\) succeeded: 3 records in [0-9.]+s", lines[1]), lines
+    # The log row, written as Barycenter writes it.
     type_of, integer = ("pg_typeof", "bigint") if is_postgres(db_path) else ("typeof", "integer")
     with connect(db_path) as connection:
         row = connection.execute(
             "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
             f" CAST({type_of}(started_at) AS TEXT), CAST({type_of}(completed_at) AS TEXT),"
             f" CAST({type_of}(success) AS TEXT) FROM job_executions").fetchone()
-    assert tuple(row) == ("cleanup_expired_sessions", NOW, NOW, 1, None, 0, integer, integer, integer)
+    assert tuple(row) == (job_name, NOW, NOW, 1, None, 3, integer, integer, integer)
 
 
-@both_databases
-def test_every_run_logs_one_line_with_job_outcome_records_and_duration(app, db_path, caplog):
-    insert_rows(db_path, "webauthn_challenges", [NOW - 1, NOW - 2])
-    with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
-        graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
-    lines = [r.getMessage() for r in caplog.records if "cleanup_expired_challenges" in r.getMessage()]
-    assert len(lines) == 2
-    assert lines[0].endswith(": a run of cleanup_expired_challenges requested with no token")
-    assert lines[1].startswith("job cleanup_expired_challenges (manual) succeeded: 2 records in ")
-    assert lines[1].endswith("s")
-
-
-@both_databases
 def no_such_table(db, table: str) -> str:
     """What the database says of a table that is not there."""
     return f'relation "{table}" does not exist' if is_postgres(db) else f"no such table: {table}"
 
 
+@both_databases
 def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_path, caplog):
     gone = no_such_table(db_path, "sessions")
     with connect(db_path) as connection:
         connection.execute("DROP TABLE sessions")
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
-
     with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
-        result = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message'
-                              " execution { completedAt success errorMessage recordsProcessed } } }")
-    assert result["data"]["triggerJob"] == {
-        "success": False, "message": f"Job cleanup_expired_sessions failed: {gone}",
-        "execution": {"completedAt": "2026-02-14T12:07:30Z", "success": False,
-                      "errorMessage": gone, "recordsProcessed": 0}}
+        result = mutate(app, "triggerJob", "cleanup_expired_sessions",
+                        "success message execution { completedAt success errorMessage recordsProcessed }")
+    assert result == {"success": False, "message": f"Job cleanup_expired_sessions failed: {gone}",
+                      "execution": {"completedAt": "2026-02-14T12:07:30Z", "success": False,
+                                    "errorMessage": gone, "recordsProcessed": 0}}
     assert any("cleanup_expired_sessions (manual) failed" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
-
     failures = graphql(app, "{ jobLogs(onlyFailures: true) { jobName errorMessage } }")
     assert failures["data"]["jobLogs"] == [{"jobName": "cleanup_expired_sessions", "errorMessage": gone}]
-    other = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_refresh_tokens") { success } }')
-    assert other == {"data": {"triggerJob": {"success": True}}}
+    assert mutate(app, "triggerJob", "cleanup_expired_refresh_tokens", "success") == {"success": True}
+    # An internal error (here in a query) reaches the client without its text.
+    with connect(db_path) as connection:
+        connection.execute("DROP TABLE job_executions")
+    with caplog.at_level(logging.ERROR, logger="barycenter_jobs"):
+        body = graphql(app, "{ jobLogs { id } }")
+    assert body["errors"] == [{"message": "internal error", "locations": [{"line": 1, "column": 3}],
+                               "path": ["jobLogs"]}]
+    assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
 
 
 def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_succeeds(make_app, db_path):
     app = make_app(busy_timeout=0.2)
     insert_rows(db_path, "sessions", [NOW - 1])
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    try:
-        locked = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                              " { success message } }")
-    finally:
+    with connect(db_path) as blocker:
+        blocker.execute("BEGIN IMMEDIATE")
+        locked = mutate(app, "triggerJob", "cleanup_expired_sessions", "success message")
         blocker.execute("ROLLBACK")
-        blocker.close()
-    assert locked["data"]["triggerJob"] == {"success": False, "message": (
-        "Job cleanup_expired_sessions failed: database is locked"
-        " (another writer held the lock past the busy timeout)")}
-
-    again = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                         " { success execution { recordsProcessed } } }")
-    assert again["data"]["triggerJob"] == {"success": True, "execution": {"recordsProcessed": 1}}
-
-
-@both_databases
-def test_an_internal_error_reaches_the_client_without_its_text(app, db_path, caplog):
-    with connect(db_path) as connection:
-        connection.execute("DROP TABLE job_executions")
-    with caplog.at_level(logging.ERROR, logger="barycenter_jobs"):
-        status, _, body = call(app, body=json.dumps({"query": "{ jobLogs { id } }"}).encode())
-    assert [error["message"] for error in body["errors"]] == ["internal error"]
-    assert "job_executions" not in json.dumps(body)
-    assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
+    assert locked == {"success": False, "message": "Job cleanup_expired_sessions failed: database is locked"
+                                                   " (another writer held the lock past the busy timeout)"}
+    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success " + EXECUTION) == {
+        "success": True, "execution": {"success": True, "recordsProcessed": 1}}
 
 
 def test_one_run_at_a_time_whoever_starts_it(make_app, db_path):
     app = make_app(busy_timeout=10)
     insert_rows(db_path, "sessions", [NOW - 1])
-    trigger = ('mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-               " { success message execution { id } } }")
-
-    # Another writer holds the database, so the first run waits inside its run.
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    runner, first = in_background(graphql, app, trigger)
-    try:
+    fields = "success message execution { id }"
+    with connect(db_path) as blocker:  # another writer: the first run waits inside its run
+        blocker.execute("BEGIN IMMEDIATE")
+        runner, first = in_background(mutate, app, "triggerJob", "cleanup_expired_sessions", fields)
         wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-        second = graphql(app, trigger)
+        second = mutate(app, "triggerJob", "cleanup_expired_sessions", fields)
         scheduled = app.runner.run("cleanup_expired_sessions", "scheduled")
-    finally:
         blocker.execute("ROLLBACK")
-        blocker.close()
-        runner.join(60)
-
-    assert second == {"data": {"triggerJob": {
-        "success": False, "message": "Job cleanup_expired_sessions is already running", "execution": None}}}
+    runner.join(60)
+    assert second == {"success": False, "message": "Job cleanup_expired_sessions is already running",
+                      "execution": None}
     assert scheduled.status == RunStatus.ALREADY_RUNNING
-    assert first["value"] == {"data": {"triggerJob": {
-        "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
-        "execution": {"id": "1"}}}}
+    assert first["value"] == {"success": True, "message": "Job cleanup_expired_sessions triggered successfully",
+                              "execution": {"id": "1"}}
     logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id recordsProcessed } }')
     assert logs == {"data": {"jobLogs": [{"id": "1", "recordsProcessed": 1}]}}
 
@@ -666,15 +632,14 @@ def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
     schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
     assert schedule == {"name": "cleanup_expired_challenges", "schedule": "* * * * * *"}
     app.start()
-    try:
-        def runs():
-            return app.storage.list_runs("cleanup_expired_challenges", 10, False)
-        wait_until(lambda: len(runs()) >= 2 and all(run["success"] for run in runs()))
-        runs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
-    finally:
-        app.close()
-    assert {run["jobName"] for run in runs} == {"cleanup_expired_challenges"}
-    assert [run["recordsProcessed"] for run in runs][-1] == 3  # the oldest run deleted the three
+
+    def runs():
+        return app.storage.list_runs("cleanup_expired_challenges", 10, False)
+    wait_until(lambda: len(runs()) >= 2 and all(run["success"] for run in runs()))
+    history = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
+    app.close()
+    assert {run["jobName"] for run in history} == {"cleanup_expired_challenges"}
+    assert history[-1]["recordsProcessed"] == 3  # the oldest run deleted the three
     assert remaining_expiries(db_path, "webauthn_challenges") == [live]
 
 
