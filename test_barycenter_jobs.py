@@ -807,59 +807,40 @@ def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
 # == HTTP: routing, methods, content types ====================================
 
 
-def test_other_paths_are_404_in_json(app):
-    status, headers, body = call(app, path="/admin/jobs/extra")
-    assert (status, headers["Content-Type"]) == (404, "application/json; charset=utf-8")
-    assert body == {"errors": [{"message": "no such path /admin/jobs/extra; the API is POST /admin/jobs"}]}
-
-
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS"])
-def test_other_methods_are_405_with_allow(app, method):
-    status, headers, body = call(app, method=method)
-    assert (status, headers["Allow"]) == (405, "GET, POST")
-    assert headers["Content-Type"] == "application/json; charset=utf-8"
-    assert body == {"errors": [{"message": f"method {method} is not allowed; use POST or GET"}]}
-
-
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", ""])
-def test_non_json_posts_are_415(app, content_type):
-    status, _, body = call(app, body=b'{"query": "{ availableJobs { name } }"}', content_type=content_type)
-    assert status == 415
-    assert body["errors"] == [{"message": "the body must be JSON, sent with Content-Type: application/json"}]
-
-
-def test_json_content_type_with_charset_and_any_case_is_accepted(app):
-    status, _, body = call(app, body=b'{"query": "{ availableJobs { name } }"}',
-                           content_type="Application/JSON; charset=utf-8")
-    assert status == 200 and len(body["data"]["availableJobs"]) == 4
+@pytest.mark.parametrize("method, path, content_type, status, message", [
+    ("POST", "/admin/jobs/extra", "application/json", 404,
+     "no such path /admin/jobs/extra; the API is POST /admin/jobs"),
+    *[(method, "/admin/jobs", "application/json", 405, f"method {method} is not allowed; use POST or GET")
+      for method in ("PUT", "DELETE", "PATCH", "OPTIONS")],
+    *[("POST", "/admin/jobs", content_type, 415, "the body must be JSON, sent with Content-Type: application/json")
+      for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+                           "")],
+    ("POST", "/admin/jobs", "Application/JSON; charset=utf-8", 200, None),
+])
+def test_paths_methods_and_content_types_are_answered_in_json(app, method, path, content_type, status, message):
+    code, headers, body = call(app, method, path, b'{"query": "{ availableJobs { name } }"}', content_type)
+    assert (code, headers["Content-Type"]) == (status, "application/json; charset=utf-8")
+    assert body == errors(message) if message else len(body["data"]["availableJobs"]) == 4
+    if status == 405:
+        assert headers["Allow"] == "GET, POST"
 
 
 # == Real HTTP and the real command line ======================================
 
 
-def test_real_http_serves_the_api(live_server):
-    body = graphql(live_server, "{ availableJobs { name description schedule } }")
-    assert (body.status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
-    assert body.headers["Content-Type"] == "application/json; charset=utf-8"
-
-
-def test_a_long_trigger_does_not_block_other_requests(live_server, app, db_path):
+def test_real_http_serves_the_api_and_a_long_trigger_blocks_no_other_request(live_server, app, db_path):
     app.storage.busy_timeout = 10
-    blocker = sqlite3.connect(db_path, isolation_level=None)
-    blocker.execute("BEGIN IMMEDIATE")
-    thread, trigger = in_background(
-        graphql, live_server, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
-    try:
+    with connect(db_path) as blocker:
+        blocker.execute("BEGIN IMMEDIATE")
+        thread, trigger = in_background(mutate, live_server, "triggerJob", "cleanup_expired_sessions", "success")
         wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-        body = graphql(live_server, "{ availableJobs { name } }")
-        assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
+        body = graphql(live_server, "{ availableJobs { name description schedule } }")
+        assert (body.status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
+        assert body.headers["Content-Type"] == "application/json; charset=utf-8"
         assert thread.is_alive()  # the trigger is still waiting on the lock
-    finally:
         blocker.execute("ROLLBACK")
-        blocker.close()
-        thread.join(60)
-    assert trigger["value"] == {"data": {"triggerJob": {"success": True}}}
+    thread.join(60)
+    assert trigger["value"] == {"success": True}
 
 
 @both_databases
@@ -867,10 +848,14 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
     threads_before = set(threading.enumerate())
     with barycenter_jobs.serve(db_path, token="secret") as served:
         assert served.url.startswith("http://127.0.0.1:") and served.url.endswith("/admin/jobs")
-        answer = graphql(served.url.removesuffix("/admin/jobs"), "{ availableJobs { name } }",
-                         headers={"Authorization": "Bearer secret"})
+        base = served.url.removesuffix("/admin/jobs")
+        answer = graphql(base, "{ availableJobs { name } }", headers={"Authorization": "Bearer secret"})
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert served.app.scheduler.running is False  # no job fires unless asked
+        idle = socket.create_connection(urllib.parse.urlsplit(served.url)[1].split(":"))
+        assert graphql(base, "{ __typename }", headers={"Authorization": "Bearer secret"}).status == 200
+    with idle:  # closed at once, not answered 408 after the request deadline
+        assert idle.recv(1024) == b""
     assert set(threading.enumerate()) <= threads_before  # (an earlier test's thread may end meanwhile)
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(served.url, timeout=5)
@@ -878,19 +863,6 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
         with connect(db_path) as connection:
             ours = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barycenter-jobs'"
             wait_until(lambda: connection.execute(ours).fetchone() == (0,))
-
-
-def test_serve_closes_an_idle_client_at_once_on_exit(db_path):
-    with barycenter_jobs.serve(db_path) as served:
-        address = urllib.parse.urlsplit(served.url)
-        idle = socket.create_connection((address.hostname, address.port))
-        assert answers(served.url.removesuffix("/admin/jobs"))  # accepted after the idle one
-    # Closed, not answered 408 after the request deadline.
-    with idle:
-        assert idle.recv(1024) == b""
-
-
-def test_serve_fires_the_schedules_when_asked(db_path):
     every_second = {job.name: "* * * * * *" for job in barycenter_jobs.JOBS}
     with barycenter_jobs.serve(db_path, scheduler=True, schedules=every_second) as served:
         wait_until(lambda: graphql(served.app, "{ jobLogs(limit: 4) { success } }")["data"]["jobLogs"])
