@@ -487,8 +487,8 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
         {"id": "3", "startedAt": "2026-02-14T12:06:30Z", "errorMessage": "database is locked"}]}}
 
     combined = graphql(app, "{ availableJobs { name schedule } jobLogs(limit: 1, onlyFailures: true)"
-                            " { jobName errorMessage } recent: jobLogs(limit: 1) { id } none: jobLogs(limit: 0)"
-                            " { id } }")
+                            " { jobName errorMessage } recent: jobLogs(limit: 1) { id }"
+                            " none: jobLogs(limit: 0) { id } }")
     assert combined == {"data": {
         "availableJobs": [{"name": job["name"], "schedule": job["schedule"]} for job in SEED_JOBS],
         "jobLogs": [{"jobName": "cleanup_expired_sessions", "errorMessage": "database is locked"}],
@@ -505,8 +505,8 @@ def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_b
     insert_log_row(db_path, "cleanup_expired_sessions", NOW - 20)  # running
     logs = graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }")
     assert [row["id"] for row in logs["data"]["jobLogs"]] == ["4", "2", "1", "3", "5"]
-    assert logs["data"]["jobLogs"][4] == {"id": "5", "completedAt": None, "success": None, "errorMessage": None,
-                                          "recordsProcessed": None}
+    assert logs["data"]["jobLogs"][4] == {"id": "5", "completedAt": None, "success": None,
+                                          "errorMessage": None, "recordsProcessed": None}
     with connect(db_path) as connection:
         connection.executemany(
             "INSERT INTO job_executions (job_name, started_at) VALUES ('cleanup_expired_sessions', ?)",
@@ -615,8 +615,8 @@ def test_one_run_at_a_time_whoever_starts_it(make_app, db_path):
     assert second == {"success": False, "message": "Job cleanup_expired_sessions is already running",
                       "execution": None}
     assert scheduled.status == RunStatus.ALREADY_RUNNING
-    assert first["value"] == {"success": True, "message": "Job cleanup_expired_sessions triggered successfully",
-                              "execution": {"id": "1"}}
+    assert first["value"] == {"success": True, "execution": {"id": "1"},
+                              "message": "Job cleanup_expired_sessions triggered successfully"}
     logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id recordsProcessed } }')
     assert logs == {"data": {"jobLogs": [{"id": "1", "recordsProcessed": 1}]}}
 
@@ -812,12 +812,14 @@ def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
      "no such path /admin/jobs/extra; the API is POST /admin/jobs"),
     *[(method, "/admin/jobs", "application/json", 405, f"method {method} is not allowed; use POST or GET")
       for method in ("PUT", "DELETE", "PATCH", "OPTIONS")],
-    *[("POST", "/admin/jobs", content_type, 415, "the body must be JSON, sent with Content-Type: application/json")
-      for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
-                           "")],
+    *[("POST", "/admin/jobs", content_type, 415,
+       "the body must be JSON, sent with Content-Type: application/json")
+      for content_type in ("text/plain", "application/x-www-form-urlencoded",
+                           "multipart/form-data; boundary=x", "")],
     ("POST", "/admin/jobs", "Application/JSON; charset=utf-8", 200, None),
 ])
-def test_paths_methods_and_content_types_are_answered_in_json(app, method, path, content_type, status, message):
+def test_paths_methods_and_content_types_are_answered_in_json(app, method, path, content_type, status,
+                                                               message):
     code, headers, body = call(app, method, path, b'{"query": "{ availableJobs { name } }"}', content_type)
     assert (code, headers["Content-Type"]) == (status, "application/json; charset=utf-8")
     assert body == errors(message) if message else len(body["data"]["availableJobs"]) == 4
@@ -832,7 +834,8 @@ def test_real_http_serves_the_api_and_a_long_trigger_blocks_no_other_request(liv
     app.storage.busy_timeout = 10
     with connect(db_path) as blocker:
         blocker.execute("BEGIN IMMEDIATE")
-        thread, trigger = in_background(mutate, live_server, "triggerJob", "cleanup_expired_sessions", "success")
+        thread, trigger = in_background(mutate, live_server, "triggerJob", "cleanup_expired_sessions",
+                                        "success")
         wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
         body = graphql(live_server, "{ availableJobs { name description schedule } }")
         assert (body.status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
@@ -979,27 +982,47 @@ def test_every_curl_example_in_the_readme_answers_as_written(tmp_path):
             assert answers and all("errors" not in answer for answer in answers), (example, answers)
 
 
-@pytest.mark.parametrize("args, message, code", [
-    (["--schedule", "cleanup_expired_sessions=0 0 * * *"],
-     "barycenter_jobs: invalid schedule for cleanup_expired_sessions '0 0 * * *': expected 6 fields"
+UNKNOWN_JOB = ("unknown job cleanup_everything; the jobs are cleanup_expired_sessions,"
+               " cleanup_expired_refresh_tokens, cleanup_expired_challenges, cleanup_expired_device_codes")
+NO_DATABASE = ("there is no database at {}; {} works on an existing one: give --database PATH|URL or set"
+               " BARYCENTER__DATABASE__URL")
+READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, non-empty one"
+
+
+@pytest.mark.parametrize("args, environment, message, code", [
+    (["--schedule", "cleanup_expired_sessions=0 0 * * *"], {},
+     "invalid schedule for cleanup_expired_sessions '0 0 * * *': expected 6 fields"
      " (second minute hour day-of-month month day-of-week), got 5", 2),
-    (["--schedule", "cleanup_expired_challenges=0 */5 * * * MONDAY"],
-     "barycenter_jobs: invalid schedule for cleanup_expired_challenges '0 */5 * * * MONDAY':"
+    (["--schedule", "cleanup_expired_challenges=0 */5 * * * MONDAY"], {},
+     "invalid schedule for cleanup_expired_challenges '0 */5 * * * MONDAY':"
      " day-of-week value 'MONDAY' is not valid; expected 0-7 or SUN-SAT", 2),
-    (["--schedule", "cleanup_everything=* * * * * *"],
-     "barycenter_jobs: unknown job cleanup_everything; the jobs are cleanup_expired_sessions,"
-     " cleanup_expired_refresh_tokens, cleanup_expired_challenges, cleanup_expired_device_codes", 2),
-    (["--schedule", "cleanup_expired_sessions"],
-     "barycenter_jobs: --schedule 'cleanup_expired_sessions' must be NAME=EXPR,"
+    (["--schedule", "cleanup_everything=* * * * * *"], {}, UNKNOWN_JOB, 2),
+    (["--schedule", "cleanup_expired_sessions"], {},
+     "--schedule 'cleanup_expired_sessions' must be NAME=EXPR,"
      " e.g. cleanup_expired_sessions='0 0 * * * *'", 2),
-    (["--database", "no/such/dir/barycenter.db"],
-     "barycenter_jobs: cannot open database no/such/dir/barycenter.db: unable to open database file"
-     " (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
+    (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty' (see --help)", 2),
+    (["--log-retention-days", "-1"], {}, "log retention must be 0 (keep everything) or more days, got -1", 2),
+    ([], {"BARYCENTER_READ_TOKEN": "same-token"}, READ_TOKEN_ALONE, 2),
+    ([], {"BARYCENTER_READ_TOKEN": "same", "BARYCENTER_ADMIN_TOKEN": "same"}, READ_TOKEN_ALONE, 2),
+    (["run", "cleanup_everything"], {}, UNKNOWN_JOB, 2),
+    *[(command.split(), {}, f"unknown command {command!r}; give run JOB, status, or none to serve"
+       " (see --help)", 2) for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
+    (["--database", "no/such/dir/barycenter.db"], {}, "cannot open database no/such/dir/barycenter.db: unable"
+     " to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
+    (["--database", "notes.db"], {}, "cannot open database notes.db: file is not a database", 1),
+    (["--port", "70000"], {}, "cannot listen on 127.0.0.1:70000: the port must be 0 to 65535", 1),
+    # An outside scheduler's command never succeeds on a database it would have made.
+    (["run", "cleanup_expired_sessions"], {}, NO_DATABASE.format("./barycenter.db", "run"), 1),
+    (["status"], {}, NO_DATABASE.format("./barycenter.db", "status"), 1),
+    (["status", "--database", "sqlite://gone.db?mode=rwc"], {}, NO_DATABASE.format("gone.db", "status"), 1),
 ])
-def test_start_up_errors_stop_before_listening_with_one_line(tmp_path, args, message, code):
-    result = command("--port", "0", *args, cwd=tmp_path)
-    assert result.returncode == code
-    assert result.stderr.splitlines() == [message]
+def test_start_up_errors_are_one_line_before_anything_listens_and_make_nothing(tmp_path, args, environment,
+                                                                               message, code):
+    (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
+    clean = {key: value for key, value in os.environ.items() if not key.startswith("BARYCENTER")}
+    result = command("--port", "0", *args, cwd=tmp_path, env={**clean, **environment})
+    assert (result.returncode, result.stdout, result.stderr) == (code, "", f"barycenter_jobs: {message}\n")
+    assert [path.name for path in tmp_path.iterdir()] == ["notes.db"]
 
 
 def test_listen_errors_are_one_line_naming_the_address(tmp_path):
@@ -1007,16 +1030,12 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        cases = [
-            (["--port", str(port)], f"cannot listen on 127.0.0.1:{port}: Address already in use"),
-            (["--port", "70000"], "cannot listen on 127.0.0.1:70000: the port must be 0 to 65535"),
-            (["--host", "no-such-host.invalid"], "cannot listen on no-such-host.invalid:0: "),
-        ]
-        for args, message in cases:
+        for args, message in [(["--port", str(port)], f"127.0.0.1:{port}: Address already in use"),
+                              (["--host", "no-such-host.invalid"], "no-such-host.invalid:0: ")]:
             result = command("--port", "0", *args, cwd=tmp_path)
             assert result.returncode == 1, args
             [line] = result.stderr.splitlines()
-            assert line.startswith("barycenter_jobs: " + message), line
+            assert line.startswith("barycenter_jobs: cannot listen on " + message), line
 
 
 @both_databases
@@ -1209,25 +1228,6 @@ def test_the_readmes_systemd_units_pass_systemd_analyze_verify(installed, tmp_pa
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
-@pytest.mark.parametrize("args", [["run", "cleanup_everything"], ["run"], ["run", "cleanup_expired_sessions",
-                                                                         "again"], ["frobnicate"]])
-def test_an_unknown_job_or_command_is_one_line_and_exit_code_2(tmp_path, args):
-    result = command(*args, cwd=tmp_path)
-    assert (result.returncode, result.stdout, len(result.stderr.splitlines())) == (2, "", 1), result.stderr
-    assert not (tmp_path / "barycenter.db").exists()  # refused before the database is touched
-
-
-@pytest.mark.parametrize("args, shown", [(["run", "cleanup_expired_sessions"], "./barycenter.db"),
-                                         (["status"], "./barycenter.db"),
-                                         (["status", "--database", "sqlite://gone.db?mode=rwc"], "gone.db")])
-def test_run_and_status_never_succeed_on_a_database_they_would_have_made(tmp_path, args, shown):
-    result = command(*args, cwd=tmp_path)
-    assert (result.returncode, result.stdout) == (1, "")
-    assert result.stderr == (f"barycenter_jobs: there is no database at {shown}; {args[0]} works on an"
-                             " existing one: give --database PATH|URL or set BARYCENTER__DATABASE__URL\n")
-    assert list(tmp_path.iterdir()) == []
-
-
 def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
     path = tmp_path / "barycenter.db"
     create_app(path).close()
@@ -1265,13 +1265,6 @@ def test_an_ipv6_address_is_served(tmp_path):
         assert server.stop() == 0
 
 
-def test_a_file_that_is_not_a_database_stops_start_up(tmp_path):
-    (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
-    result = command("--port", "0", "--database", "notes.db", cwd=tmp_path)
-    assert result.returncode == 1
-    assert result.stderr == "barycenter_jobs: cannot open database notes.db: file is not a database\n"
-
-
 def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
     result = command("--help")
     assert result.returncode == 0
@@ -1286,12 +1279,6 @@ def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
     flags.remove("--help")
     synopsis = README.split("## Configuration")[1].split("```")[1]
     assert flags == [word.strip("[") for word in synopsis.split() if word.startswith("[--")]
-
-
-def test_a_bad_flag_is_one_line(tmp_path):
-    result = command("--port", "eighty", cwd=tmp_path)
-    assert (result.returncode, result.stderr.splitlines()) == (
-        2, ["barycenter_jobs: argument --port: invalid int value: 'eighty' (see --help)"])
 
 
 # == GraphQL over HTTP: media types, status codes, parameters, GET ============
@@ -1890,17 +1877,6 @@ def test_without_a_token_mutations_are_logged_as_asked_with_none(tmp_path):
     assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in log
 
 
-@pytest.mark.parametrize("admin", [None, "same-token"])
-def test_a_read_token_without_another_admin_token_stops_start_up(tmp_path, admin):
-    env = {**os.environ, "BARYCENTER_READ_TOKEN": "same-token"}
-    env.pop("BARYCENTER_ADMIN_TOKEN", None)
-    if admin:
-        env["BARYCENTER_ADMIN_TOKEN"] = admin
-    result = command("--port", "0", cwd=tmp_path, env=env)
-    assert (result.returncode, result.stderr.splitlines()) == (2, [
-        "barycenter_jobs: a read token needs an admin token too, and must be another, non-empty one"])
-
-
 def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
     with ServerProcess("--host", "0.0.0.0", cwd=tmp_path) as server:
         assert server.stop() == 0
@@ -2424,12 +2400,6 @@ def test_pruning_a_large_history_goes_in_batches(make_app, db_path):
                                [(NOW - 10 * 86400 + n, NOW - 10 * 86400 + n) for n in range(2500)])
     assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 2000
     assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 500
-
-
-def test_log_retention_days_must_not_be_negative(tmp_path):
-    result = command("--port", "0", "--log-retention-days", "-1", cwd=tmp_path)
-    assert (result.returncode, result.stderr.splitlines()) == (
-        2, ["barycenter_jobs: log retention must be 0 (keep everything) or more days, got -1"])
 
 
 # == History queries read their rows in order from an index ===================
