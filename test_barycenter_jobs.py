@@ -1287,97 +1287,77 @@ GQL_JSON = "application/graphql-response+json"
 
 
 @pytest.mark.parametrize("accept, media_type", [
-    (None, "application/json"),
-    ("application/json", "application/json"),
-    ("*/*", "application/json"),
-    (GQL_JSON, GQL_JSON),
-    (f"{GQL_JSON}, application/json;q=0.9", GQL_JSON),
-    (f"application/json, {GQL_JSON};q=0.5", "application/json"),
+    (None, "application/json"), ("application/json", "application/json"), ("*/*", "application/json"),
+    (GQL_JSON, GQL_JSON), (f"{GQL_JSON}, application/json;q=0.9", GQL_JSON),
+    (f"application/json, {GQL_JSON};q=0.5", "application/json"), ("text/html", None),
 ])
 def test_the_response_media_type_follows_accept(live_server, accept, media_type):
     body = graphql(live_server, "{ availableJobs { name } }", headers={"Accept": accept})
-    status, content_type = body.status, body.headers["Content-Type"]
-    assert (status, content_type) == (200, f"{media_type}; charset=utf-8")
+    if media_type is None:
+        assert body.status == 406
+        assert body["errors"][0]["message"].startswith("responses are application/graphql-response+json")
+        return
+    assert (body.status, body.headers["Content-Type"]) == (200, f"{media_type}; charset=utf-8")
     assert len(body["data"]["availableJobs"]) == 4
 
 
-def test_an_accept_header_allowing_neither_json_type_is_406(live_server):
-    body = graphql(live_server, "{ availableJobs { name } }", headers={"Accept": "text/html"})
-    assert body.status == 406
-    assert body["errors"][0]["message"].startswith("responses are application/graphql-response+json")
-
-
-REQUEST_ERRORS = [
+@pytest.mark.parametrize("document, variables, message", [
     ("{ availableJobs { name }", None, "Syntax Error: Expected Name, found <EOF>."),
     ("{ noSuchField }", None, "Cannot query field 'noSuchField' on type 'Query'."),
     ("query ($n: Int!) { jobLogs(limit: $n) { id } }", {"n": "ten"},
      "Variable '$n' has invalid value: Int cannot represent non-integer value: 'ten'"),
-]
-
-
-@pytest.mark.parametrize("document, variables, message", REQUEST_ERRORS)
+])
 def test_request_errors_are_200_under_json_and_400_without_data_under_graphql_json(
         live_server, document, variables, message):
     body = graphql(live_server, document, variables, headers={"Accept": "application/json"})
     assert body.status == 200 and body["errors"][0]["message"] == message and "data" not in body
     body = graphql(live_server, document, variables, headers={"Accept": GQL_JSON})
     assert body.status == 400 and body["errors"][0]["message"] == message and "data" not in body
-
-
-def test_a_field_error_after_execution_began_is_200_with_data(live_server):
+    # A field's error once execution began is a 200 with data.
     body = graphql(live_server, "{ jobLogs(limit: -5) { id } }", headers={"Accept": GQL_JSON})
-    assert body.status == 200
-    assert body == {"data": None, "errors": [{"message": "limit must be between 0 and 1000, got -5",
-                                              "locations": [{"line": 1, "column": 3}], "path": ["jobLogs"]}]}
+    assert (body.status, body) == (200, {"data": None, "errors": [{
+        "message": "limit must be between 0 and 1000, got -5", "locations": [{"line": 1, "column": 3}],
+        "path": ["jobLogs"]}]})
 
 
-@pytest.mark.parametrize("accept", ["application/json", GQL_JSON])
-def test_malformed_json_is_400_whatever_the_accept(live_server, accept):
-    status, _, body = request(live_server + "/admin/jobs", b'{"query": "{ availableJobs',
-                              headers={"Accept": accept})
-    assert status == 400 and json.loads(body) == {"errors": [{"message": "the body is not valid JSON"}]}
+NOT_AN_OBJECT = 'the request must be a JSON object: {"query": "..."}'
 
 
 @pytest.mark.parametrize("payload, message", [
-    ([{"query": "{ availableJobs { name } }"}], 'the request must be a JSON object: {"query": "..."}'),
-    ("{ availableJobs { name } }", 'the request must be a JSON object: {"query": "..."}'),
-    (42, 'the request must be a JSON object: {"query": "..."}'),
-    ({}, "the query parameter is required"),
-    ({"query": None}, "query must be a string"),
+    (b'{"query": "{ availableJobs', "the body is not valid JSON"),
+    ([{"query": "{ availableJobs { name } }"}], NOT_AN_OBJECT), ("{ availableJobs { name } }", NOT_AN_OBJECT),
+    (42, NOT_AN_OBJECT), ({}, "the query parameter is required"), ({"query": None}, "query must be a string"),
     ({"query": {"text": "{}"}}, "query must be a string"),
     ({"query": "{ availableJobs { name } }", "variables": "{}"}, "variables must be an object or null"),
     ({"query": "{ availableJobs { name } }", "variables": []}, "variables must be an object or null"),
     ({"query": "{ availableJobs { name } }", "operationName": 1}, "operationName must be a string or null"),
     ({"query": "{ availableJobs { name } }", "extensions": "x"}, "extensions must be an object or null"),
 ])
-def test_malformed_parameters_are_400_with_a_message(app, payload, message):
-    status, _, body = call(app, body=json.dumps(payload).encode())
-    assert (status, body) == (400, {"errors": [{"message": message}]})
+def test_malformed_requests_are_400_with_a_message_whatever_the_accept(app, payload, message):
+    body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+    for accept in ("application/json", GQL_JSON):
+        assert call(app, body=body, environ={"HTTP_ACCEPT": accept})[::2] == (400, errors(message))
 
 
-def test_optional_parameters_may_be_null_and_unknown_keys_are_ignored(app):
+def test_optional_parameters_may_be_null_unknown_keys_are_ignored_and_get_runs_queries(app, live_server,
+                                                                                       db_path):
     payload = {"query": "query Jobs { availableJobs { name } }", "variables": None, "operationName": "Jobs",
                "extensions": {"persistedQuery": None}, "somethingElse": [1, 2]}
     status, _, body = call(app, body=json.dumps(payload).encode())
     assert status == 200 and len(body["data"]["availableJobs"]) == 4
-
-
-def test_get_runs_a_query_with_url_encoded_variables(live_server):
-    from urllib.parse import urlencode
-    query = urlencode({"query": "query Jobs($n: Int) { jobLogs(limit: $n) { id } availableJobs { name } }",
-                       "variables": json.dumps({"n": 5}), "operationName": "Jobs"})
+    query = urllib.parse.urlencode({"query": "query Jobs($n: Int) { jobLogs(limit: $n) { id } availableJobs"
+                                             " { name } }", "variables": json.dumps({"n": 5}),
+                                    "operationName": "Jobs"})
     status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
     assert status == 200
     assert json.loads(body) == {"data": {"jobLogs": [],
                                          "availableJobs": [{"name": job["name"]} for job in SEED_JOBS]}}
-
-
-def test_a_mutation_over_get_is_405_and_does_not_run(live_server, db_path):
-    from urllib.parse import urlencode
-    query = urlencode({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }'})
+    # A mutation over GET is a 405 and does not run.
+    query = urllib.parse.urlencode({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+                                             " { success } }"})
     status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
     assert (status, headers["Allow"]) == (405, "POST")
-    assert json.loads(body) == {"errors": [{"message": "a mutation must be sent with POST"}]}
+    assert json.loads(body) == errors("a mutation must be sent with POST")
     with connect(db_path) as connection:
         assert connection.execute("SELECT count(*) FROM job_executions").fetchone() == (0,)
 
@@ -1395,7 +1375,6 @@ def test_a_browser_gets_the_dashboard_and_graphiql_moved_to_the_playground(live_
         assert not re.search(r"https?:|//[a-z]|url\(|@import|innerHTML|<script>", text, re.I), name
     status, headers, _ = request(f"{live_server}/admin/jobs/dashboard.js", method="GET")
     assert (status, headers["Content-Type"]) == (200, "text/javascript; charset=utf-8")
-
     status, headers, body = request(f"{live_server}/admin/jobs/playground", method="GET",
                                     headers=browser_accept)
     assert (status, headers["Content-Type"]) == (200, "text/html; charset=utf-8")
