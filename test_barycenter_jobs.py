@@ -1688,8 +1688,8 @@ def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_dead
 
 
 @pytest.fixture
-def token_server(db_path, clock):
-    with serving(create_app(db_path, clock=clock, token="correct horse battery staple")) as url:
+def token_server(make_app):
+    with serving(make_app(token="correct horse battery staple")) as url:
         yield url
 
 
@@ -1701,59 +1701,50 @@ def test_without_the_right_token_every_request_is_401(token_server, authorizatio
                                              json.dumps({"query": "{ availableJobs { name } }"}).encode(),
                                              headers=headers)
     assert (status, response_headers["WWW-Authenticate"]) == (401, 'Bearer realm="barycenter-jobs"')
-    assert json.loads(body) == {"errors": [{"message": "a valid bearer token is required"}]}
+    assert json.loads(body) == errors("a valid bearer token is required")
     status, _, _ = request(token_server + "/admin/jobs?query=%7BavailableJobs%7Bname%7D%7D", method="GET",
                            headers={**headers, "Accept": "text/html"})
     assert status == 401
-    status, _, _ = request(token_server + "/metrics", method="GET", headers=headers)
-    assert status == 401
+    assert request(token_server + "/metrics", method="GET", headers=headers).status == 401
     # The dashboard's page holds no data: a browser gets it, and the page asks for the token.
     status, response_headers, _ = request(token_server + "/admin/jobs", method="GET",
                                           headers={**headers, "Accept": "text/html"})
     assert (status, response_headers["Content-Type"]) == (200, "text/html; charset=utf-8")
 
 
-def test_the_right_token_is_let_in(token_server):
+def test_the_right_token_is_let_in_and_checked_before_the_body_is_read(token_server):
     body = graphql(token_server, "{ availableJobs { name } }",
                    headers={"Authorization": "Bearer correct horse battery staple"})
     assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
-
-
-def test_the_token_is_checked_before_the_body_is_read(token_server):
-    raw = raw_exchange(token_server, b"POST /admin/jobs HTTP/1.1\r\nHost: localhost\r\n"
-                                     b"Content-Type: application/json\r\nContent-Length: 500000\r\n\r\n",
-                       half_close=False)
+    raw = raw_exchange(token_server, JSON_POST + b"Content-Length: 500000\r\n\r\n", half_close=False)
     assert parse_raw_response(raw)[0] == 401
 
 
-def test_the_command_line_takes_the_token_from_the_environment_and_never_logs_it(tmp_path):
-    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="env-token-1234")
+def test_the_command_line_takes_the_token_from_the_environment_stripped_and_never_logs_it(tmp_path):
+    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
     with ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env) as server:
         assert graphql(server.base, "{ availableJobs { name } }").status == 401
         body = mutate(server.base, "triggerJob", "cleanup_expired_sessions", "success",
                       headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
         assert body == {"success": True}
         assert server.stop() == 0
-    log = server.log
-    assert "env-token-1234" not in log
-    assert " 401 " in log and " 200 " in log
+    assert "env-token-1234" not in server.log
+    assert " 401 " in server.log and " 200 " in server.log
 
 
-def test_beyond_loopback_with_allowed_hosts_only_those_names_are_answered(tmp_path):
+def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_logs_who_asked(tmp_path):
     with ServerProcess("--host", "0.0.0.0", "--allowed-host", "jobs.internal", cwd=tmp_path) as server:
         base = "http://127.0.0.1:" + server.base.rsplit(":", 1)[1]
-        assert graphql(base, "{ availableJobs { name } }", headers={"Host": "jobs.internal"}).status == 200
+        resumed = mutate(base, "resumeJob", "no_such\\njob", headers={"Host": "jobs.internal"})
+        assert resumed["success"] is False
         body = graphql(base, "{ availableJobs { name } }", headers={"Host": "evil.example"})
-        assert (body.status, body) == (403, {"errors": [{"message": "this server does not answer to that"
-                                                                    " Host; add it with --allowed-host if it"
-                                                                    " is yours"}]})
-
-
-def test_the_environment_token_is_stripped_like_the_files(tmp_path):
-    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
-    with ServerProcess(cwd=tmp_path, env=env) as server:
-        authorized = {"Authorization": "Bearer env-token-1234"}
-        assert graphql(server.base, "{ availableJobs { name } }", headers=authorized).status == 200
+        assert (body.status, body) == (403, errors("this server does not answer to that Host; add it with"
+                                                   " --allowed-host if it is yours"))
+        assert server.stop() == 0
+    warnings = [line for line in server.stderr if "WARNING" in line]
+    assert len(warnings) == 1 and "listening on 0.0.0.0 without a token" in warnings[0]
+    assert "requests need no token" in server.log
+    assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in server.log
 
 
 def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
@@ -1779,21 +1770,19 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert answer.headers["X-Barycenter-Access"] == "read"
         assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
-        mutations = [f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'
-                     for verb in ("triggerJob", "pauseJob", "resumeJob")]
         trigger = 'triggerJob(jobName: "cleanup_expired_sessions") { success }'
-        mutations += [f"mutation {{ ... on Mutation {{ {trigger} }} }}",
-                      f"mutation {{ ...M }} fragment M on Mutation {{ {trigger} }}"]
+        mutations = [f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'
+                     for verb in ("triggerJob", "pauseJob", "resumeJob")] + [
+            f"mutation {{ ... on Mutation {{ {trigger} }} }}",
+            f"mutation {{ ...M }} fragment M on Mutation {{ {trigger} }}"]
         for mutation in mutations:
             refused = graphql(base, mutation, headers=reader)
-            assert (refused.status, refused) == (403, {"errors": [{"message": "this token may only read;"
-                    " triggerJob, pauseJob and resumeJob need the admin token"}]})
+            assert (refused.status, refused) == (403, errors("this token may only read; triggerJob, pauseJob"
+                                                             " and resumeJob need the admin token"))
         assert graphql(base, "{ jobLogs { id } availableJobs { paused } }", headers=reader)["data"] == {
             "jobLogs": [], "availableJobs": [{"paused": False}] * 4}  # nothing ran, nothing paused
-        assert graphql(base, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { success } }',
-                       headers=admin)["data"] == {"pauseJob": {"success": True}}
-        triggered = graphql(base, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }',
-                            headers=admin)
+        assert mutate(base, "pauseJob", "cleanup_expired_sessions", "success", admin) == {"success": True}
+        triggered = graphql(base, f"mutation {{ {trigger} }}", headers=admin)
         assert triggered.headers["X-Barycenter-Access"] == "admin"
         assert triggered["data"]["triggerJob"]["success"]
         assert server.stop() == 0
@@ -1804,23 +1793,6 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
     assert log.count("127.0.0.1: refused a mutation with the read token") == len(mutations)
     assert "127.0.0.1: a pause of cleanup_expired_sessions requested with the admin token" in log
     assert "127.0.0.1: a run of cleanup_expired_sessions requested with the admin token" in log
-
-
-def test_without_a_token_mutations_are_logged_as_asked_with_none(tmp_path):
-    with ServerProcess(cwd=tmp_path) as server:
-        assert mutate(server.base, "resumeJob", "no_such\\njob")["success"] is False
-        assert server.stop() == 0
-    log = server.log
-    assert "requests need no token" in log
-    assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in log
-
-
-def test_binding_beyond_loopback_without_a_token_warns(tmp_path):
-    with ServerProcess("--host", "0.0.0.0", cwd=tmp_path) as server:
-        assert server.stop() == 0
-    warnings = [line for line in server.stderr if "WARNING" in line]
-    assert len(warnings) == 1
-    assert "listening on 0.0.0.0 without a token" in warnings[0]
 
 
 # == Generated documents: every answer is JSON and never a 5xx ================
