@@ -2192,41 +2192,30 @@ def test_more_rows_sharing_one_expiry_than_a_batch_holds_are_all_deleted(app, db
     assert remaining_expiries(db_path, "sessions") == [NOW + 60]
 
 
-def test_a_lease_from_another_pid_namespace_on_this_host_is_never_taken_for_dead(app, db_path, clock):
+def test_a_dead_process_lease_blocks_the_job_until_it_expires_unless_the_process_was_ours(app, db_path,
+                                                                                           clock):
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
                               text=True)
     gone = int(finished.stdout)  # a process ID nothing uses now
     host, ours = socket.gethostname(), barycenter_jobs._pid_namespace()
     orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 10)
-    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }'
-    # The same host name in another container: its process IDs mean nothing here.
-    write_lease(db_path, "cleanup_expired_sessions", f"{host}:other-namespace:{gone}:abcd1234", orphan,
-                NOW + 50)
-    assert graphql(app, trigger)["data"]["triggerJob"]["message"] == (
-        "Job cleanup_expired_sessions is already running")
-    # This namespace: the process is gone, so its lease is released at once.
-    write_lease(db_path, "cleanup_expired_sessions", f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 50)
-    assert graphql(app, trigger)["data"]["triggerJob"]["message"] == ("Job cleanup_expired_sessions triggered"
-                                                                       " successfully")
-    assert log_rows(db_path)[0]["error_message"] == "interrupted by a stop of the server"
-
-
-def test_a_dead_process_lease_blocks_the_job_only_until_it_expires(app, db_path, clock):
-    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 10)
-    write_lease(db_path, "cleanup_expired_sessions", "other-host:4242:dead", orphan, NOW + 50)
-    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
-    assert graphql(app, trigger)["data"]["triggerJob"] == {
-        "success": False, "message": "Job cleanup_expired_sessions is already running"}
-    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_device_codes") { success } }') == {
-        "data": {"triggerJob": {"success": True}}}
-
-    clock.now = NOW + 51
-    assert graphql(app, trigger)["data"]["triggerJob"] == {
-        "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
+    running = {"success": False, "message": "Job cleanup_expired_sessions is already running"}
+    # Another host, or the same host name in another container: its process IDs mean nothing here.
+    for owner in ("other-host:4242:dead", f"{host}:other-namespace:{gone}:abcd1234"):
+        write_lease(db_path, "cleanup_expired_sessions", owner, orphan, NOW + 50)
+        assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success message") == running
+    assert mutate(app, "triggerJob", "cleanup_expired_device_codes", "success") == {"success": True}
+    clock.now = NOW + 51  # the lease has expired
+    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success")["success"] is True
     logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id success errorMessage } }')
     assert logs["data"]["jobLogs"] == [
         {"id": "3", "success": True, "errorMessage": None},
         {"id": str(orphan), "success": False, "errorMessage": "interrupted by a stop of the server"}]
+    # This namespace: the process is gone, so its lease is released at once.
+    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW + 40)
+    write_lease(db_path, "cleanup_expired_sessions", f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 100)
+    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success")["success"] is True
+    assert log_rows(db_path)[2]["error_message"] == "interrupted by a stop of the server"
 
 
 def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make_app, db_path, clock):
@@ -2249,9 +2238,9 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make
 
 
 @both_databases
-def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(make_app, db_path, clock):
-    first = make_app()
-    second = make_app()
+def test_a_scheduled_firing_runs_once_when_replicas_fire_together_whatever_their_clocks(make_app, db_path,
+                                                                                         clock):
+    first, second = make_app(), make_app()
     insert_rows(db_path, "webauthn_challenges", [NOW - 1])
     clock.now = epoch("2026-02-14T12:10:00Z") + 0.3  # just after a firing of "0 */5 * * * *"
     outcomes = [first.runner.run_scheduled("cleanup_expired_challenges"),
@@ -2263,53 +2252,38 @@ def test_a_scheduled_firing_runs_once_when_two_processes_fire_together(make_app,
     # A manual trigger is not a firing: it runs whenever nothing else does.
     assert first.runner.run("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
     assert len(log_rows(db_path, "cleanup_expired_challenges")) == 3
-
-
-@both_databases
-def test_replicas_whose_clocks_disagree_by_seconds_still_run_a_firing_once(db_path):
-    firing = epoch("2026-02-14T12:10:00Z")  # of "0 */5 * * * *"
-    on_time, ahead, behind = (create_app(db_path, clock=Clock(firing + skew)) for skew in (0.3, 2.5, -2.5))
-    insert_rows(db_path, "webauthn_challenges", [firing - 60])
-    # The replica whose clock runs ahead fires first; the others, firing by their own clocks, skip.
+    # Replicas whose clocks disagree by seconds: the one ahead fires first, the others skip.
+    firing = epoch("2026-02-14T12:20:00Z")
+    on_time, ahead, behind = (make_app(clock=Clock(firing + skew)) for skew in (0.3, 2.5, -2.5))
     assert ahead.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
     assert on_time.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
     assert behind.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
-    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
-    for app in (on_time, ahead, behind):
-        app.close()
+    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 4
 
 
 @both_databases
-def test_history_older_than_the_retention_is_pruned_but_never_a_running_row(make_app, db_path):
-    app = make_app(log_retention_days=30)
+def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_running_row(make_app, db_path):
+    app, keeper = make_app(log_retention_days=30), make_app(log_retention_days=0)
     day = 86400
     old_done = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 31 * day, NOW - 31 * day, 1, None, 5)
     old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
     write_lease(db_path, "cleanup_expired_device_codes", "other-host:9:alive", old_running, NOW + 60)
     recent = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
-    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
+    mutate(app, "triggerJob", "cleanup_expired_challenges")
     ids = {int(row["id"]) for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]}
     assert old_done not in ids
     assert {old_running, recent} <= ids and len(ids) == 3
-
-
-@both_databases
-def test_a_retention_of_zero_keeps_everything(make_app, db_path):
-    app = make_app(log_retention_days=0)
-    ancient = insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
-    graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }')
-    assert {row["id"] for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]} == {str(ancient), "2"}
-
-
-@both_databases
-def test_pruning_a_large_history_goes_in_batches(make_app, db_path):
-    app = make_app(log_retention_days=1)
+    # A retention of zero keeps everything.
+    insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
+    mutate(keeper, "triggerJob", "cleanup_expired_sessions")
+    assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 5
+    # A large history goes in batches.
     with connect(db_path) as connection:
         connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success)"
                                " VALUES ('cleanup_expired_sessions', ?, ?, 1)",
-                               [(NOW - 10 * 86400 + n, NOW - 10 * 86400 + n) for n in range(2500)])
-    assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 2000
-    assert app.storage.prune_history(NOW - 86400, batch=1000, max_batches=2) == 500
+                               [(NOW - 100 * day + n, NOW - 100 * day + n) for n in range(2500)])
+    assert app.storage.prune_history(NOW - 31 * day, batch=1000, max_batches=2) == 2000
+    assert app.storage.prune_history(NOW - 31 * day, batch=1000, max_batches=2) == 501  # and the ancient
 
 
 # == History queries read their rows in order from an index ===================
