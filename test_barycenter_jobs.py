@@ -2339,7 +2339,7 @@ def job_by_name(app, name, document=JOB_STATE):
 
 
 @both_databases
-def test_each_job_tells_its_last_run_last_success_and_state(app, db_path, clock):
+def test_each_job_tells_its_last_run_last_success_and_whether_any_process_runs_it(app, db_path):
     assert job_by_name(app, "cleanup_expired_sessions") == {
         "name": "cleanup_expired_sessions", "lastRun": None, "lastSuccessAt": None, "running": False,
         "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
@@ -2349,10 +2349,6 @@ def test_each_job_tells_its_last_run_last_success_and_state(app, db_path, clock)
         "name": "cleanup_expired_sessions", "lastRun": {"id": "2", "success": False},
         "lastSuccessAt": "2026-02-14T10:07:40Z", "running": False, "paused": False,
         "nextRunAt": "2026-02-14T13:00:00Z"}
-
-
-@both_databases
-def test_running_is_true_while_any_process_runs_the_job(app, db_path):
     run = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 2)
     with another_process_holding(db_path, "cleanup_expired_device_codes", run):
         job = job_by_name(app, "cleanup_expired_device_codes")
@@ -2384,49 +2380,32 @@ def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_
 
 
 @both_databases
-def test_pause_and_resume_answer_clearly(app):
-    assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
-        "success": True, "message": "Job cleanup_expired_sessions paused",
-        "jobName": "cleanup_expired_sessions"}
-    assert mutate(app, "pauseJob", "cleanup_expired_sessions") == {
-        "success": False, "message": "Job cleanup_expired_sessions is already paused",
-        "jobName": "cleanup_expired_sessions"}
-    job = job_by_name(app, "cleanup_expired_sessions")
-    assert (job["paused"], job["nextRunAt"]) == (True, None)
-    assert mutate(app, "resumeJob", "cleanup_expired_sessions") == {
-        "success": True, "message": "Job cleanup_expired_sessions resumed",
-        "jobName": "cleanup_expired_sessions"}
-    assert mutate(app, "resumeJob", "cleanup_expired_sessions") == {
-        "success": False, "message": "Job cleanup_expired_sessions is not paused",
-        "jobName": "cleanup_expired_sessions"}
-    assert job_by_name(app, "cleanup_expired_sessions")["nextRunAt"] == "2026-02-14T13:00:00Z"
-    for verb in ("pauseJob", "resumeJob"):
-        assert mutate(app, verb, "nonexistent_job") == {
-            "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
-
-
-@both_databases
-def test_a_paused_job_does_not_fire_but_can_be_triggered(app, db_path, clock):
-    mutate(app, "pauseJob", "cleanup_expired_challenges")
-    clock.now = epoch("2026-02-14T12:10:00Z")
-    assert app.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.PAUSED
-    assert log_rows(db_path, "cleanup_expired_challenges") == []
-    assert mutate(app, "triggerJob", "cleanup_expired_challenges")["success"] is True
-    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 1
-
-
-@both_databases
-def test_pause_survives_a_restart_and_every_process_on_the_database_sees_it(make_app, clock):
+def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(make_app, db_path, clock):
     first = make_app()
-    mutate(first, "pauseJob", "cleanup_expired_refresh_tokens")
+    sessions, answer = "cleanup_expired_sessions", {"jobName": "cleanup_expired_sessions"}
+    assert mutate(first, "pauseJob", sessions) == {**answer, "success": True,
+                                                   "message": f"Job {sessions} paused"}
+    assert mutate(first, "pauseJob", sessions) == {**answer, "success": False,
+                                                   "message": f"Job {sessions} is already paused"}
+    assert (job_by_name(first, sessions)["paused"], job_by_name(first, sessions)["nextRunAt"]) == (True, None)
+    for verb in ("pauseJob", "resumeJob"):
+        assert mutate(first, verb, "nonexistent_job") == {
+            "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
     first.close()
     restarted, other = make_app(), make_app()
-    assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is True
-    clock.now = epoch("2026-02-14T12:30:00Z")
-    assert other.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.PAUSED
-    mutate(other, "resumeJob", "cleanup_expired_refresh_tokens")
-    assert job_by_name(restarted, "cleanup_expired_refresh_tokens")["paused"] is False
-    assert restarted.runner.run_scheduled("cleanup_expired_refresh_tokens").status == RunStatus.SUCCEEDED
+    assert job_by_name(restarted, sessions)["paused"] is True
+    clock.now = epoch("2026-02-14T13:00:00Z")
+    assert other.runner.run_scheduled(sessions).status == RunStatus.PAUSED  # no firing runs
+    assert log_rows(db_path) == []
+    assert mutate(other, "triggerJob", sessions)["success"] is True  # a trigger does
+    assert mutate(other, "resumeJob", sessions) == {**answer, "success": True,
+                                                    "message": f"Job {sessions} resumed"}
+    assert mutate(other, "resumeJob", sessions) == {**answer, "success": False,
+                                                    "message": f"Job {sessions} is not paused"}
+    assert job_by_name(restarted, sessions)["paused"] is False
+    assert job_by_name(restarted, sessions)["nextRunAt"] == "2026-02-14T14:00:00Z"
+    clock.now = epoch("2026-02-14T14:00:00Z")
+    assert restarted.runner.run_scheduled(sessions).status == RunStatus.SUCCEEDED
 
 
 @both_databases
