@@ -1011,6 +1011,8 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
      " to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
     (["--database", "notes.db"], {}, "cannot open database notes.db: file is not a database", 1),
     (["--port", "70000"], {}, "cannot listen on 127.0.0.1:70000: the port must be 0 to 65535", 1),
+    (["--database", "mysql://root@localhost/barycenter"], {}, "unknown database URL scheme mysql://;"
+     " give a file path, sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME", 2),
     # An outside scheduler's command never succeeds on a database it would have made.
     (["run", "cleanup_expired_sessions"], {}, NO_DATABASE.format("./barycenter.db", "run"), 1),
     (["status"], {}, NO_DATABASE.format("./barycenter.db", "status"), 1),
@@ -2824,38 +2826,32 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once(make_app, postgre
     with contextlib.ExitStack() as stack:
         db = postgres_database if via == "direct" else stack.enter_context(
             pgbouncer(postgres_database, via.split()[-2], tmp_path))
-        three_replicas_run_each_firing_once(db, tmp_path)
-    # Nothing is left held: a new process runs every job at once.
-    with connect(postgres_database) as connection:
-        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL"
-                                  ).fetchone() == (0,)
-    app = make_app(postgres_database, clock=time.time)
-    assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
-
-
-def three_replicas_run_each_firing_once(db, tmp_path):
-    create_app(db).close()
-    every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
-    with contextlib.ExitStack() as stack:
+        create_app(db).close()
+        every_second = ("--schedule", "cleanup_expired_challenges=* * * * * *")
         replicas = [stack.enter_context(ServerProcess("--database", db, *every_second, cwd=tmp_path))
                     for _ in range(3)]
         base = replicas[0].base
         wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 4)
         # Paused, then stopped once no run is in progress: no stop cuts a run short.
-        pause = 'mutation { pauseJob(jobName: "cleanup_expired_challenges") { success } }'
-        assert graphql(base, pause)["data"]["pauseJob"]["success"] is True
+        assert mutate(base, "pauseJob", "cleanup_expired_challenges")["success"] is True
         jobs = "{ availableJobs { running } }"
         wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
         for replica in replicas:
             replica.stop()
     firings = [firing for replica in replicas for firing in re.findall(
         r"cleanup_expired_challenges \(scheduled for (\S+)\) succeeded", replica.log)]
-    runs = log_rows(db, "cleanup_expired_challenges")
+    runs = log_rows(postgres_database, "cleanup_expired_challenges")
     assert all(run["success"] == 1 for run in runs)
     assert len(firings) == len(runs)                 # every run is logged once
     assert len(set(firings)) == len(firings)         # no firing ran twice
     seconds = sorted(epoch(firing) for firing in firings)
     assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
+    # Nothing is left held: a new process runs every job at once.
+    with connect(postgres_database) as connection:
+        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL"
+                                  ).fetchone() == (0,)
+    app = make_app(postgres_database, clock=time.time)
+    assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
 
 
 def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(make_app, postgres_database):
@@ -2916,34 +2912,13 @@ def own_postgres(tmp_path_factory):
     cluster.stop()
 
 
-def test_a_database_restart_mid_run_fails_the_run_clearly_and_all_works_once_it_is_back(
-        make_app, own_postgres, clock):
-    db = own_postgres.url
-    app = make_app(db)
-    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
-    own_postgres.stop()
-    clock.let_go()
-    thread.join(60)
-    assert outcome["value"].status == RunStatus.FAILED
-    error = outcome["value"].error
-    assert "terminating connection" in error or "closed" in error, error
-
-    own_postgres.start()
-    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
-    assert trigger == {"execution": {"success": True, "recordsProcessed": 3000}}
-    logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
-    assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
-                    {"success": False, "errorMessage": outcome["value"].error, "recordsProcessed": 3000}]
-
-
 def start_up_error(tmp_path, database):
     result = command("--port", "0", "--database", database, cwd=tmp_path)
     return result.returncode, result.stderr
 
 
-def test_a_wrong_password_or_an_unreachable_server_stops_start_up_with_one_line_and_no_password(own_postgres,
-                                                                                                tmp_path):
+def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line_with_no_password(
+        make_app, own_postgres, clock, tmp_path):
     code, stderr = start_up_error(tmp_path, own_postgres.app_url("wrong horse"))
     assert code == 1 and stderr.count("\n") == 1, stderr
     assert 'password authentication failed for user "app"' in stderr
@@ -2956,8 +2931,24 @@ def test_a_wrong_password_or_an_unreachable_server_stops_start_up_with_one_line_
     with ServerProcess("--database", own_postgres.app_url("right horse"), cwd=tmp_path) as server:
         assert graphql(server.base, '{ jobLogs { id } }') == {"data": {"jobLogs": []}}
         assert server.stop() == 0
-    log = server.log
-    assert "(database postgresql://app@/postgres?host=" in log and "horse" not in log
+    assert "(database postgresql://app@/postgres?host=" in server.log and "horse" not in server.log
+    # PostgreSQL restarts in the middle of a run: the run fails clearly, and all works once it is back.
+    db = own_postgres.url
+    app = make_app(db)
+    fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
+    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
+    own_postgres.stop()
+    clock.let_go()
+    thread.join(60)
+    error = outcome["value"].error
+    assert outcome["value"].status == RunStatus.FAILED and ("terminating connection" in error or
+                                                            "closed" in error), error
+    own_postgres.start()
+    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+    assert trigger == {"execution": {"success": True, "recordsProcessed": 3000}}
+    logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
+    assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
+                    {"success": False, "errorMessage": error, "recordsProcessed": 3000}]
 
 
 def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_path):
@@ -2968,9 +2959,6 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
     with ServerProcess(cwd=tmp_path, env={**os.environ, "BARYCENTER__DATABASE__URL": url}):
         pass
     assert (tmp_path / "barycenter-env.db").exists() and not (tmp_path / "barycenter.db").exists()
-    code, stderr = start_up_error(tmp_path, "mysql://root@localhost/barycenter")
-    assert (code, stderr) == (2, "barycenter_jobs: unknown database URL scheme mysql://; give a file path,"
-                                 " sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME\n")
 
 
 # == Round two under attack: passwords, bad rows, failures that must be on record ===
