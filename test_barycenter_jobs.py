@@ -2912,6 +2912,16 @@ def own_postgres(tmp_path_factory):
     cluster.stop()
 
 
+# libpq takes "?" and "#" in a URL's password as they are; "/" and "@" it must
+# be given percent-encoded (%2F, %40), "%" too (%25).
+TRICKY_PASSWORD = "Qm?7d2#Se/cr@et%=="
+PASSWORD_PIECES = ("Qm", "7d2", "Se", "cr", "et%")
+
+
+def without_password_pieces(text: str) -> bool:
+    return not any(piece in text for piece in PASSWORD_PIECES)
+
+
 def start_up_error(tmp_path, database):
     result = command("--port", "0", "--database", database, cwd=tmp_path)
     return result.returncode, result.stderr
@@ -2932,6 +2942,36 @@ def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line
         assert graphql(server.base, '{ jobLogs { id } }') == {"data": {"jobLogs": []}}
         assert server.stop() == 0
     assert "(database postgresql://app@/postgres?host=" in server.log and "horse" not in server.log
+    # No password in any line, however libpq is given it, at the chattiest log level.
+    own_postgres.add_role("jobs", TRICKY_PASSWORD)
+    socket_folder = urllib.parse.parse_qs(urllib.parse.urlsplit(own_postgres.url).query)["host"][0]
+    password_file = tmp_path / "pgpass"
+    password_file.write_text("*:*:*:jobs:" + TRICKY_PASSWORD.replace("\\", "\\\\").replace(":", "\\:") + "\n")
+    password_file.chmod(0o600)
+    key_value = f"host={socket_folder} user=jobs dbname=postgres"
+    ways = {  # name: (database, environment)
+        "url": (f"postgresql://jobs:{urllib.parse.quote(TRICKY_PASSWORD, safe='?#=')}@/postgres"
+                f"?host={socket_folder}", {}),
+        "key=value": (f"{key_value} password='{TRICKY_PASSWORD}'", {}),
+        "PGPASSWORD": (key_value, {"PGPASSWORD": TRICKY_PASSWORD}),
+        ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
+    }
+    for name, (database, environment) in ways.items():
+        with ServerProcess("--database", database, "--log-level", "DEBUG", cwd=tmp_path,
+                           env={**os.environ, **environment}) as server:
+            assert graphql(server.base, '{ jobLogs(limit: 1) { id } }').status == 200
+            assert server.stop() == 0
+        log = server.log
+        assert f"(database postgresql://jobs@/postgres?host={socket_folder})" in log, name
+        assert without_password_pieces(log), (name, log)
+    # A wrong password, in the URL and from the environment: one line, no password.
+    for database, environment in [(ways["url"][0].replace("Qm", "Xx"), {}),
+                                  (key_value, {"PGPASSWORD": TRICKY_PASSWORD.replace("Qm", "Xx")})]:
+        result = command("--port", "0", "--database", database, "--log-level", "DEBUG", cwd=tmp_path,
+                         env={**os.environ, **environment})
+        assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
+        assert 'password authentication failed for user "jobs"' in result.stderr
+        assert without_password_pieces(result.stderr) and "Xx" not in result.stderr, result.stderr
     # PostgreSQL restarts in the middle of a run: the run fails clearly, and all works once it is back.
     db = own_postgres.url
     app = make_app(db)
@@ -2962,16 +3002,6 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
 
 
 # == Round two under attack: passwords, bad rows, failures that must be on record ===
-
-# libpq takes "?" and "#" in a URL's password as they are; "/" and "@" it must
-# be given percent-encoded (%2F, %40), "%" too (%25).
-TRICKY_PASSWORD = "Qm?7d2#Se/cr@et%=="
-PASSWORD_PIECES = ("Qm", "7d2", "Se", "cr", "et%")
-
-
-def without_password_pieces(text: str) -> bool:
-    return not any(piece in text for piece in PASSWORD_PIECES)
-
 
 @pytest.mark.parametrize("conninfo, shown", [
     ("postgresql://jobs:Qm?7d2#Se%2Fcr%40et%25==@db.example:5433/barycenter?sslmode=disable",
@@ -3017,38 +3047,6 @@ def test_a_key_value_string_is_postgresql_never_a_file_and_an_empty_database_is_
     code, stderr = start_up_error(tmp_path, "port=5432 password=Qm7d2Secret dbnam=barycenter")
     assert code == 2 and stderr.count("\n") == 1 and without_password_pieces(stderr), stderr
     assert list(tmp_path.iterdir()) == []
-
-
-def test_no_password_in_any_line_for_every_way_libpq_takes_one(own_postgres, tmp_path):
-    own_postgres.add_role("jobs", TRICKY_PASSWORD)
-    socket_folder = urllib.parse.parse_qs(urllib.parse.urlsplit(own_postgres.url).query)["host"][0]
-    password_file = tmp_path / "pgpass"
-    password_file.write_text("*:*:*:jobs:" + TRICKY_PASSWORD.replace("\\", "\\\\").replace(":", "\\:") + "\n")
-    password_file.chmod(0o600)
-    key_value = f"host={socket_folder} user=jobs dbname=postgres"
-    ways = {  # name: (database, environment)
-        "url": (f"postgresql://jobs:{urllib.parse.quote(TRICKY_PASSWORD, safe='?#=')}@/postgres"
-                f"?host={socket_folder}", {}),
-        "key=value": (f"{key_value} password='{TRICKY_PASSWORD}'", {}),
-        "PGPASSWORD": (key_value, {"PGPASSWORD": TRICKY_PASSWORD}),
-        ".pgpass": (key_value, {"PGPASSFILE": str(password_file)}),
-    }
-    for name, (database, environment) in ways.items():  # at the chattiest log level
-        with ServerProcess("--database", database, "--log-level", "DEBUG", cwd=tmp_path,
-                           env={**os.environ, **environment}) as server:
-            assert graphql(server.base, '{ jobLogs(limit: 1) { id } }').status == 200
-            assert server.stop() == 0
-        log = server.log
-        assert f"(database postgresql://jobs@/postgres?host={socket_folder})" in log, name
-        assert without_password_pieces(log), (name, log)
-    # A wrong password, in the URL and from the environment: one line, no password.
-    for database, environment in [(ways["url"][0].replace("Qm", "Xx"), {}),
-                                  (key_value, {"PGPASSWORD": TRICKY_PASSWORD.replace("Qm", "Xx")})]:
-        result = command("--port", "0", "--database", database, "--log-level", "DEBUG", cwd=tmp_path,
-                         env={**os.environ, **environment})
-        assert result.returncode == 1 and result.stderr.count("\n") == 1, result.stderr
-        assert 'password authentication failed for user "jobs"' in result.stderr
-        assert without_password_pieces(result.stderr) and "Xx" not in result.stderr, result.stderr
 
 
 def locked_database(db):
