@@ -101,15 +101,13 @@ PAGE_HEADERS = [
 
 # -- Storage and runs --------------------------------------------------------
 
-# The longest a statement waits for a lock Barycenter (or another replica)
-# holds; start-up waits longer, so replicas starting together take turns.
+# The longest a statement waits for a lock; replicas starting together wait longer.
 BUSY_TIMEOUT_SECONDS = 5.0
 SETUP_WAIT_SECONDS = 60
 LEASE_SECONDS = 60  # a run's lease on its job, renewed every batch
 BATCH_ROWS = 3000  # rows a batch deletes, in a short transaction of its own
 LOG_RETENTION_DAYS = 90  # 0: keep everything
-# PostgreSQL connections per process: one per query and mutation turn
-# (REQUEST_WORKERS, MUTATION_WORKERS), job, probe and failure writer.
+# PostgreSQL connections: per query and mutation turn, job, probe and failure writer.
 POSTGRES_POOL_SIZE = 1 + 5 + 4 + 2
 POSTGRES_POOL_WAIT_SECONDS = 5.0
 # No prepared statements: a pooler in transaction mode (PgBouncer) cannot keep them.
@@ -122,27 +120,22 @@ MAX_EPOCH = 253402300800
 # -- Scheduling ----------------------------------------------------------------
 
 RETRY_SECONDS = 5  # how often a failure the database refused is written again
-# A firing missed by at most this much still runs, once; one missed by more is
-# skipped, and /healthz calls the job overdue.
+# A firing this late still runs, once; a later one is skipped (and /healthz says overdue).
 MISFIRE_GRACE_SECONDS = 300
 
 # -- HTTP and GraphQL ------------------------------------------------------------
 
-# A connection has this long to send its request, and as long to take its
-# answer. Of MAX_CONNECTIONS, REQUEST_WORKERS queries (and /metrics),
-# MUTATION_WORKERS mutations (a trigger's for its whole run) and one probe
-# execute at once; the rest wait their turn as long. More queries at once would
-# answer no more under the interpreter's lock, only slow the runs.
+# A connection has this long to send its request, and as long to take its answer. Of
+# MAX_CONNECTIONS, this many queries, mutations (a trigger for its whole run) and one probe
+# execute at once: more queries would answer no more under the interpreter's lock.
 REQUEST_TIMEOUT_SECONDS = 10
 MAX_CONNECTIONS = 512
 REQUEST_WORKERS = 1
 MUTATION_WORKERS = 5
-# How often the interpreter passes its lock between busy threads (default
-# 5 ms): a run waiting on the database gets it back at once.
+# The interpreter's lock passes this often (not every 5 ms): a run gets it back at once.
 SWITCH_INTERVAL_SECONDS = 0.0001
 MAX_BODY_BYTES = 1024 * 1024
-# Limits, each named in its error. GraphiQL's introspection query needs 160
-# tokens, 220 fields (fragments counted as what they bring in), a depth of 15.
+# Limits, each named in its error (GraphiQL needs 160 tokens, 220 fields, a depth of 15).
 MAX_QUERY_CHARACTERS = 32 * 1024
 MAX_QUERY_TOKENS = 1500
 MAX_QUERY_FIELDS = 500
@@ -151,8 +144,7 @@ MAX_QUERY_ALIASES = 50
 MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
 JOB_LOGS_MAX_LIMIT = 1000
-# The backlog (expiredRecords, its gauge) is counted up to this many rows, at
-# most once every BACKLOG_SECONDS per job and process.
+# The backlog is counted up to this many rows, once every BACKLOG_SECONDS per job.
 EXPIRED_RECORDS_CAP = 100_000
 BACKLOG_SECONDS = 30
 
@@ -170,18 +162,16 @@ class JobSpec:
 
 # Names, descriptions and schedules are the seed's, verbatim, in its order.
 JOBS = (
-    JobSpec("cleanup_expired_sessions", "Clean up expired user sessions",
-            "0 0 * * * *", "sessions"),
-    JobSpec("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens",
-            "0 30 * * * *", "refresh_tokens"),
-    JobSpec("cleanup_expired_challenges", "Clean up expired WebAuthn challenges",
-            "0 */5 * * * *", "webauthn_challenges"),
-    JobSpec("cleanup_expired_device_codes", "Clean up expired device authorization codes",
-            "0 45 * * * *", "device_codes"),
+    JobSpec("cleanup_expired_sessions", "Clean up expired user sessions", "0 0 * * * *", "sessions"),
+    JobSpec("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens", "0 30 * * * *",
+            "refresh_tokens"),
+    JobSpec("cleanup_expired_challenges", "Clean up expired WebAuthn challenges", "0 */5 * * * *",
+            "webauthn_challenges"),
+    JobSpec("cleanup_expired_device_codes", "Clean up expired device authorization codes", "0 45 * * * *",
+            "device_codes"),
 )
 
-# Barycenter's tables, column for column as its migrations create them; an
-# existing one is never touched. {text}, {integer}, {id}: each database's types.
+# Barycenter's tables as its migrations create them; an existing one is never touched.
 BARYCENTER_DDL = """
 CREATE TABLE IF NOT EXISTS sessions (
     session_id   {text} NOT NULL PRIMARY KEY,
@@ -251,9 +241,8 @@ CREATE TABLE IF NOT EXISTS job_executions (
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
 """
 
-# Our own: a row per job, for every process on the database. Its lease, the
-# newest firing run, pause, when firings are expected from (set up or resumed),
-# and the runs counted for good (count_history; added to older tables at start-up).
+# Our own, a row per job: its lease, newest firing run, pause, when firings are expected
+# from, and the runs counted for good (count_history; added to older tables at start-up).
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name          TEXT NOT NULL PRIMARY KEY,
@@ -270,8 +259,7 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
 );
 """
 STATE_COUNTS = ("counted_before", "counted_succeeded", "counted_failed", "counted_records")
-# Of a range of finished runs: successes, failures (any other success value),
-# and the rows they deleted, where the number can be one.
+# Of finished runs: successes, failures (any other value), rows deleted (where plausible).
 RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)",
               "count(CASE WHEN success = 1 THEN NULL ELSE 1 END)",
               "coalesce(sum(CASE WHEN records_processed BETWEEN 0 AND 1000000000000"
@@ -279,8 +267,7 @@ RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)",
 CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
                " lease_expires_at = NULL")
 
-# All we add to Barycenter's log (and PostgresStorage.extra_ddl): every jobLogs
-# filter reads an index in order, and unfinished runs are found without a scan.
+# All we add to Barycenter's log (with extra_ddl): every jobLogs filter reads one in order.
 HISTORY_INDEXES = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_job_started
     ON job_executions (job_name, started_at, id);
@@ -316,9 +303,8 @@ WEEKDAY_NAMES = "SUN MON TUE WED THU FRI SAT".split()  # cron's numbers; 7 is Su
 
 
 def parse_cron(expression: str) -> BaseTrigger:
-    """A six-field cron expression as an APScheduler trigger in UTC. Only
-    cron's day-of-week numbers (Sunday: 0 or 7) and either-day rule are ours;
-    APScheduler checks the rest. ``CronError`` names the field."""
+    """A six-field cron expression as an APScheduler trigger in UTC; only cron's day-of-week
+    numbers (Sunday: 0 or 7) and either-day rule are ours. ``CronError`` names the field."""
     fields = expression.split()
     if len(fields) != 6:
         raise CronError(f"expected 6 fields ({CRON_FIELDS}), got {len(fields)}")
@@ -417,9 +403,8 @@ class RunStatus(enum.Enum):
 
 
 def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECONDS) -> "Storage":
-    """The storage a ``--database`` value names (a path, ``sqlite://``, or
-    anything libpq takes), not yet opened. ``ConfigError`` never quotes the
-    value: it may hold a password."""
+    """The storage a ``--database`` value names (a path, ``sqlite://``, anything libpq
+    takes), not yet opened. ``ConfigError`` never quotes the value: it may hold a password."""
     text = str(database)
     if not text.strip():
         raise ConfigError("the database is empty; give a file path, sqlite://PATH, or a PostgreSQL"
@@ -439,14 +424,10 @@ def open_storage(database: str | Path, busy_timeout: float = BUSY_TIMEOUT_SECOND
 
 
 class Storage:
-    """Barycenter's tables, its job log, and our per-job state row, in SQL
-    shared by both databases (``?`` parameters); subclasses hold what differs.
-
-    A thread takes a connection on first use and gives it back with
-    ``release()`` after one request or run: none is shared or kept past a
-    fault. Writes are short transactions (``_write``), and every one that
-    touches a job's state row locks it before any run row (no deadlocks).
-    """
+    """Barycenter's tables, its job log and our state rows, in SQL both databases share.
+    A thread's connection is given back (``release()``) after each request or run, so
+    none is shared or kept past a fault. Writes are short transactions (``_write``);
+    each locks a job's state row before any run row (no deadlocks)."""
 
     errors: tuple = (sqlite3.Error,)  # what a failing database raises
     types: Mapping[str, str]          # the column types of BARYCENTER_DDL
@@ -490,9 +471,8 @@ class Storage:
         return "(lease_owner IS NOT NULL AND lease_expires_at > ?)", (now,)
 
     def _take_job(self, connection, job_name: str, owner: str, lease_now: int) -> bool:
-        """Lock the job's state row and take the job unless a live process
-        holds its lease. The leases of processes on this machine that no
-        longer exist (killed, crashed) are released first, without waiting."""
+        """Lock the job's state row; take the job unless a live process holds its lease
+        (a gone process of this machine's holds none)."""
         holder, expires_at = connection.execute(
             "SELECT lease_owner, lease_expires_at FROM barycenter_jobs_state WHERE job_name = ?"
             + self.lock_state_row, (job_name,)).fetchone()
@@ -534,9 +514,8 @@ class Storage:
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int],
               scheduled: bool) -> int | RunStatus:
-        """In one transaction: refuse if paused (scheduled runs), if ``firing``
-        ran, or if a live process holds the job; else resolve what a dead one
-        left, write the run's row and take the lease. Returns its id, or why not."""
+        """In one transaction: refuse (why) if paused for a scheduled run, ``firing`` ran, or
+        a live process holds the job; else write the run's row and take the lease (its id)."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
             self._add_state_rows(connection, [job_name], now)
@@ -576,10 +555,8 @@ class Storage:
                                " ON CONFLICT DO NOTHING", (name, now))
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
-        """Delete up to ``limit`` expired rows, oldest first, in a transaction
-        that also counts them in the run's row and renews the lease: the row
-        always counts exactly the rows gone. Returns (deleted, last batch?).
-        Raises RuntimeError if another process took the job over."""
+        """Delete up to ``limit`` expired rows, counted in the run's row and renewing the lease
+        in one transaction; (deleted, last?). RuntimeError if another process took over."""
         with self._write(self.batch_settings) as connection:
             expires_at = self._lease_now(connection, now) + LEASE_SECONDS
             lease = connection.execute(
@@ -595,10 +572,8 @@ class Storage:
             return deleted, last
 
     def _delete_expired_batch(self, connection, run: "RunContext", limit: int) -> tuple[int, bool]:
-        """A range of the expires_at index, from where the last batch ended to
-        the expiry of the first row past this one: as cheap per row as one
-        bare DELETE, and never a walk again over the index entries of rows
-        deleted before. Row by row when the range cannot go at once."""
+        """A range of the expires_at index from where the last batch ended, as cheap as a bare
+        DELETE, never walking past deleted entries again; row by row if it cannot go at once."""
         table = run.job.table  # from JOBS, never from a request
         past_batch = connection.execute(
             f'SELECT expires_at FROM "{table}" WHERE expires_at >= ? AND expires_at < ?'
@@ -621,9 +596,8 @@ class Storage:
 
     def record_failed_start(self, job_name: str, firing: Optional[int], started_at: int, completed_at: int,
                             error: str) -> bool:
-        """Log a run that failed before it could write its row (the database
-        was locked or unreachable then), unless another process ran its
-        ``firing`` meanwhile: False then, and nothing is written."""
+        """Log a run that failed before it could write its row, unless another process ran
+        its ``firing`` meanwhile (False)."""
         with self._write() as connection:
             (last_firing,) = connection.execute(
                 "SELECT last_firing FROM barycenter_jobs_state WHERE job_name = ?" + self.lock_state_row,
@@ -636,9 +610,8 @@ class Storage:
             return True
 
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
-        """Record the run's end (a success when ``error`` is None) and release
-        its lease, in one transaction. A run that another process has resolved
-        meanwhile (after our lease lapsed) keeps what that process wrote."""
+        """Record the run's end and release its lease, in one transaction; a run another
+        process resolved meanwhile keeps what that process wrote."""
         with self._write() as connection:
             connection.execute(CLEAR_LEASE + " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
                                (run.job.name, run.owner, run.run_id))
@@ -648,10 +621,8 @@ class Storage:
                 (now, int(error is None), error, run.run_id))
 
     def prune_history(self, started_before: int, batch: int = 1000, max_batches: int = 100) -> int:
-        """Delete, in short batches and at most ``max_batches`` of them, the
-        finished runs counted for good (count_history) that started before
-        ``started_before``, and those whose start is no time at all (they
-        would head the history for ever). Returns the number deleted."""
+        """Delete, in at most ``max_batches`` short batches, finished runs counted for good
+        that started before ``started_before`` or at no time at all; returns how many."""
         total = 0
         counted_before = ("coalesce((SELECT counted_before FROM barycenter_jobs_state AS state"
                           " WHERE state.job_name = job_executions.job_name), ?)")
@@ -668,10 +639,8 @@ class Storage:
         return total
 
     def count_history(self, now: int) -> None:
-        """Count for good, at most hourly per job, the finished runs that
-        started a day ago or more (job_states adds the newer ones): /metrics
-        never goes down when retention prunes. Read outside any transaction,
-        so no write waits; added only if no other process added them first."""
+        """Count for good, hourly per job, finished runs a day old (job_states adds newer
+        ones), so /metrics never goes down; read outside any transaction, added once."""
         connection = self.connection()
         for name, counted_before in connection.execute(
                 "SELECT job_name, counted_before FROM barycenter_jobs_state").fetchall():
@@ -729,9 +698,8 @@ class Storage:
         return runs[0] if runs else None
 
     def job_states(self, now: int, *, rows_written: bool = False) -> dict[str, dict]:
-        """Per job, in one statement: its state row, its counts of runs and
-        records, and the times of its newest run and success (None for a time
-        that cannot be one). A missing state row is written again."""
+        """Per job, in one statement: its state row, counts, newest run and success (None
+        for a time that is none). A missing state row is written again."""
         running, parameters = self._running(now)
         newest = "FROM job_executions WHERE job_name = state.job_name AND started_at >= 0 AND started_at < ?"
         uncounted = ("FROM job_executions WHERE job_name = state.job_name AND started_at >= counted_before"
@@ -775,9 +743,8 @@ class Storage:
 
 
 class SQLiteStorage(Storage):
-    """A SQLite file, in WAL mode, with a connection per thread. Writes run
-    in ``BEGIN IMMEDIATE`` transactions, which take the file's one write lock
-    up front, so the busy timeout applies instead of a deadlock."""
+    """A SQLite file in WAL mode. Writes take the write lock up front (``BEGIN
+    IMMEDIATE``), so the busy timeout applies instead of a deadlock."""
 
     types = {"text": "TEXT", "integer": "INTEGER", "id": "INTEGER PRIMARY KEY AUTOINCREMENT"}
     delete_rows = ('DELETE FROM "{table}" WHERE rowid IN (SELECT rowid FROM "{table}"'
@@ -800,8 +767,7 @@ class SQLiteStorage(Storage):
         connection = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None,
                                      uri=self.path.startswith("file:"))
         try:
-            # NORMAL is safe with WAL. Our connections checkpoint at 200 pages, before
-            # Barycenter's would (1000): a cleanup leaves that work to none of its writes.
+            # NORMAL is safe with WAL; checkpoints at 200 pages, before Barycenter's (1000).
             connection.executescript("PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = 200;"
                                      f" PRAGMA journal_size_limit = {64 * 1024 * 1024}")
         except sqlite3.Error:
@@ -814,9 +780,8 @@ class SQLiteStorage(Storage):
 
     @contextlib.contextmanager
     def _write(self, settings: str = ""):
-        """A BEGIN IMMEDIATE transaction, taken in turns within the busy
-        timeout; after it the write lock stays free for a quarter of its
-        duration, so Barycenter's writers find it free between two of ours."""
+        """BEGIN IMMEDIATE, in turns, within the busy timeout; the lock then stays free a quarter
+        as long, so Barycenter's writers find it free between two of ours."""
         connection = self.connection()
         deadline = time.monotonic() + self.busy_timeout
         if not self._write_turn.acquire(timeout=self.busy_timeout):
@@ -864,23 +829,20 @@ class _QmarkConnection:
 
 
 class PostgresStorage(Storage):
-    """Barycenter's PostgreSQL, shared by replicas, directly or through a
-    pooler in any mode: nothing outlives a transaction. Leases go by the
-    database's clock; connections come from a psycopg pool."""
+    """Barycenter's PostgreSQL, for replicas, direct or pooled in any mode: nothing outlives
+    a transaction. Leases go by the database's clock; connections come from a pool."""
 
     # SeaORM's string() is varchar, its big_integer() bigint.
     types = {"text": "VARCHAR", "integer": "BIGINT", "id": "BIGSERIAL PRIMARY KEY"}
-    # A twin of idx_job_executions_started that ends with the id (entries here do
-    # not), and the statistics that tell the planner how often each job fails.
+    # idx_job_executions_started ending with the id, and how often each job fails.
     extra_ddl = """
 CREATE INDEX IF NOT EXISTS barycenter_jobs_idx_started ON job_executions (started_at, id);
 CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     ON job_name, success FROM job_executions;
 """
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
-    # A batch does not wait for the disk (a lost commit is deleted again, and its
-    # count goes with it), waits 20 ms for a row Barycenter holds, and walks the
-    # expires_at index whatever the statistics say: a sort reads every expired row.
+    # A batch does not wait for the disk (a lost commit is deleted again), waits 20 ms for a
+    # row Barycenter holds, and walks the index whatever the statistics (a sort reads all).
     batch_settings = ("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
                       " SET LOCAL enable_sort = off")
     # Rows another transaction has locked are skipped, never waited for.
@@ -984,8 +946,7 @@ def _postgres_display(conninfo: str) -> str:
     never its password. ``ConfigError`` for a string libpq would misread."""
     from psycopg.conninfo import conninfo_to_dict
 
-    # libpq reads user:password up to the first "@" before any "/": an unencoded
-    # "@" or "/" in a password would move a piece of it into the host or name.
+    # An unencoded "@" or "/" would move a piece of the password into the host or name.
     scheme, separator, rest = conninfo.partition("://")
     authority, _, path = rest.partition("/")
     if separator and (authority.count("@") > 1 or "@" in path.partition("?")[0]):
@@ -1008,9 +969,8 @@ def _postgres_display(conninfo: str) -> str:
 
 def runs_query(job_name: Optional[str], only_failures: bool, since: Optional[int] = None,
                until: Optional[int] = None, before: Optional[tuple[int, int]] = None) -> tuple[str, list]:
-    """The SELECT behind jobLogs, newest first, without its LIMIT value. Each
-    combination of the first two filters has an index in that order
-    (HISTORY_INDEXES; a test checks the plans), and the times are ranges of it."""
+    """The SELECT behind jobLogs, newest first: each filter reads an index in that order
+    (HISTORY_INDEXES; a test checks the plans)."""
     conditions, parameters = [], []
     if job_name is not None:
         conditions.append("job_name = ?")
@@ -1038,9 +998,8 @@ def _process_owner_name() -> str:
 
 
 def _pid_namespace() -> str:
-    """What tells PID namespaces apart (the inode of /proc/self/ns/pid): two
-    containers may share a host name and a database file, and a process ID
-    means nothing outside its own namespace. "-" where there is no /proc."""
+    """The PID namespace's inode: containers may share a host name and a database, and a
+    process ID means nothing outside its namespace. "-" without /proc."""
     try:
         return str(os.stat("/proc/self/ns/pid").st_ino)
     except OSError:
@@ -1081,11 +1040,6 @@ def _job_log(row: tuple) -> dict:
         "durationSeconds": (None if None in (_epoch(started_at), _epoch(completed_at))
                             else completed_at - started_at),
     }
-
-
-def _iso_second(epoch_seconds: int) -> str:
-    """Epoch seconds as ISO 8601 UTC with a Z: 2026-02-14T12:00:00Z."""
-    return datetime.fromtimestamp(epoch_seconds, timezone.utc).replace(tzinfo=None).isoformat() + "Z"
 
 
 # == Jobs: the one code path every run goes through ===========================
@@ -1164,9 +1118,8 @@ class JobRunner:
 
     def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
             scheduled: bool = False) -> RunOutcome:
-        """Run a job now, in this thread, unless it runs anywhere already,
-        ``firing`` has run, or it is paused and the run is ``scheduled``.
-        Never raises for a failing job: the failure is logged and returned."""
+        """Run a job now, in this thread, unless it runs anywhere, ``firing`` ran, or it is paused
+        and the run ``scheduled``. A failure is logged and returned, never raised."""
         job = self.jobs.get(job_name)
         if job is None:
             return RunOutcome(RunStatus.UNKNOWN_JOB)
@@ -1223,9 +1176,8 @@ class JobRunner:
                 return
 
     def record_unrecorded_failures(self) -> None:
-        """Write the failures the database refused when they happened (unless
-        another process ran the firing); raises if it still refuses. Safe from
-        several threads: each failure is taken by one."""
+        """Write the failures the database refused (unless another process ran the firing);
+        raises if it still refuses. Each failure is taken by one thread."""
         while self.unrecorded:
             try:
                 failure = self.unrecorded.popleft()
@@ -1319,8 +1271,7 @@ def _out_of_descriptors(error: Exception) -> bool:
         return error.errno == errno.EMFILE
 
 
-# Control characters, line separators and backslashes escaped as http.server
-# does: text from outside never reaches a terminal or a log raw.
+# Escaped as http.server does: text from outside never reaches a terminal or a log raw.
 _ESCAPES = {**{c: f"\\x{c:02x}" for c in (*range(0x20), *range(0x7f, 0xa0))},
             0x2028: "\\u2028", 0x2029: "\\u2029", ord("\\"): "\\\\"}
 
@@ -1345,11 +1296,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
 
     @query.field("availableJobs")
     def resolve_available_jobs(*_):
-        return [{
-            "name": job.name,
-            "description": job.description,
-            "schedule": job.schedule,
-        } for job in runner.jobs.values()]
+        return [{"name": job.name, "description": job.description, "schedule": job.schedule}
+                for job in runner.jobs.values()]
 
     @job_type.field("nextRunAt")
     def resolve_next_run_at(job, info):
@@ -1433,9 +1381,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
 
 
 def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
-    """An ISO 8601 argument as epoch seconds, rounded up: started_at holds
-    whole seconds, so ``started_at >= t`` and ``started_at < t`` mean the same
-    with t rounded up. A date alone is its midnight; no offset means UTC."""
+    """An ISO 8601 argument as epoch seconds rounded up (started_at holds whole seconds);
+    a date alone is its midnight, no offset means UTC."""
     if value is None:
         return None
     text = value.strip()
@@ -1452,9 +1399,9 @@ def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
 
 
 def _iso_epoch(value: Any) -> Optional[str]:
-    """A time from the database as ISO 8601; None for one that is not a time."""
+    """A time (from the database) as 2026-02-14T12:00:00Z; None for one that is not a time."""
     seconds = _epoch(value)
-    return None if seconds is None else _iso_second(seconds)
+    return None if seconds is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
 
 
 def _epoch(value: Any) -> Optional[int]:
@@ -1468,16 +1415,14 @@ def _epoch(value: Any) -> Optional[int]:
 
 
 def _snake_case_arguments(name: str, _schema, path: tuple) -> str:
-    """Ariadne's name converter: arguments reach resolvers in snake_case
-    (jobName -> job_name); fields keep their names, because resolvers return
-    dicts keyed by them, which graphql-core reads without a wrapper per field."""
+    """Arguments reach resolvers in snake_case; fields keep their names, since resolvers
+    return dicts keyed by them."""
     return convert_camel_case_to_snake(name) if len(path) == 3 else name
 
 
 def _spend_rows(context: dict, rows: int) -> None:
-    """Charge a request for the log rows one field asks for. Two thousand
-    aliases of jobLogs(limit: 1000) must not read two million rows: each
-    request has a budget of MAX_ROWS_PER_REQUEST rows across all its fields."""
+    """Charge a request for a field's log rows: MAX_ROWS_PER_REQUEST across all its fields,
+    however many aliases."""
     if rows > context["rows_left"]:
         raise GraphQLError(f"this request asks for more than {MAX_ROWS_PER_REQUEST} log rows in all;"
                            f" ask for fewer (limit) or split it into several requests")
@@ -1488,9 +1433,8 @@ INTERNAL_ERROR = "internal error"
 
 
 def _internal_message(error: GraphQLError) -> Optional[str]:
-    """None for the client's mistakes and deliberate refusals; for an exception
-    inside a resolver, a database fault in a run's errorMessage words (locked,
-    unreachable, read-only, full), else INTERNAL_ERROR: never a bug's text."""
+    """None for the client's mistakes; for an exception in a resolver, a database fault in a
+    run's errorMessage words, else INTERNAL_ERROR: never a bug's text."""
     original = unwrap_graphql_error(error)
     if original is None or original is error or isinstance(original, GraphQLError):
         return None
@@ -1513,9 +1457,8 @@ def _format_error(error: GraphQLError, debug: bool = False) -> dict:
 
 
 class _GraphQLErrorLog(logging.LoggerAdapter):
-    """The logger Ariadne reports every GraphQL error to. A typo in a query or
-    a limit out of range is the client's business, not an operator's: those go
-    to DEBUG, and only internal errors are logged as errors with a traceback."""
+    """Ariadne's error logger: the client's mistakes go to DEBUG; only internal errors are
+    logged as errors, with a traceback."""
 
     def error(self, msg, *args, exc_info=None, **kwargs):
         message = _internal_message(exc_info) if isinstance(exc_info, GraphQLError) else INTERNAL_ERROR
@@ -1537,9 +1480,8 @@ class _Shape(NamedTuple):
 
 
 def _limit_error(document: DocumentNode) -> Optional[GraphQLError]:
-    """The first limit a document exceeds (fragments counted as what they
-    bring in), or None. Linear, and run before graphql-core's rules, whose
-    OverlappingFieldsCanBeMerged grows with the square of same-name fields."""
+    """The first limit a document exceeds, fragments expanded, or None: linear, before
+    graphql-core's rules (OverlappingFieldsCanBeMerged is quadratic in same-name fields)."""
     fragments = {definition.name.value: definition for definition in document.definitions
                  if isinstance(definition, FragmentDefinitionNode)}
     fragment_shapes: dict[str, _Shape] = {}
@@ -1641,9 +1583,8 @@ def _json_response(start_response, status: str, body: dict, content_type: str = 
 
 
 def _media_type(value: str) -> tuple[str, email.message.Message]:
-    """A Content-Type or one Accept range, parsed by the standard library:
-    its type (lower case) and the header, for ``get_param``. Only the first
-    1,000 characters: no client sends more, and parsing costs CPU."""
+    """A Content-Type or Accept range's type and parameters (``get_param``), parsed by the
+    standard library within 1,000 characters: no client sends more."""
     header = email.message.Message()
     header["Content-Type"] = value[:1000]
     return header.get_content_type(), header
@@ -1677,11 +1618,9 @@ def _host_name(host: str) -> str:
 
 
 class HttpApp:
-    """The WSGI boundary: only a well-formed, permitted GraphQL request
-    reaches Ariadne. Host (403), path (404), token (401, before the body),
-    method (405), the request (400, 413, 415), Accept (406), a mutation with
-    the read token (403): every refusal is a JSON body, never a traceback.
-    App adds ``health()``, ``metrics()`` and ``release()`` (the connection)."""
+    """The WSGI boundary: Host (403), path (404), token (401, before the body), method (405),
+    request (400, 413, 415), Accept (406), read token (403), each a JSON refusal; only then
+    Ariadne. App adds ``health()``, ``metrics()`` and ``release()`` (the connection)."""
 
     def __init__(self, schema: GraphQLSchema, *, allowed_hosts: Optional[Iterable[str]],
                  tokens: Mapping[str, str], max_body_bytes: int, pages: Mapping[str, tuple[bytes, str]]):
@@ -1695,8 +1634,7 @@ class HttpApp:
         self.tokens = {token.encode("utf-8"): access for token, access in tokens.items()}  # -> admin, read
         self.max_body_bytes = max_body_bytes
         self.error_log = _GraphQLErrorLog(log, {})
-        # Dashboards repeat a few queries, and validating costs more than running
-        # one: valid short documents are kept (lru_cache keeps no raised error).
+        # Dashboards repeat queries: valid short documents are kept (never a raised error).
         self._cached_document = functools.lru_cache(maxsize=32)(functools.partial(_checked_document, schema))
         # path -> (whether it needs the token, {method: handler})
         self.routes = {
@@ -1740,9 +1678,8 @@ class HttpApp:
     # -- checks ------------------------------------------------------------
 
     def _check_host(self, environ) -> None:
-        """Refuse a Host this server does not answer to: a page on another
-        site that makes the browser resolve its own name to 127.0.0.1 (DNS
-        rebinding) still sends its own name as Host."""
+        """Refuse a Host this server does not answer to: a DNS rebinding page still sends
+        its own name."""
         host = environ.get("HTTP_HOST")
         if host is None and environ.get("SERVER_PROTOCOL") == "HTTP/1.1":
             raise HttpError("400 Bad Request", "an HTTP/1.1 request must have a Host header")
@@ -1916,19 +1853,16 @@ class HttpApp:
 
     @staticmethod
     def _graphql_response(start_response, media_type: str, result: dict, environ):
-        """200 for anything under application/json (the errors say what went
-        wrong); under the GraphQL-over-HTTP type, 400 for a request that was
-        never executed. A header tells the dashboard which token it holds."""
+        """200 under application/json; 400 under GraphQL's own type for a request never
+        executed. A header tells the dashboard which token it holds."""
         status = "200 OK" if media_type == JSON or "data" in result else "400 Bad Request"
         return _json_response(start_response, status, result, content_type=media_type,
                               headers=[("X-Barycenter-Access", environ[ACCESS])])
 
 
 class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
-    """wsgiref's server with ThreadingMixIn's thread per connection, at most
-    ``max_connections`` at once. A newcomer that finds them all taken closes
-    the one that has waited longest for its request (so idle clients cannot
-    shut others out), or gets a 503 when every one is being answered."""
+    """wsgiref's server, a thread per connection, ``max_connections`` at most: a newcomer
+    closes the one waiting longest for its request, or gets 503 if all are being answered."""
 
     allow_reuse_address = True
 
@@ -2037,9 +1971,8 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 
 
 class _DeadlineIO(io.RawIOBase):
-    """A socket's input or output that gives up at a deadline, however the
-    bytes trickle: a client sending or taking a byte now and then cannot keep
-    its thread. Without a deadline, it starts at the first read or write."""
+    """A socket's input or output that gives up at a deadline however the bytes trickle
+    (by default, the timeout after the first read or write)."""
 
     def __init__(self, sock: socket.socket, timeout: float, deadline: Optional[float] = None):
         self._sock, self._timeout, self._deadline = sock, timeout, deadline
@@ -2048,8 +1981,7 @@ class _DeadlineIO(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def writable(self) -> bool:
-        return True
+    writable = readable
 
     def _time_left(self) -> float:
         if self._deadline is None:
@@ -2089,9 +2021,8 @@ class RequestHandler(WSGIRequestHandler):
         self.wfile = io.BufferedWriter(_DeadlineIO(self.connection, timeout), self.wbufsize)
 
     def get_environ(self):
-        """wsgiref's environ, once the request line and headers are in. A
-        request without a body has now arrived whole; for one with a body,
-        the app says when it has read it (DELIVERED)."""
+        """wsgiref's environ. A request without a body has arrived whole; for one with a
+        body, the app says when it has read it (DELIVERED)."""
         environ = super().get_environ()
         delivered = functools.partial(self.server.delivered, self.request)
         if environ.get("CONTENT_LENGTH", "") in ("", "0"):
@@ -2113,8 +2044,7 @@ class RequestHandler(WSGIRequestHandler):
                      _printable(self.requestline), self.server.request_timeout)
 
     def send_error(self, code, message=None, explain=None):
-        # http.server's own answers (a garbage request line, a huge header) are
-        # HTML; ours JSON. Unparseable requests count as HTTP/0.9: no status line.
+        # http.server's own answers are HTML, ours JSON; not as HTTP/0.9 (no status line).
         self.close_connection = True
         self.request_version = "HTTP/1.0"
         payload = json.dumps(_errors(message or self.responses.get(code, ("",))[0])).encode()
@@ -2155,10 +2085,8 @@ class App(HttpApp):
         self.scheduler.start()
 
     def health(self, expected_since: Optional[float] = None) -> tuple[bool, dict]:
-        """Healthy when the scheduler runs and no unpaused job is overdue: a
-        firing older than MISFIRE_GRACE_SECONDS with no run since, anywhere.
-        Firings before ``expected_since`` (default: the start) or the last
-        resume are not expected."""
+        """Healthy when the scheduler runs and no unpaused job missed a firing by over
+        MISFIRE_GRACE_SECONDS, from ``expected_since`` (the start) or its resume on."""
         now = self.runner.clock()
         expected_since = self.started_at if expected_since is None else expected_since
         report: dict[str, Any] = {"status": "ok", "checkedAt": _iso_epoch(int(now)),
@@ -2191,9 +2119,8 @@ class App(HttpApp):
                          "jobs": jobs}
 
     def metrics(self) -> bytes:
-        """The Prometheus exposition of /metrics, read from the database now,
-        so every replica on one database reports the same. prometheus_client
-        is imported on the first scrape, not at start-up."""
+        """/metrics, read from the database now (every replica reports the same);
+        prometheus_client is imported on the first scrape."""
         from prometheus_client.exposition import generate_latest
         return generate_latest(self)
 
@@ -2228,10 +2155,6 @@ class App(HttpApp):
                                 value=int(states is not None))
         if states is None:
             return
-        backlog = {}
-        for name, job in self.runner.jobs.items():
-            with contextlib.suppress(*self.storage.errors):  # a table gone harms only its own job
-                backlog[name] = self.storage.expired_records(job.table, int(now))
         runs = CounterMetricFamily("barycenter_job_runs", "Runs that ended, by outcome, whoever ran them.",
                                    labels=["job_name", "outcome"])
         records = CounterMetricFamily("barycenter_job_records_deleted", "Expired rows deleted.",
@@ -2253,7 +2176,9 @@ class App(HttpApp):
             runs.add_metric([name, "failure"], state["runs_failed"])
             records.add_metric([name], state["records_deleted"])
             started, completed = state["last_started_at"], state["last_completed_at"]
-            next_run = self.runner.next_run(name, state["paused"], now)
+            next_run, backlog = self.runner.next_run(name, state["paused"], now), None
+            with contextlib.suppress(*self.storage.errors):  # a table gone harms only its own job
+                backlog = self.storage.expired_records(job.table, int(now))
             values = {  # None: no sample
                 "last_run_start_timestamp_seconds": started,
                 "last_run_duration_seconds": None if None in (started, completed) else completed - started,
@@ -2261,7 +2186,7 @@ class App(HttpApp):
                 "expected_since_timestamp_seconds": state["resumed_at"],
                 "next_run_timestamp_seconds": next_run and next_run.timestamp(),
                 "running": int(bool(state["running"])),
-                "expired_records": backlog.get(name),
+                "expired_records": backlog,
                 "paused": int(bool(state["paused"])),
             }
             for gauge, value in values.items():
@@ -2305,11 +2230,9 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
                max_body_bytes: int = MAX_BODY_BYTES,
                log_retention_days: int = LOG_RETENTION_DAYS,
                read_only: bool = False) -> App:
-    """Build the app, its database and an unstarted scheduler; bind no socket.
-    The options are the command line's (README.md); ``schedules`` maps job
-    names to cron expressions, ``clock`` gives epoch seconds, ``allowed_hosts``
-    None answers any Host, ``read_only`` is for ``status``. Raises
-    ``ConfigError`` or ``DatabaseUnavailable``, each with a one-line message."""
+    """The app, its database and an unstarted scheduler; no socket. The options are the
+    command line's; ``clock`` gives epoch seconds, ``allowed_hosts`` None answers any Host,
+    ``read_only`` is for ``status``. Raises ``ConfigError`` or ``DatabaseUnavailable``."""
     overrides = dict(schedules or {})
     _check_job_names(overrides)
     jobs = []
@@ -2343,9 +2266,7 @@ def create_app(database: str | Path = DEFAULT_DATABASE, *,
         storage.busy_timeout = busy_timeout
     runner = JobRunner(storage, jobs, clock, log_retention_days=log_retention_days)
 
-    schema = make_executable_schema(sdl,
-                                    *_bind_resolvers(runner),
-                                    convert_names_case=_snake_case_arguments)
+    schema = make_executable_schema(sdl, *_bind_resolvers(runner), convert_names_case=_snake_case_arguments)
 
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True,
@@ -2386,9 +2307,8 @@ class Served(NamedTuple):
 
 @contextlib.contextmanager
 def serve(database: str | Path = DEFAULT_DATABASE, *, scheduler: bool = False, **options):
-    """For other projects' tests (README.md): the app (``options`` are
-    create_app's) on a free loopback port, in a thread; the jobs fire only
-    with ``scheduler=True``. On exit everything stops, and no thread is left."""
+    """For other projects' tests: the app (``create_app``'s ``options``) on a free loopback
+    port; jobs fire only with ``scheduler=True``. On exit everything stops."""
     app = create_app(database, **options)
     with contextlib.ExitStack() as on_exit:  # undone in the reverse order
         on_exit.callback(app.close)
@@ -2534,8 +2454,7 @@ def _is_loopback(host: str) -> bool:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    # First of all: SIGTERM, SIGINT or SIGHUP, whenever it comes, is a clean stop
-    # with exit code 0 (a hang-up must not kill a run between its batches).
+    # First of all: SIGTERM, SIGINT or SIGHUP, whenever it comes, is a clean stop (exit 0).
     stop_requested = threading.Event()
     received: list[str] = []
     runners: list[JobRunner] = []  # the app's, once there is one
