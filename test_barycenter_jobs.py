@@ -3372,8 +3372,9 @@ def browser():
         browser.close()
 
 
-class Dashboard:
-    """The dashboard in a fresh browser tab, with every request the page makes on record."""
+class dashboard:
+    """The dashboard in a fresh tab ``width`` pixels wide, every request it makes on record.
+    At the end, no script failed, nothing was missing, and no request left the server's origin."""
 
     def __init__(self, browser, base_url, width=1400):
         from playwright.sync_api import expect
@@ -3387,29 +3388,20 @@ class Dashboard:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(f"{base_url}/admin/jobs")
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.context.close()
+        assert self.errors == [] and self.not_found == []
+        assert all(url.startswith(self.base_url + "/") for url in self.requests), self.requests
+
     def row(self, job_name):
         return self.page.locator(f'#jobs tr[data-job="{job_name}"]')
 
     def history_column(self, column):
         """The text of one column of the history table, once it has settled."""
         return self.page.locator(f"#history tr td:nth-child({column})").all_text_contents()
-
-    def close(self):
-        self.context.close()
-
-
-@contextlib.contextmanager
-def dashboard(browser, base_url, width=1400):
-    """The dashboard in a tab ``width`` pixels wide; when the test's steps are
-    done, no script failed, nothing was missing, and no request left the
-    server's origin."""
-    page = Dashboard(browser, base_url, width)
-    try:
-        yield page
-    finally:
-        page.close()
-    assert page.errors == [] and page.not_found == []
-    assert all(url.startswith(base_url + "/") for url in page.requests), page.requests
 
 
 @both_databases
@@ -3631,18 +3623,17 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(make_app, browser)
     server = make_http_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
-    board = Dashboard(browser, f"http://127.0.0.1:{server.server_port}")
-    try:
+    with contextlib.ExitStack() as stack:
+        stack.callback(thread.join)
+        stack.callback(server.server_close)
+        stack.callback(server.shutdown)  # first, and again if the test fails before it
+        board = stack.enter_context(dashboard(browser, f"http://127.0.0.1:{server.server_port}"))
         board.expect(board.page.locator("#jobs tr")).to_have_count(4)
         server.shutdown()
         server.server_close()
         board.expect(board.page.locator("#connection")).to_have_class(re.compile(r"\bdown\b"))
         board.expect(board.page.locator("#connection")).to_contain_text("Cannot reach the server")
         board.expect(board.page.locator("#jobs tr")).to_have_count(4)  # what it showed stays
-    finally:
-        board.close()
-        thread.join()
-        app.close()
 
 
 # == Prometheus metrics =======================================================
