@@ -442,7 +442,7 @@ class Storage:
         self.job_names: tuple[str, ...] = ()  # set by initialize
         self.read_only = False  # see open_to_read
         self._local = threading.local()
-        self.backlog: dict[str, tuple[int, int]] = {}  # table -> (counted at, rows)
+        self._backlog: dict[str, tuple[int, int]] = {}  # table -> (counted at, rows)
         self._backlog_lock = threading.Lock()  # one count at a time; the others wait and share it
 
     def connection(self):
@@ -733,13 +733,18 @@ class Storage:
     def expired_records(self, table: str, now: int) -> int:
         """Expired rows of ``table``, up to EXPIRED_RECORDS_CAP, counted once every BACKLOG_SECONDS."""
         with self._backlog_lock:
-            counted_at, rows = self.backlog.get(table, (None, 0))
+            counted_at, rows = self._backlog.get(table, (None, 0))
             if counted_at is None or not 0 <= now - counted_at < BACKLOG_SECONDS:
                 rows = self.connection().execute(
                     f'SELECT count(*) FROM (SELECT 1 FROM "{table}" WHERE expires_at < ? LIMIT ?) AS expired',
                     (now, EXPIRED_RECORDS_CAP)).fetchone()[0]
-                self.backlog[table] = (now, rows)
+                self._backlog[table] = (now, rows)
             return rows
+
+    def forget_backlog(self, table: str) -> None:
+        """After a run: counted again when next asked (after a count in progress, not before)."""
+        with self._backlog_lock:
+            self._backlog.pop(table, None)
 
 
 class SQLiteStorage(Storage):
@@ -1134,7 +1139,7 @@ class JobRunner:
         finally:
             lock.release()
             self.storage.release()
-            self.storage.backlog.pop(job.table, None)  # counted again when next asked
+            self.storage.forget_backlog(job.table)
 
     def _run_locked(self, job: JobSpec, source: str, firing: Optional[int], scheduled: bool) -> RunOutcome:
         started = time.monotonic()
@@ -1205,13 +1210,9 @@ class JobRunner:
 
     def retry_unrecorded_failures(self) -> None:
         """Every RETRY_SECONDS: write what the database refused, once it allows."""
-        if not self.unrecorded:
-            return
-        try:
-            self.record_unrecorded_failures()
-        except Exception:
-            pass  # logged; tried again next time
-        finally:
+        if self.unrecorded:
+            with contextlib.suppress(Exception):  # logged; tried again next time
+                self.record_unrecorded_failures()
             self.storage.release()
 
     def _prune_history(self) -> None:
