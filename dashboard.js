@@ -127,12 +127,18 @@ function cell(...children) {
   return td;
 }
 
+// On a narrow screen each row is a card, and each cell says what it is (its column's header).
+function labelled(tr, table) {
+  const headers = document.querySelectorAll(`.${table} th`);
+  [...tr.children].forEach((td, column) => { td.dataset.label = headers[column].textContent; });
+  return tr;
+}
+
 function badge(text, kind) {
   return element("span", text, "badge " + kind);
 }
 
 function renderJobs(data) {
-  const labels = [...document.querySelectorAll(".jobs th")].map((th) => th.textContent);
   const rows = data.availableJobs.map((job, i) => {
     const tr = document.createElement("tr");
     tr.dataset.job = job.name;
@@ -151,9 +157,7 @@ function renderJobs(data) {
       cell(chart(data["chart" + i] || [])),
       state.readOnly ? cell() : actions(job),
     );
-    // On a narrow screen each row is a card, and each cell says what it is.
-    [...tr.children].forEach((td, column) => { td.dataset.label = labels[column]; });
-    return tr;
+    return labelled(tr, "jobs");
   });
   $("jobs").replaceChildren(...rows);
 }
@@ -228,7 +232,6 @@ function chart(runs) {
 }
 
 function renderHistory(runs) {
-  const labels = [...document.querySelectorAll(".history th")].map((th) => th.textContent);
   const rows = runs.map((run) => {
     const tr = document.createElement("tr");
     const outcome = run.success === null ? badge("running", "busy")
@@ -243,8 +246,7 @@ function renderHistory(runs) {
       cell(run.errorMessage ? element("span", run.errorMessage, "error") : null),
     );
     tr.children[5].className = "number";
-    [...tr.children].forEach((td, column) => { td.dataset.label = labels[column]; });
-    return tr;
+    return labelled(tr, "history");
   });
   $("history").replaceChildren(...rows);
   $("history-empty").hidden = runs.length > 0;
