@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import sysconfig
+import tempfile
 import textwrap
 import threading
 import time
@@ -35,14 +36,7 @@ from wsgiref.validate import validator
 import pytest
 
 import barycenter_jobs
-from barycenter_jobs import (
-    CronError,
-    RunStatus,
-    create_app,
-    make_http_server,
-    next_fire_time,
-    parse_cron,
-)
+from barycenter_jobs import CronError, RunStatus, create_app, make_http_server, next_fire_time, parse_cron
 
 MODULE = Path(barycenter_jobs.__file__).resolve()
 README = (MODULE.parent / "README.md").read_text()
@@ -53,18 +47,13 @@ def epoch(text: str) -> int:
     return int(datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp())
 
 
-# A Saturday.
-NOW = epoch("2026-02-14T12:07:30Z")
+NOW = epoch("2026-02-14T12:07:30Z")  # a Saturday
 
 
 class Clock:
-    """A clock the test sets; the app reads it wherever it needs "now".
-
-    ``hold(thread, call)`` makes that thread's ``call``-th reading of the clock
-    from then on wait until ``let_go()``: a run asks for the time once to
-    claim its job and once before each batch, so holding its third reading
-    stops it after its first batch, with the rows deleted and the job claimed,
-    while it holds no lock. ``held`` is set once the thread waits."""
+    """A clock the test sets. ``hold(thread, call)`` makes that thread's ``call``-th reading from then
+    on wait until ``let_go()``: a run reads it to claim its job and before each batch, so holding the
+    third reading stops it after its first batch, job claimed, no lock held. ``held`` is set once it waits."""
 
     def __init__(self, now: float):
         self.now = now
@@ -101,6 +90,7 @@ INSERT_EXPIRING = {
                     " VALUES (?, 'WDJB-MJHT', 'client', 'openid', 0, ?, 5, 'pending')",
 }
 JOB_TABLES = {job.name: job.table for job in barycenter_jobs.JOBS}
+SESSIONS = "cleanup_expired_sessions"
 
 
 def is_postgres(database) -> bool:
@@ -150,32 +140,35 @@ def remaining_expiries(path, table):
         return sorted(row[0] for row in connection.execute(f"SELECT expires_at FROM {table}"))
 
 
+LOG_COLUMNS = "job_name, started_at, completed_at, success, error_message, records_processed"
+
+
 def insert_log_row(path, job_name, started_at, completed_at=None, success=None, error=None, records=None):
     with connect(path) as connection:
-        return connection.execute(
-            "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
-            " records_processed) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            (job_name, started_at, completed_at, success, error, records)).fetchone()[0]
+        return connection.execute(f"INSERT INTO job_executions ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
+                                  " RETURNING id", (job_name, started_at, completed_at, success, error, records)
+                                  ).fetchone()[0]
+
+
+def insert_log_rows(path, rows):
+    """Many runs in one commit, each (job_name, started_at[, completed_at, success, error, records])."""
+    with connect(path) as connection:
+        connection.execute("BEGIN")
+        connection.executemany(f"INSERT INTO job_executions ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)",
+                               [(*row, None, None, None, None)[:6] for row in rows])
+        connection.execute("COMMIT")
 
 
 # == Calling the app ==========================================================
 
 
 def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json", environ=None):
-    """One request through the WSGI app in this process, checked by
-    wsgiref.validate; ``environ`` adds to the request (a value of None removes
-    the key). Returns (status code, headers, parsed JSON body)."""
+    """One request through the WSGI app in this process, checked by wsgiref.validate; ``environ`` adds
+    to the request (None removes a key). Returns (status code, headers, parsed JSON body)."""
     request = {}
     setup_testing_defaults(request)
-    request.update({
-        "REQUEST_METHOD": method,
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "CONTENT_TYPE": content_type,
-        "CONTENT_LENGTH": str(len(body)),
-        "wsgi.input": io.BytesIO(body),
-        **(environ or {}),
-    })
+    request.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "CONTENT_TYPE": content_type,
+                    "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), **(environ or {})})
     request = {key: value for key, value in request.items() if value is not None}
     response = {}
 
@@ -212,15 +205,12 @@ def request(url, body=None, method="POST", headers=None) -> Response:
 
 
 class Answer(dict):
-    """A GraphQL response body, with the status and headers it came with."""
-
-    status: int
-    headers: Any
+    """A GraphQL response body, with the ``status`` and ``headers`` it came with."""
 
 
 def graphql(target, query, variables=None, headers=None) -> Answer:
-    """POST a GraphQL document to an app, in this process, or to a server's
-    base URL, over real HTTP. A header of None is not sent. Returns the parsed body."""
+    """POST a GraphQL document to an app, in this process, or to a server's base URL, over real HTTP.
+    A header of None is not sent."""
     body = json.dumps({"query": query, "variables": variables}).encode()
     headers = {name: value for name, value in (headers or {}).items() if value is not None}
     if isinstance(target, str):
@@ -256,10 +246,9 @@ def live_server(app):
 
 
 def in_background(function, *args, clock=None):
-    """Call ``function(*args)`` in a thread of its own; returns the thread and
-    a dict that holds its result as "value" once it returns. With the test's
-    ``clock``, a run is held after its first batch (see Clock) until
-    ``clock.let_go()``, and in_background returns once it is held."""
+    """Call ``function(*args)`` in a thread of its own; returns the thread and a dict that holds its
+    result as "value" once it returns. With the test's ``clock``, a run is held after its first batch
+    (see Clock) until ``clock.let_go()``, and in_background returns once it is held."""
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(value=function(*args)))
     if clock is not None:
@@ -412,7 +401,7 @@ def app(make_app):
 # == The seed's examples, answer for answer ===================================
 
 SEED_JOBS = [
-    {"name": "cleanup_expired_sessions", "description": "Clean up expired user sessions",
+    {"name": SESSIONS, "description": "Clean up expired user sessions",
      "schedule": "0 0 * * * *"},
     {"name": "cleanup_expired_refresh_tokens", "description": "Clean up expired refresh tokens",
      "schedule": "0 30 * * * *"},
@@ -443,35 +432,35 @@ def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
         "data": {"triggerJob": {"success": False, "message": "Unknown job: nonexistent_job",
                                 "jobName": "nonexistent_job", "execution": None}}}
     assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}  # no log row
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions") == {
+    assert mutate(app, "triggerJob", SESSIONS) == {
         "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
-        "jobName": "cleanup_expired_sessions"}
+        "jobName": SESSIONS}
     insert_rows(db_path, "sessions", [NOW - 10, NOW - 1, NOW + 60])
     result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success execution {"
                           " id jobName startedAt completedAt success errorMessage recordsProcessed } } }",
-                     {"job": "cleanup_expired_sessions"})
+                     {"job": SESSIONS})
     assert result["data"]["triggerJob"] == {"success": True, "execution": {
-        "id": "2", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z",
+        "id": "2", "jobName": SESSIONS, "startedAt": "2026-02-14T12:07:30Z",
         "completedAt": "2026-02-14T12:07:30Z", "success": True, "errorMessage": None,
         "recordsProcessed": 2}}
 
 
 @both_databases
 def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, db_path):
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 1, None, 4)
+    insert_log_row(db_path, SESSIONS, NOW - 3600, NOW - 3599, 1, None, 4)
     insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 58, 0, "database is locked", 0)
+    insert_log_row(db_path, SESSIONS, NOW - 60, NOW - 58, 0, "database is locked", 0)
 
     full = graphql(app, "{ jobLogs(limit: 10) { id jobName startedAt completedAt success errorMessage"
                         " recordsProcessed } }")
     assert full == {"data": {"jobLogs": [
-        {"id": "3", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:06:30Z",
+        {"id": "3", "jobName": SESSIONS, "startedAt": "2026-02-14T12:06:30Z",
          "completedAt": "2026-02-14T12:06:32Z", "success": False, "errorMessage": "database is locked",
          "recordsProcessed": 0},
         {"id": "2", "jobName": "cleanup_expired_challenges", "startedAt": "2026-02-14T12:02:30Z",
          "completedAt": "2026-02-14T12:02:30Z", "success": False, "errorMessage": "disk I/O error",
          "recordsProcessed": 0},
-        {"id": "1", "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T11:07:30Z",
+        {"id": "1", "jobName": SESSIONS, "startedAt": "2026-02-14T11:07:30Z",
          "completedAt": "2026-02-14T11:07:31Z", "success": True, "errorMessage": None,
          "recordsProcessed": 4},
     ]}}
@@ -491,7 +480,7 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
                             " none: jobLogs(limit: 0) { id } }")
     assert combined == {"data": {
         "availableJobs": [{"name": job["name"], "schedule": job["schedule"]} for job in SEED_JOBS],
-        "jobLogs": [{"jobName": "cleanup_expired_sessions", "errorMessage": "database is locked"}],
+        "jobLogs": [{"jobName": SESSIONS, "errorMessage": "database is locked"}],
         "recent": [{"id": "3"}], "none": []}}
 
 
@@ -500,17 +489,13 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
 
 @both_databases
 def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_by_default(app, db_path):
-    for started in (NOW - 5, NOW, NOW - 10, NOW):
-        insert_log_row(db_path, "cleanup_expired_sessions", started, started, 1, None, 0)
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 20)  # running
+    insert_log_rows(db_path, [(SESSIONS, started, started, 1, None, 0) for started in (NOW - 5, NOW, NOW - 10, NOW)]
+                    + [(SESSIONS, NOW - 20)])  # the last one running
     logs = graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }")
     assert [row["id"] for row in logs["data"]["jobLogs"]] == ["4", "2", "1", "3", "5"]
     assert logs["data"]["jobLogs"][4] == {"id": "5", "completedAt": None, "success": None,
                                           "errorMessage": None, "recordsProcessed": None}
-    with connect(db_path) as connection:
-        connection.executemany(
-            "INSERT INTO job_executions (job_name, started_at) VALUES ('cleanup_expired_sessions', ?)",
-            [(NOW - 100 - n,) for n in range(145)])
+    insert_log_rows(db_path, [(SESSIONS, NOW - 100 - n) for n in range(145)])
     assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: null) { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: 1000) { id } }")["data"]["jobLogs"]) == 150
@@ -567,7 +552,7 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
         connection.execute("DROP TABLE sessions")
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
     with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
-        result = mutate(app, "triggerJob", "cleanup_expired_sessions",
+        result = mutate(app, "triggerJob", SESSIONS,
                         "success message execution { completedAt success errorMessage recordsProcessed }")
     assert result == {"success": False, "message": f"Job cleanup_expired_sessions failed: {gone}",
                       "execution": {"completedAt": "2026-02-14T12:07:30Z", "success": False,
@@ -575,7 +560,7 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
     assert any("cleanup_expired_sessions (manual) failed" in r.getMessage() and r.levelno == logging.WARNING
                for r in caplog.records)
     failures = graphql(app, "{ jobLogs(onlyFailures: true) { jobName errorMessage } }")
-    assert failures["data"]["jobLogs"] == [{"jobName": "cleanup_expired_sessions", "errorMessage": gone}]
+    assert failures["data"]["jobLogs"] == [{"jobName": SESSIONS, "errorMessage": gone}]
     assert mutate(app, "triggerJob", "cleanup_expired_refresh_tokens", "success") == {"success": True}
     # An internal error (here in a query) reaches the client without its text.
     with connect(db_path) as connection:
@@ -587,45 +572,45 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
     assert any(no_such_table(db_path, "job_executions") in r.exc_text for r in caplog.records if r.exc_text)
 
 
-def test_a_database_locked_past_the_busy_timeout_fails_the_run_and_the_next_run_succeeds(make_app, db_path):
-    app = make_app(busy_timeout=0.2)
-    insert_rows(db_path, "sessions", [NOW - 1])
-    with connect(db_path) as blocker:
-        blocker.execute("BEGIN IMMEDIATE")
-        locked = mutate(app, "triggerJob", "cleanup_expired_sessions", "success message")
-        blocker.execute("ROLLBACK")
-    assert locked == {"success": False, "message": "Job cleanup_expired_sessions failed: database is locked"
-                                                   " (another writer held the lock past the busy timeout)"}
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success " + EXECUTION) == {
-        "success": True, "execution": {"success": True, "recordsProcessed": 1}}
-
-
-def test_one_run_at_a_time_whoever_starts_it(make_app, db_path):
+def test_one_run_at_a_time_whoever_starts_it_and_a_long_run_holds_up_no_other_request(make_app, db_path):
     app = make_app(busy_timeout=10)
     insert_rows(db_path, "sessions", [NOW - 1])
     fields = "success message execution { id }"
-    with connect(db_path) as blocker:  # another writer: the first run waits inside its run
+    with serving(app) as url, connect(db_path) as blocker:  # another writer: the first run waits inside it
         blocker.execute("BEGIN IMMEDIATE")
-        runner, first = in_background(mutate, app, "triggerJob", "cleanup_expired_sessions", fields)
-        wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-        second = mutate(app, "triggerJob", "cleanup_expired_sessions", fields)
-        scheduled = app.runner.run("cleanup_expired_sessions", "scheduled")
+        runner, first = in_background(mutate, url, "triggerJob", SESSIONS, fields)
+        wait_until(lambda: app.runner.is_running(SESSIONS))
+        body = graphql(url, "{ availableJobs { name description schedule } }")
+        assert (body.status, body.headers["Content-Type"]) == (200, "application/json; charset=utf-8")
+        assert body == {"data": {"availableJobs": SEED_JOBS}}
+        second = mutate(url, "triggerJob", SESSIONS, fields)
+        scheduled = app.runner.run(SESSIONS, "scheduled")
+        assert runner.is_alive()  # the first trigger still waits for the lock
         blocker.execute("ROLLBACK")
-    runner.join(60)
-    assert second == {"success": False, "message": "Job cleanup_expired_sessions is already running",
-                      "execution": None}
+        runner.join(60)
+    assert second == {"success": False, "message": f"Job {SESSIONS} is already running", "execution": None}
     assert scheduled.status == RunStatus.ALREADY_RUNNING
     assert first["value"] == {"success": True, "execution": {"id": "1"},
-                              "message": "Job cleanup_expired_sessions triggered successfully"}
-    logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id recordsProcessed } }')
+                              "message": f"Job {SESSIONS} triggered successfully"}
+    logs = graphql(app, "{ jobLogs { id recordsProcessed } }")
     assert logs == {"data": {"jobLogs": [{"id": "1", "recordsProcessed": 1}]}}
+    # A lock held past the busy timeout fails a run; the next run succeeds.
+    app.storage.busy_timeout = 0.2
+    insert_rows(db_path, "sessions", [NOW - 1])
+    with connect(db_path) as blocker:
+        blocker.execute("BEGIN IMMEDIATE")
+        locked = mutate(app, "triggerJob", SESSIONS, "success message")
+        blocker.execute("ROLLBACK")
+    assert locked == {"success": False, "message": f"Job {SESSIONS} failed: database is locked"
+                                                   " (another writer held the lock past the busy timeout)"}
+    assert mutate(app, "triggerJob", SESSIONS, "success " + EXECUTION) == {
+        "success": True, "execution": {"success": True, "recordsProcessed": 1}}
 
 
-@both_databases
 def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # the other jobs must not fire during the test, whenever it runs
     app = make_app(clock=time.time, schedules={
-        "cleanup_expired_challenges": "* * * * * *", "cleanup_expired_sessions": rarely,
+        "cleanup_expired_challenges": "* * * * * *", SESSIONS: rarely,
         "cleanup_expired_refresh_tokens": rarely, "cleanup_expired_device_codes": rarely})
     live = int(time.time()) + 3600
     insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
@@ -798,7 +783,7 @@ def test_invalid_cron_expression_says_what_is_wrong(expression, message):
 
 def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
     with pytest.raises(CronError) as raised:
-        create_app(db_path, schedules={"cleanup_expired_sessions": "0 0 0 * * 9"})
+        create_app(db_path, schedules={SESSIONS: "0 0 0 * * 9"})
     assert str(raised.value) == ("invalid schedule for cleanup_expired_sessions '0 0 0 * * 9':"
                                  " day-of-week 9 is outside 0-7")
     assert not db_path.exists()  # nothing was opened or created
@@ -830,22 +815,6 @@ def test_paths_methods_and_content_types_are_answered_in_json(app, method, path,
 # == Real HTTP and the real command line ======================================
 
 
-def test_real_http_serves_the_api_and_a_long_trigger_blocks_no_other_request(live_server, app, db_path):
-    app.storage.busy_timeout = 10
-    with connect(db_path) as blocker:
-        blocker.execute("BEGIN IMMEDIATE")
-        thread, trigger = in_background(mutate, live_server, "triggerJob", "cleanup_expired_sessions",
-                                        "success")
-        wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
-        body = graphql(live_server, "{ availableJobs { name description schedule } }")
-        assert (body.status, body) == (200, {"data": {"availableJobs": SEED_JOBS}})
-        assert body.headers["Content-Type"] == "application/json; charset=utf-8"
-        assert thread.is_alive()  # the trigger is still waiting on the lock
-        blocker.execute("ROLLBACK")
-    thread.join(60)
-    assert trigger["value"] == {"success": True}
-
-
 @both_databases
 def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
     threads_before = set(threading.enumerate())
@@ -872,28 +841,28 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
 
 
 class ServerProcess:
-    """The real command line serving in a subprocess, as a context manager:
-    entered once it listens (``url``, ``base``), killed on exit unless it
-    stopped. ``stderr`` holds its log lines, ``log`` all of them."""
+    """The real command line serving in a subprocess, as a context manager: entered once it listens
+    (``url``, ``base``), killed on exit unless it stopped. ``log`` is all it has written to stderr."""
 
     # No job fires while a test runs, whenever it runs (its triggers would meet
     # "already running"), unless the test gives a schedule of its own.
     QUIET = [flag for job in barycenter_jobs.JOBS for flag in ("--schedule", f"{job.name}=0 0 0 29 2 *")]
 
     def __init__(self, *args, cwd, env=None, prefix=()):
+        self.stderr = tempfile.NamedTemporaryFile()
         self.process = subprocess.Popen(
             [*prefix, sys.executable, str(MODULE), "--port", "0", *self.QUIET, *args], cwd=cwd, env=env,
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        self.lines: "queue.Queue[str]" = queue.Queue()
-        self.stderr: list[str] = []
-        threading.Thread(target=self._read, daemon=True).start()
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr)
 
     def __enter__(self):
         try:
-            self.url = self.wait_for_url()
+            wait_until(lambda: "listening on http" in self.log or self.process.poll() is not None, 60)
+            listening = re.search(r"listening on (http\S+)", self.log)
+            assert listening, "server did not start: " + self.log
         except BaseException:
             self.kill()
             raise
+        self.url = listening[1]
         self.base = self.url.rsplit("/admin/jobs", 1)[0]
         return self
 
@@ -902,25 +871,7 @@ class ServerProcess:
 
     @property
     def log(self) -> str:
-        return "".join(self.stderr)
-
-    def _read(self):
-        for line in self.process.stderr:
-            self.stderr.append(line)
-            self.lines.put(line)
-
-    def wait_for_url(self, seconds=60.0):
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                line = self.lines.get(timeout=0.1)
-            except queue.Empty:
-                if self.process.poll() is not None:
-                    break
-                continue
-            if "listening on http" in line:
-                return line.split("listening on ")[1].split()[0]
-        raise AssertionError("server did not start: " + "".join(self.stderr))
+        return Path(self.stderr.name).read_text()
 
     def stop(self, signum=signal.SIGTERM, seconds=60.0):
         self.process.send_signal(signum)
@@ -943,7 +894,7 @@ def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp
         answer = request(server.url, body)
         assert (answer.status, answer.json()) == (200, {"data": {"triggerJob": {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
-            "jobName": "cleanup_expired_sessions"}}})
+            "jobName": SESSIONS}}})
         assert server.stop(signum) == 0
     log = server.log
     assert (tmp_path / "barycenter.db").exists()
@@ -958,12 +909,8 @@ def test_every_curl_example_in_the_readme_answers_as_written(tmp_path):
         pytest.skip("the README's examples need curl (apt-get install curl)")
     db = tmp_path / "barycenter.db"
     create_app(db).close()
-    with connect(db) as connection:  # enough history for the paging example's "1234"
-        connection.execute("BEGIN")
-        connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success,"
-                               " records_processed) VALUES ('cleanup_expired_sessions', ?, ?, 1, 0)",
-                               [(int(time.time()) - n, int(time.time()) - n) for n in range(1300)])
-        connection.execute("COMMIT")
+    now = int(time.time())  # enough history for the paging example's "1234"
+    insert_log_rows(db, [(SESSIONS, now - n, now - n, 1, None, 0) for n in range(1300)])
     examples = [block for block in re.findall(r"```bash\n(.*?)```", README, re.S)
                 if "curl" in block and "barycenter_jobs.py" not in block]
     assert sum(example.count("curl -s") for example in examples) >= 12
@@ -997,7 +944,7 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
      "invalid schedule for cleanup_expired_challenges '0 */5 * * * MONDAY':"
      " day-of-week value 'MONDAY' is not valid; expected 0-7 or SUN-SAT", 2),
     (["--schedule", "cleanup_everything=* * * * * *"], {}, UNKNOWN_JOB, 2),
-    (["--schedule", "cleanup_expired_sessions"], {},
+    (["--schedule", SESSIONS], {},
      "--schedule 'cleanup_expired_sessions' must be NAME=EXPR,"
      " e.g. cleanup_expired_sessions='0 0 * * * *'", 2),
     (["--port", "eighty"], {}, "argument --port: invalid int value: 'eighty' (see --help)", 2),
@@ -1016,7 +963,7 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
     (["--database", "mysql://root@localhost/barycenter"], {}, "unknown database URL scheme mysql://;"
      " give a file path, sqlite://PATH, or postgresql://USER:PASSWORD@HOST/NAME", 2),
     # An outside scheduler's command never succeeds on a database it would have made.
-    (["run", "cleanup_expired_sessions"], {}, NO_DATABASE.format("./barycenter.db", "run"), 1),
+    (["run", SESSIONS], {}, NO_DATABASE.format("./barycenter.db", "run"), 1),
     (["status"], {}, NO_DATABASE.format("./barycenter.db", "status"), 1),
     (["status", "--database", "sqlite://gone.db?mode=rwc"], {}, NO_DATABASE.format("gone.db", "status"), 1),
 ])
@@ -1044,7 +991,7 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
 
 @both_databases
 def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_app, db_path, tmp_path):
-    sessions, database = "cleanup_expired_sessions", ["--database", str(db_path)]
+    sessions, database = SESSIONS, ["--database", str(db_path)]
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
     result = command("run", sessions, *database)
@@ -1119,7 +1066,7 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
 @both_databases
 def test_status_only_reads_so_read_only_access_will_do_and_a_writer_does_not_stop_it(db_path):
     create_app(db_path).close()
-    sessions = "cleanup_expired_sessions"
+    sessions = SESSIONS
     left = insert_log_row(db_path, sessions, int(time.time()) - 60)  # by a process that died
     with connect(db_path) as connection:  # as if an operator deleted it to clear a lease
         connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = ?", (sessions,))
@@ -1236,7 +1183,7 @@ def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
     path = tmp_path / "barycenter.db"
     create_app(path).close()
     insert_rows(path, "sessions", range(1000, 151000))  # fifty batches
-    process = subprocess.Popen([sys.executable, str(MODULE), "run", "cleanup_expired_sessions", "--database",
+    process = subprocess.Popen([sys.executable, str(MODULE), "run", SESSIONS, "--database",
                                 str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         wait_until(lambda: log_rows(path) and log_rows(path)[0]["records_processed"])  # a batch is done
@@ -1614,7 +1561,7 @@ def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answe
     app = make_app(busy_timeout=60)
     blocker = sqlite3.connect(db_path, isolation_level=None)
     blocker.execute("BEGIN IMMEDIATE")  # both triggers wait for this lock: being answered
-    jobs = ["cleanup_expired_sessions", "cleanup_expired_challenges"]
+    jobs = [SESSIONS, "cleanup_expired_challenges"]
     with serving(app, max_connections=2, request_timeout=60) as url:
         triggers = [in_background(graphql, url, f'mutation {{ triggerJob(jobName: "{name}") {{ success }} }}')
                     for name in jobs]
@@ -1655,11 +1602,8 @@ def test_a_request_that_has_not_arrived_by_the_deadline_gets_408_however_it_tric
 def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_deadline(make_app, db_path,
                                                                                       caplog):
     app = make_app()
-    with connect(db_path) as connection:  # an answer of 10 MB, more than the kernel's buffers hold
-        connection.execute("BEGIN")
-        connection.executemany("INSERT INTO job_executions (job_name, started_at, error_message)"
-                               " VALUES (?, ?, ?)", [("x", NOW, "e" * 5000)] * 2000)
-        connection.execute("COMMIT")
+    # An answer of 10 MB, more than the kernel's buffers hold.
+    insert_log_rows(db_path, [("x", NOW, None, None, "e" * 5000)] * 2000)
     query = json.dumps({"query": '{ a: jobLogs(limit: 1000) { errorMessage }'
                                  ' b: jobLogs(limit: 1000, until: "2027-01-01") { errorMessage } }'}).encode()
     with serving(app, max_connections=1, request_timeout=1) as url:
@@ -1731,7 +1675,7 @@ def test_the_command_line_takes_the_token_from_the_environment_stripped_and_neve
     env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
     with ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env) as server:
         assert graphql(server.base, "{ availableJobs { name } }").status == 401
-        body = mutate(server.base, "triggerJob", "cleanup_expired_sessions", "success",
+        body = mutate(server.base, "triggerJob", SESSIONS, "success",
                       headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
         assert body == {"success": True}
         assert server.stop() == 0
@@ -1748,7 +1692,7 @@ def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_log
         assert (body.status, body) == (403, errors("this server does not answer to that Host; add it with"
                                                    " --allowed-host if it is yours"))
         assert server.stop() == 0
-    warnings = [line for line in server.stderr if "WARNING" in line]
+    warnings = [line for line in server.log.splitlines() if "WARNING" in line]
     assert len(warnings) == 1 and "listening on 0.0.0.0 without a token" in warnings[0]
     assert "requests need no token" in server.log
     assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in server.log
@@ -1788,7 +1732,7 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
                                                              " and resumeJob need the admin token"))
         assert graphql(base, "{ jobLogs { id } availableJobs { paused } }", headers=reader)["data"] == {
             "jobLogs": [], "availableJobs": [{"paused": False}] * 4}  # nothing ran, nothing paused
-        assert mutate(base, "pauseJob", "cleanup_expired_sessions", "success", admin) == {"success": True}
+        assert mutate(base, "pauseJob", SESSIONS, "success", admin) == {"success": True}
         triggered = graphql(base, f"mutation {{ {trigger} }}", headers=admin)
         assert triggered.headers["X-Barycenter-Access"] == "admin"
         assert triggered["data"]["triggerJob"]["success"]
@@ -1855,7 +1799,7 @@ def count_sessions(path, now):
             (now, now)).fetchone())
 
 
-def log_rows(path, job_name="cleanup_expired_sessions"):
+def log_rows(path, job_name=SESSIONS):
     with connect(path) as connection:
         cursor = connection.execute("SELECT * FROM job_executions WHERE job_name = ? ORDER BY id",
                                     (job_name,))
@@ -1938,7 +1882,7 @@ def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves
         assert resolved["success"] == 0 and resolved["completed_at"] is not None
         assert resolved["error_message"] == "interrupted by a stop of the server"
         assert resolved["records_processed"] == deleted_so_far
-        execution = mutate(restarted.base, "triggerJob", "cleanup_expired_sessions", "success " + EXECUTION)
+        execution = mutate(restarted.base, "triggerJob", SESSIONS, "success " + EXECUTION)
         assert execution == {"success": True, "execution": {"success": True,
                                                             "recordsProcessed": EXPIRED - deleted_so_far}}
         assert restarted.stop() == 0
@@ -1986,13 +1930,13 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(make_app, db_path):
             number = 0
             while runner.is_alive():
                 connection.execute(INSERT_EXPIRING["sessions"], (f"new-{number}", now + 3600))
-                if app.runner.is_running("cleanup_expired_sessions"):
+                if app.runner.is_running(SESSIONS):
                     writes_during_run.append(number)
                 number += 1
                 time.sleep(0.01)  # a session every 10 ms
 
-    runner, _ = in_background(app.runner.run, "cleanup_expired_sessions")
-    wait_until(lambda: app.runner.is_running("cleanup_expired_sessions"))
+    runner, _ = in_background(app.runner.run, SESSIONS)
+    wait_until(lambda: app.runner.is_running(SESSIONS))
     writer, _ = in_background(write_like_barycenter)
     runner.join(30)
     writer.join(30)
@@ -2013,7 +1957,7 @@ def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(ma
     if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
         pytest.skip("this file system cannot make files immutable (chattr +i)")
     try:
-        failed = mutate(app, "triggerJob", "cleanup_expired_sessions", "success message")
+        failed = mutate(app, "triggerJob", SESSIONS, "success message")
         history = graphql(app, "{ jobLogs { jobName success } availableJobs { name } }")
     finally:
         subprocess.run(["chattr", "-i", *files], check=True)
@@ -2021,7 +1965,7 @@ def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(ma
     assert failed["data"]["triggerJob"]["success"] is False
     assert message.startswith("Job cleanup_expired_sessions failed: ")
     assert "the database file cannot be written; is it read-only, or the disk full?" in message
-    assert history == {"data": {"jobLogs": [{"jobName": "cleanup_expired_sessions", "success": True}],
+    assert history == {"data": {"jobLogs": [{"jobName": SESSIONS, "success": True}],
                                 "availableJobs": [{"name": job["name"]} for job in SEED_JOBS]}}
     # Writable again: the next run works.
     assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
@@ -2158,15 +2102,15 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     insert_rows(db_path, "sessions", [1, 2])
     close_the_gate(db_path)
     with ServerProcess("--database", str(db_path), cwd=tmp_path) as server:
-        assert mutate(server.base, "triggerJob", "cleanup_expired_sessions")["success"] is False
+        assert mutate(server.base, "triggerJob", SESSIONS)["success"] is False
         assert server.stop() == 0
-    errors = [line for line in server.stderr if " ERROR " in line]
-    assert len(errors) == 1, server.stderr
+    errors = [line for line in server.log.splitlines() if " ERROR " in line]
+    assert len(errors) == 1, server.log
     assert re.search(r"job cleanup_expired_sessions: the failure of run 1 started \S+Z is lost: .*"
                      r" \(the disk is on fire\)$", errors[0]), errors
     # run JOB says on its line when its failure is not in the history: it could not even
     # start (start-up marks run 1 as interrupted, which the database refuses)...
-    run = ["run", "cleanup_expired_sessions", "--database", str(db_path)]
+    run = ["run", SESSIONS, "--database", str(db_path)]
     result = command(*run)
     assert (result.returncode, result.stdout) == (1, f"cleanup_expired_sessions failed: cannot open database"
                                                      f" {db_path}: still on fire; not in the history\n")
@@ -2205,30 +2149,30 @@ def test_a_dead_process_lease_blocks_the_job_until_it_expires_unless_the_process
                               text=True)
     gone = int(finished.stdout)  # a process ID nothing uses now
     host, ours = socket.gethostname(), barycenter_jobs._pid_namespace()
-    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 10)
+    orphan = insert_log_row(db_path, SESSIONS, NOW - 10)
     running = {"success": False, "message": "Job cleanup_expired_sessions is already running"}
     # Another host, or the same host name in another container: its process IDs mean nothing here.
     for owner in ("other-host:4242:dead", f"{host}:other-namespace:{gone}:abcd1234"):
-        write_lease(db_path, "cleanup_expired_sessions", owner, orphan, NOW + 50)
-        assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success message") == running
+        write_lease(db_path, SESSIONS, owner, orphan, NOW + 50)
+        assert mutate(app, "triggerJob", SESSIONS, "success message") == running
     assert mutate(app, "triggerJob", "cleanup_expired_device_codes", "success") == {"success": True}
     clock.now = NOW + 51  # the lease has expired
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success")["success"] is True
+    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
     logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id success errorMessage } }')
     assert logs["data"]["jobLogs"] == [
         {"id": "3", "success": True, "errorMessage": None},
         {"id": str(orphan), "success": False, "errorMessage": "interrupted by a stop of the server"}]
     # This namespace: the process is gone, so its lease is released at once.
-    orphan = insert_log_row(db_path, "cleanup_expired_sessions", NOW + 40)
-    write_lease(db_path, "cleanup_expired_sessions", f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 100)
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions", "success")["success"] is True
+    orphan = insert_log_row(db_path, SESSIONS, NOW + 40)
+    write_lease(db_path, SESSIONS, f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 100)
+    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
     assert log_rows(db_path)[2]["error_message"] == "interrupted by a stop of the server"
 
 
 def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make_app, db_path, clock):
     create_app(db_path, clock=clock).close()
-    held = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 5)
-    write_lease(db_path, "cleanup_expired_sessions", "other-host:1:alive", held, NOW + 30)
+    held = insert_log_row(db_path, SESSIONS, NOW - 5)
+    write_lease(db_path, SESSIONS, "other-host:1:alive", held, NOW + 30)
     dead = insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 5)
     write_lease(db_path, "cleanup_expired_refresh_tokens", "other-host:2:dead", dead, NOW - 1)
     # Barycenter's own scheduler may be running a job of another name: left alone.
@@ -2272,31 +2216,25 @@ def test_a_scheduled_firing_runs_once_when_replicas_fire_together_whatever_their
 def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_running_row(make_app, db_path):
     app, keeper = make_app(log_retention_days=30), make_app(log_retention_days=0)
     day = 86400
-    old_done = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 31 * day, NOW - 31 * day, 1, None, 5)
+    old_done = insert_log_row(db_path, SESSIONS, NOW - 31 * day, NOW - 31 * day, 1, None, 5)
     old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
     write_lease(db_path, "cleanup_expired_device_codes", "other-host:9:alive", old_running, NOW + 60)
-    recent = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
+    recent = insert_log_row(db_path, SESSIONS, NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
     mutate(app, "triggerJob", "cleanup_expired_challenges")
     ids = {int(row["id"]) for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]}
     assert old_done not in ids
     assert {old_running, recent} <= ids and len(ids) == 3
     # A retention of zero keeps everything.
-    insert_log_row(db_path, "cleanup_expired_sessions", 0, 1, 1, None, 0)
-    mutate(keeper, "triggerJob", "cleanup_expired_sessions")
+    insert_log_row(db_path, SESSIONS, 0, 1, 1, None, 0)
+    mutate(keeper, "triggerJob", SESSIONS)
     assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 5
     # A large history goes in batches.
-    with connect(db_path) as connection:
-        connection.executemany("INSERT INTO job_executions (job_name, started_at, completed_at, success)"
-                               " VALUES ('cleanup_expired_sessions', ?, ?, 1)",
-                               [(NOW - 100 * day + n, NOW - 100 * day + n) for n in range(2500)])
+    insert_log_rows(db_path, [(SESSIONS, NOW - 100 * day + n, NOW - 100 * day + n, 1) for n in range(2500)])
     assert app.storage.prune_history(NOW - 31 * day, batch=1000, max_batches=2) == 2000
     assert app.storage.prune_history(NOW - 31 * day, batch=1000, max_batches=2) == 501  # and the ancient
 
 
 # == History queries read their rows in order from an index ===================
-
-
-SESSIONS = "cleanup_expired_sessions"
 
 
 @pytest.mark.parametrize("filters", [
@@ -2321,12 +2259,7 @@ def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, filters):
 @pytest.mark.parametrize("job_name", [None, SESSIONS])
 @pytest.mark.parametrize("only_failures", [False, True])
 def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path, job_name, only_failures):
-    with connect(db_path) as connection:
-        connection.execute("BEGIN")
-        connection.executemany(
-            "INSERT INTO job_executions (job_name, started_at, completed_at, success) VALUES (?, ?, ?, ?)",
-            [(JOBS_IN_ORDER[n % 4], NOW + n, NOW + n, int(n % 7 != 0)) for n in range(200)])
-        connection.execute("COMMIT")
+    insert_log_rows(db_path, [(JOBS_IN_ORDER[n % 4], NOW + n, NOW + n, int(n % 7 != 0)) for n in range(200)])
     expected = [n for n in range(199, -1, -1) if (job_name is None or JOBS_IN_ORDER[n % 4] == job_name)
                 and (not only_failures or n % 7 == 0)][:10]
     logs = app.storage.list_runs(job_name, 10, only_failures)
@@ -2347,13 +2280,13 @@ def job_by_name(app, name, document=JOB_STATE):
 
 @both_databases
 def test_each_job_tells_its_last_run_last_success_and_whether_any_process_runs_it(app, db_path):
-    assert job_by_name(app, "cleanup_expired_sessions") == {
-        "name": "cleanup_expired_sessions", "lastRun": None, "lastSuccessAt": None, "running": False,
+    assert job_by_name(app, SESSIONS) == {
+        "name": SESSIONS, "lastRun": None, "lastSuccessAt": None, "running": False,
         "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 7200, NOW - 7190, 1, None, 3)
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW - 3600, NOW - 3599, 0, "boom", 0)
-    assert job_by_name(app, "cleanup_expired_sessions") == {
-        "name": "cleanup_expired_sessions", "lastRun": {"id": "2", "success": False},
+    insert_log_row(db_path, SESSIONS, NOW - 7200, NOW - 7190, 1, None, 3)
+    insert_log_row(db_path, SESSIONS, NOW - 3600, NOW - 3599, 0, "boom", 0)
+    assert job_by_name(app, SESSIONS) == {
+        "name": SESSIONS, "lastRun": {"id": "2", "success": False},
         "lastSuccessAt": "2026-02-14T10:07:40Z", "running": False, "paused": False,
         "nextRunAt": "2026-02-14T13:00:00Z"}
     run = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 2)
@@ -2372,7 +2305,7 @@ def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_
     query = "{ availableJobs { name expiredRecords } jobs: availableJobs { expiredRecords } }"
     answer = graphql(app, query)["data"]
     assert {job["name"]: job["expiredRecords"] for job in answer["availableJobs"]} == {
-        "cleanup_expired_sessions": 2, "cleanup_expired_refresh_tokens": 0,
+        SESSIONS: 2, "cleanup_expired_refresh_tokens": 0,
         "cleanup_expired_challenges": 0, "cleanup_expired_device_codes": 7}
     # Counted once every BACKLOG_SECONDS, the count shared by every request in between...
     monkeypatch.setattr(barycenter_jobs, "EXPIRED_RECORDS_CAP", 5)
@@ -2389,7 +2322,7 @@ def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_
 @both_databases
 def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(make_app, db_path, clock):
     first = make_app()
-    sessions, answer = "cleanup_expired_sessions", {"jobName": "cleanup_expired_sessions"}
+    sessions, answer = SESSIONS, {"jobName": SESSIONS}
     assert mutate(first, "pauseJob", sessions) == {**answer, "success": True,
                                                    "message": f"Job {sessions} paused"}
     assert mutate(first, "pauseJob", sessions) == {**answer, "success": False,
@@ -2420,28 +2353,28 @@ def test_pausing_lets_a_run_in_progress_finish(make_app, db_path, clock):
     app = make_app()
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
-    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
-    assert job_by_name(app, "cleanup_expired_sessions")["running"] is True
+    thread, outcome = in_background(app.runner.run, SESSIONS, clock=clock)
+    assert job_by_name(app, SESSIONS)["running"] is True
     assert log_rows(db_path)[0]["records_processed"] == barycenter_jobs.BATCH_ROWS  # truly under way
 
-    assert mutate(app, "pauseJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(app, "pauseJob", SESSIONS)["success"] is True
     clock.let_go()
     thread.join(60)
     assert (outcome["value"].status, outcome["value"].records) == (RunStatus.SUCCEEDED, rows)
     assert count_sessions(db_path, NOW) == (0, 1)
     # The next firing does not run, while the job stays paused.
     clock.now = epoch("2026-02-14T13:00:00Z")
-    assert app.runner.run_scheduled("cleanup_expired_sessions").status == RunStatus.PAUSED
+    assert app.runner.run_scheduled(SESSIONS).status == RunStatus.PAUSED
     assert len(log_rows(db_path)) == 1
 
 
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
     stalled, other = make_app(), make_app()
     fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 1, NOW)
-    thread, outcome = in_background(stalled.runner.run, "cleanup_expired_sessions", clock=clock)
+    thread, outcome = in_background(stalled.runner.run, SESSIONS, clock=clock)
     # Stalled for longer than the lease (a suspended process): another takes the job.
     clock.now = NOW + barycenter_jobs.LEASE_SECONDS + 1
-    assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(other, "triggerJob", SESSIONS)["success"] is True
     clock.let_go()
     thread.join(60)
     message = "another process took over cleanup_expired_sessions; this run stopped"
@@ -2456,8 +2389,8 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app
 @both_databases
 def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
     app.runner.stop()
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions") == {
-        "success": False, "jobName": "cleanup_expired_sessions",
+    assert mutate(app, "triggerJob", SESSIONS) == {
+        "success": False, "jobName": SESSIONS,
         "message": "Job cleanup_expired_sessions was not started: the server is shutting down"}
 
 
@@ -2465,12 +2398,12 @@ def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
 def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
     app = make_app(clock=time.time, schedules={
-        "cleanup_expired_sessions": rarely, "cleanup_expired_refresh_tokens": rarely,
+        SESSIONS: rarely, "cleanup_expired_refresh_tokens": rarely,
         "cleanup_expired_challenges": "*/10 * * * * *"})
     app.scheduler.start(paused=True)
     now = datetime.now(timezone.utc)
     late = {  # as if the process had been suspended since then
-        "cleanup_expired_sessions": now - timedelta(seconds=400),        # past the grace: skipped
+        SESSIONS: now - timedelta(seconds=400),        # past the grace: skipped
         "cleanup_expired_refresh_tokens": now - timedelta(seconds=100),  # within it: runs
         "cleanup_expired_challenges": now - timedelta(seconds=200),      # 20 firings missed: one run
     }
@@ -2486,7 +2419,7 @@ def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_a
 
     wait_until(lambda: done("cleanup_expired_refresh_tokens") and done("cleanup_expired_challenges"))
     app.close()
-    assert log_rows(db_path, "cleanup_expired_sessions") == []
+    assert log_rows(db_path, SESSIONS) == []
     assert len(done("cleanup_expired_refresh_tokens")) == 1
     assert len(done("cleanup_expired_challenges")) == 1
 
@@ -2494,8 +2427,8 @@ def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_a
 @both_databases
 def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     for offset in (0, 60, 120, 180):
-        insert_log_row(db_path, "cleanup_expired_sessions", NOW + offset, NOW + offset + 7, 1, None, 1)
-    insert_log_row(db_path, "cleanup_expired_sessions", NOW + 240)  # still running
+        insert_log_row(db_path, SESSIONS, NOW + offset, NOW + offset + 7, 1, None, 1)
+    insert_log_row(db_path, SESSIONS, NOW + 240)  # still running
     logs = graphql(app, '{ jobLogs(since: "2026-02-14T12:08:30Z", until: "2026-02-14T12:11:30Z")'
                         " { startedAt durationSeconds } }")["data"]["jobLogs"]
     assert logs == [{"startedAt": "2026-02-14T12:10:30Z", "durationSeconds": 7},
@@ -2529,9 +2462,8 @@ def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, messag
 
 @both_databases
 def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, db_path):
-    started = [NOW + n // 2 for n in range(25)]  # pairs share a second: the cursor must use the id too
-    for second in started:
-        insert_log_row(db_path, "cleanup_expired_sessions", second, second, 1, None, 0)
+    # Pairs share a second: the cursor must use the id too.
+    insert_log_rows(db_path, [(SESSIONS, NOW + n // 2, NOW + n // 2, 1, None, 0) for n in range(25)])
     expected = [str(n) for n in range(25, 0, -1)]
     seen, before = [], None
     while True:
@@ -2584,11 +2516,11 @@ def test_health_is_ok_while_the_scheduler_runs_and_503_naming_jobs_that_missed_t
     assert (status, body["status"], body["scheduler"], body["overdueJobs"]) == (200, "ok", "running", [])
     assert body["checkedAt"] == "2026-02-14T12:07:30Z"
     assert [job["name"] for job in body["jobs"]] == JOBS_IN_ORDER
-    assert body["jobs"][0] == {"name": "cleanup_expired_sessions", "paused": False, "running": False,
+    assert body["jobs"][0] == {"name": SESSIONS, "paused": False, "running": False,
                                "lastRunAt": None, "lastSuccessAt": None, "nextRunAt": "2026-02-14T13:00:00Z",
                                "overdue": False}
     clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
-    assert "cleanup_expired_sessions" not in get_health(started_app)[1]["overdueJobs"]
+    assert SESSIONS not in get_health(started_app)[1]["overdueJobs"]
     clock.now = epoch("2026-02-14T13:06:00Z")
     status, body = get_health(started_app)
     assert (status, body["status"], body["overdueJobs"]) == (503, "unhealthy", JOBS_IN_ORDER)
@@ -2665,9 +2597,9 @@ def test_a_postgresql_database_barycenter_created_is_left_as_it_was(make_app, po
     insert_rows(db, "sessions", [NOW - 1, NOW + 1])
 
     app = make_app(db)
-    assert mutate(app, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(app, "triggerJob", SESSIONS)["success"] is True
     logs = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
-    assert logs == [{"jobName": "cleanup_expired_sessions", "success": True, "recordsProcessed": 1},
+    assert logs == [{"jobName": SESSIONS, "success": True, "recordsProcessed": 1},
                     {"jobName": "refresh_peer_discovery", "success": True, "recordsProcessed": 0}]
     assert pg_columns(db, ["sessions", "job_executions"]) == before_columns
     indexes = pg_indexes(db)
@@ -2723,12 +2655,12 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
     db = postgres_database
     running, other = make_app(db), make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = in_background(running.runner.run, "cleanup_expired_sessions", clock=clock)
+    thread, outcome = in_background(running.runner.run, SESSIONS, clock=clock)
     try:
-        assert mutate(other, "triggerJob", "cleanup_expired_sessions") == {
+        assert mutate(other, "triggerJob", SESSIONS) == {
             "success": False, "message": "Job cleanup_expired_sessions is already running",
-            "jobName": "cleanup_expired_sessions"}
-        assert job_by_name(other, "cleanup_expired_sessions")["running"] is True
+            "jobName": SESSIONS}
+        assert job_by_name(other, SESSIONS)["running"] is True
         # The lease is timed by the database's clock, not by this app's (which says February).
         with connect(db) as connection:
             expires, database_now = connection.execute(
@@ -2739,7 +2671,7 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
         clock.let_go()
         thread.join(60)
     assert outcome["value"].status == RunStatus.SUCCEEDED
-    assert mutate(other, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(other, "triggerJob", SESSIONS)["success"] is True
 
 
 def terminate_app_connections(db):
@@ -2755,7 +2687,7 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     db = postgres_database
     victim = make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = in_background(victim.runner.run, "cleanup_expired_sessions", clock=clock)
+    thread, outcome = in_background(victim.runner.run, SESSIONS, clock=clock)
     assert terminate_app_connections(db) >= 1
     clock.let_go()
     thread.join(60)
@@ -2766,11 +2698,11 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     query = "{ jobLogs { success errorMessage recordsProcessed completedAt } }"
     assert graphql(victim, query)["data"]["jobLogs"] == [{**failed, "completedAt": "2026-02-14T12:07:30Z"}]
     # And the job let go of with it.
-    assert mutate(make_app(db), "triggerJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(make_app(db), "triggerJob", SESSIONS)["success"] is True
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": barycenter_jobs.BATCH_ROWS},
                     failed]
-    assert mutate(victim, "triggerJob", "cleanup_expired_sessions")["success"] is True
+    assert mutate(victim, "triggerJob", SESSIONS)["success"] is True
 
 
 @contextlib.contextmanager
@@ -2864,10 +2796,10 @@ def test_rows_another_transaction_has_locked_are_skipped_not_waited_for(make_app
     with connect(db) as barycenter:  # Barycenter, in the middle of updating a session
         barycenter.execute("BEGIN")
         barycenter.execute("SELECT * FROM sessions WHERE expires_at = ? FOR UPDATE", (NOW - 2,))
-        trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+        trigger = mutate(app, "triggerJob", SESSIONS, EXECUTION)
         assert trigger == {"execution": {"success": True, "recordsProcessed": 2}}
         barycenter.execute("COMMIT")
-    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+    trigger = mutate(app, "triggerJob", SESSIONS, EXECUTION)
     assert trigger == {"execution": {"success": True, "recordsProcessed": 1}}
     assert remaining_expiries(db, "sessions") == []
 
@@ -2979,7 +2911,7 @@ def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line
     db = own_postgres.url
     app = make_app(db)
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
-    thread, outcome = in_background(app.runner.run, "cleanup_expired_sessions", clock=clock)
+    thread, outcome = in_background(app.runner.run, SESSIONS, clock=clock)
     own_postgres.stop()
     clock.let_go()
     thread.join(60)
@@ -2987,7 +2919,7 @@ def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line
     assert outcome["value"].status == RunStatus.FAILED and ("terminating connection" in error or
                                                             "closed" in error), error
     own_postgres.start()
-    trigger = mutate(app, "triggerJob", "cleanup_expired_sessions", EXECUTION)
+    trigger = mutate(app, "triggerJob", SESSIONS, EXECUTION)
     assert trigger == {"execution": {"success": True, "recordsProcessed": 3000}}
     logs = graphql(app, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
     assert logs == [{"success": True, "errorMessage": None, "recordsProcessed": 3000},
@@ -3084,11 +3016,10 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
         failures = '{ jobLogs(onlyFailures: true) { jobName startedAt errorMessage recordsProcessed } }'
         wait_until(lambda: graphql(url, failures)["data"]["jobLogs"] != [])
         assert graphql(url, failures)["data"]["jobLogs"] == [{
-            "jobName": "cleanup_expired_sessions", "startedAt": "2026-02-14T12:07:30Z", "errorMessage": error,
+            "jobName": SESSIONS, "startedAt": "2026-02-14T12:07:30Z", "errorMessage": error,
             "recordsProcessed": 0}]
         metrics = scrape(url)
-        assert metrics[("barycenter_job_runs_total", (("job_name", "cleanup_expired_sessions"),
-                                                      ("outcome", "failure")))] == 1
+        assert metrics[("barycenter_job_runs_total", (("job_name", SESSIONS), ("outcome", "failure")))] == 1
 
 
 @both_databases
@@ -3148,7 +3079,7 @@ def test_three_replicas_triggering_a_failing_job_keep_its_error_with_no_deadlock
 
         def trigger(base):
             for _ in range(15):
-                messages.put(mutate(base, "triggerJob", "cleanup_expired_sessions")["message"])
+                messages.put(mutate(base, "triggerJob", SESSIONS)["message"])
 
         threads = [threading.Thread(target=trigger, args=(base,)) for base in bases for _ in range(2)]
         for thread in threads:
@@ -3193,13 +3124,12 @@ def test_a_request_that_finds_every_connection_busy_says_so(make_app, postgres_d
 @both_databases
 def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
     app = start_without_firings(make_app(log_retention_days=30))
-    good = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 60, NOW - 59, 1, None, 3)
-    in_milliseconds = insert_log_row(db_path, "cleanup_expired_sessions", NOW * 1000, NOW * 1000 + 5, 1, None,
-                                     1)
-    negative = insert_log_row(db_path, "cleanup_expired_sessions", NOW - 30, -1, 0, "clock went back", 0)
+    good = insert_log_row(db_path, SESSIONS, NOW - 60, NOW - 59, 1, None, 3)
+    in_milliseconds = insert_log_row(db_path, SESSIONS, NOW * 1000, NOW * 1000 + 5, 1, None, 1)
+    negative = insert_log_row(db_path, SESSIONS, NOW - 30, -1, 0, "clock went back", 0)
     odd = [in_milliseconds, negative]
     if not is_postgres(db_path):  # SQLite keeps text in an INTEGER column, and sorts it after every number
-        odd.append(insert_log_row(db_path, "cleanup_expired_sessions", "yesterday", "today", 1, None, 2))
+        odd.append(insert_log_row(db_path, SESSIONS, "yesterday", "today", 1, None, 2))
     with serving(app) as url:
         logs = graphql(url, "{ jobLogs { id startedAt completedAt durationSeconds } }")
         assert "errors" not in logs
@@ -3212,13 +3142,13 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
         # The newest run that has a time is the job's last run, for the API, /healthz and /metrics alike.
         jobs = graphql(url, "{ availableJobs { name lastRun { id } lastSuccessAt } }")["data"]
         sessions = jobs["availableJobs"][0]
-        assert sessions == {"name": "cleanup_expired_sessions", "lastRun": {"id": str(negative)},
+        assert sessions == {"name": SESSIONS, "lastRun": {"id": str(negative)},
                             "lastSuccessAt": "2026-02-14T12:06:31Z"}
         status, _, health = request(f"{url}/healthz", method="GET")
         assert status == 200 and json.loads(health)["jobs"][0]["lastRunAt"] == "2026-02-14T12:07:00Z"
         metrics = scrape(url)
         assert metrics[("barycenter_job_last_run_start_timestamp_seconds",
-                        (("job_name", "cleanup_expired_sessions"),))] == NOW - 30
+                        (("job_name", SESSIONS),))] == NOW - 30
         # Retention takes finished rows whose start is no time, as it takes old ones.
         trigger = graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
         assert trigger["data"]["triggerJob"]["success"] is True
@@ -3233,17 +3163,17 @@ def test_a_deleted_state_row_is_written_again_when_needed(make_app, db_path):
     with connect(db_path) as connection:  # an operator clearing a stuck lease the hard way
         connection.execute("DELETE FROM barycenter_jobs_state")
     delete_row = "DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'"
-    paused = ("barycenter_job_paused", (("job_name", "cleanup_expired_sessions"),))
+    paused = ("barycenter_job_paused", (("job_name", SESSIONS),))
     with serving(app) as url:
         assert request(f"{url}/healthz", method="GET")[0] == 200
         assert paused in scrape(url)
         with connect(db_path) as connection:
             connection.execute(delete_row)
-        assert mutate(url, "triggerJob", "cleanup_expired_sessions", "success message") == {
+        assert mutate(url, "triggerJob", SESSIONS, "success message") == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         with connect(db_path) as connection:
             connection.execute(delete_row)
-        assert mutate(url, "pauseJob", "cleanup_expired_sessions", "success") == {"success": True}
+        assert mutate(url, "pauseJob", SESSIONS, "success") == {"success": True}
         assert scrape(url)[paused] == 1
 
 
@@ -3341,8 +3271,7 @@ def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_f
     error, failures = json.loads(result.stdout)
     assert error.endswith("(too many open files: raise the process's limit, ulimit -n or systemd's"
                           " LimitNOFILE)")
-    assert [(run["jobName"], run["errorMessage"]) for run in failures] == [
-        ("cleanup_expired_sessions", error)]
+    assert [(run["jobName"], run["errorMessage"]) for run in failures] == [(SESSIONS, error)]
 
 
 # == The dashboard, in a real browser =========================================
@@ -3415,14 +3344,14 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, 
         assert [" ".join(text.split()) for text in schedules] == [
             "0 0 * * * * every hour at :00", "0 30 * * * * every hour at :30",
             "0 */5 * * * * every 5 minutes", "0 45 * * * * every hour at :45"]
-        expect(board.row("cleanup_expired_sessions").locator("td").nth(4)).to_have_text("never ran")
+        expect(board.row(SESSIONS).locator("td").nth(4)).to_have_text("never ran")
 
-        board.row("cleanup_expired_sessions").get_by_role("button", name="Run now").click()
+        board.row(SESSIONS).get_by_role("button", name="Run now").click()
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_sessions triggered successfully")
         # Once the run has ended (a refresh during the run shows it running).
         expect(page.locator("#history tr td:nth-child(6)")).to_have_text(["2"])
-        assert board.history_column(2) == ["cleanup_expired_sessions"]
-        expect(board.row("cleanup_expired_sessions").locator("td").nth(4)).to_contain_text("succeeded")
+        assert board.history_column(2) == [SESSIONS]
+        expect(board.row(SESSIONS).locator("td").nth(4)).to_contain_text("succeeded")
         assert [run["records_processed"] for run in log_rows(db_path)] == [2]  # run once
         expect(page.locator(".history thead")).to_be_visible()  # a table on a wide screen, cards on a phone
         expect(page.locator(".legend")).to_contain_text("a bar's height is the rows that run deleted")
@@ -3448,7 +3377,7 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
     error = "database is locked (another writer held the lock past the busy timeout) " + "x" * 60
     insert_log_row(db_path, "cleanup_expired_device_codes", now - 60, now - 59, 0, error, 0)
     long_ago = now - 3 * 86400  # shown with its date; it took less than a second
-    insert_log_row(db_path, "cleanup_expired_sessions", long_ago, long_ago, 1, None, 7)
+    insert_log_row(db_path, SESSIONS, long_ago, long_ago, 1, None, 7)
     insert_rows(db_path, "sessions", [now - 5, now - 4, now + 3600])
     with serving(app) as url:
         for token, buttons in (("read-secret", 0), ("admin-secret", 8)):
@@ -3461,7 +3390,7 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
                 expect(page.locator("#jobs tr")).to_have_count(4)
                 expect(page.locator("#jobs button")).to_have_count(buttons)
                 expect(page.locator("#connection")).to_contain_text("read only" if buttons == 0 else "Live")
-                expect(board.row("cleanup_expired_sessions").locator("td").nth(6)).to_have_text("2")
+                expect(board.row(SESSIONS).locator("td").nth(6)).to_have_text("2")
                 assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scroll
                 for row in page.locator("#jobs tr").all():  # state, last run and the buttons are on screen
                     cells = row.locator("td")
@@ -3528,9 +3457,8 @@ def test_the_playground_offline_is_a_readable_sentence_with_a_way_back(browser, 
 def test_the_dashboard_refreshes_itself_and_keeps_the_filters_and_the_scroll(make_app, browser, db_path):
     app = make_app(clock=time.time)
     now = int(time.time())
-    for n in range(40):
-        started = now - 4000 + n * 60
-        insert_log_row(db_path, "cleanup_expired_device_codes", started, started, 1, None, n)
+    insert_log_rows(db_path, [("cleanup_expired_device_codes", now - 4000 + n * 60, now - 4000 + n * 60, 1, None, n)
+                              for n in range(40)])
     with serving(app) as url, dashboard(browser, url) as board:
         expect, page = board.expect, board.page
         page.set_viewport_size({"width": 1400, "height": 500})
@@ -3549,11 +3477,9 @@ def test_the_history_filters_and_pages_older_runs_with_before(make_app, browser,
     app = make_app(clock=time.time)
     now = int(time.time())
     names = [*JOB_TABLES, "refresh_peer_discovery"]  # the last one is Barycenter's own job
-    for n in range(60):
-        failed = n % 7 == 0
-        started = now - 6000 + n * 60
-        insert_log_row(db_path, names[n % 5], started, started + 1, 0 if failed else 1,
-                       "database is locked" if failed else None, n)
+    failed = [n % 7 == 0 for n in range(60)]
+    insert_log_rows(db_path, [(names[n % 5], now - 6000 + n * 60, now - 5999 + n * 60, int(not failed[n]),
+                               "database is locked" if failed[n] else None, n) for n in range(60)])
     with serving(app) as url, dashboard(browser, url) as board:
         expect, page = board.expect, board.page
         expect(page.locator("#history tr")).to_have_count(25)
@@ -3643,7 +3569,7 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     insert_rows(db_path, "sessions", [NOW - 300, NOW - 299, NOW - 298])
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
     clock.now = NOW - 120
-    mutate(app, "triggerJob", "cleanup_expired_sessions")
+    mutate(app, "triggerJob", SESSIONS)
     clock.now = NOW
     mutate(app, "triggerJob", "cleanup_expired_refresh_tokens")
     with connect(db_path) as connection:
@@ -3688,7 +3614,7 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
 
 @both_databases
 def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(make_app, db_path, clock):
-    sessions = "cleanup_expired_sessions"
+    sessions = SESSIONS
     day = 86400
     create_app(db_path, clock=lambda: NOW - 200 * day).close()  # first started 200 days ago
     for started, success, records in ((NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6),
@@ -3729,10 +3655,10 @@ def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from
         connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded,"
                            " records_deleted) VALUES ('cleanup_expired_sessions', 1, 9, 99)")
         connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**barycenter_jobs.SQLiteStorage.types))
-    insert_log_row(path, "cleanup_expired_sessions", NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
+    insert_log_row(path, SESSIONS, NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
     with serving(make_app(path)) as url:
         samples = scrape(url)
-    labels = (("job_name", "cleanup_expired_sessions"),)
+    labels = (("job_name", SESSIONS),)
     assert samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))] == 1
     assert samples[("barycenter_job_records_deleted_total", labels)] == 4
     assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the row is kept
