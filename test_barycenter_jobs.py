@@ -400,16 +400,11 @@ def app(make_app):
 
 # == The seed's examples, answer for answer ===================================
 
-SEED_JOBS = [
-    {"name": SESSIONS, "description": "Clean up expired user sessions",
-     "schedule": "0 0 * * * *"},
-    {"name": "cleanup_expired_refresh_tokens", "description": "Clean up expired refresh tokens",
-     "schedule": "0 30 * * * *"},
-    {"name": "cleanup_expired_challenges", "description": "Clean up expired WebAuthn challenges",
-     "schedule": "0 */5 * * * *"},
-    {"name": "cleanup_expired_device_codes", "description": "Clean up expired device authorization codes",
-     "schedule": "0 45 * * * *"},
-]
+SEED_JOBS = [{"name": name, "description": description, "schedule": schedule} for name, description, schedule in [
+    (SESSIONS, "Clean up expired user sessions", "0 0 * * * *"),
+    ("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens", "0 30 * * * *"),
+    ("cleanup_expired_challenges", "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
+    ("cleanup_expired_device_codes", "Clean up expired device authorization codes", "0 45 * * * *")]]
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
 
 
@@ -489,7 +484,7 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
 
 @both_databases
 def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_by_default(app, db_path):
-    insert_log_rows(db_path, [(SESSIONS, started, started, 1, None, 0) for started in (NOW - 5, NOW, NOW - 10, NOW)]
+    insert_log_rows(db_path, [(SESSIONS, start, start, 1, None, 0) for start in (NOW - 5, NOW, NOW - 10, NOW)]
                     + [(SESSIONS, NOW - 20)])  # the last one running
     logs = graphql(app, "{ jobLogs { id completedAt success errorMessage recordsProcessed } }")
     assert [row["id"] for row in logs["data"]["jobLogs"]] == ["4", "2", "1", "3", "5"]
@@ -499,14 +494,6 @@ def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_b
     assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: null) { id } }")["data"]["jobLogs"]) == 100
     assert len(graphql(app, "{ jobLogs(limit: 1000) { id } }")["data"]["jobLogs"]) == 150
-
-
-@pytest.mark.parametrize("limit", [-1, 1001, 2**31 - 1])
-def test_limit_outside_the_valid_range_is_an_error_that_names_it(app, limit):
-    result = graphql(app, "query ($limit: Int) { jobLogs(limit: $limit) { id } }", {"limit": limit})
-    assert result["data"] is None
-    assert [error["message"] for error in result["errors"]] == [
-        f"limit must be between 0 and 1000, got {limit}"]
 
 
 # == The jobs on real rows ====================================================
@@ -730,6 +717,8 @@ CRON_TABLE = [
     ("0 0 9 */2 * 1", "2026-02-23T09:00:00Z"),  # day-of-month starts with *: both must match
     ("0 0 0 29 2 *", "2028-02-29T00:00:00Z"),
     ("0 0 0 31 * *", "2026-03-31T00:00:00Z"),
+    ("0 0 0 1 3 MON", "2026-03-01T00:00:00Z"),  # the 1st or a Monday: the 1st, a Sunday
+    ("0 0 0 1 * MON", "2026-02-16T00:00:00Z"),
     ("59 59 23 31 12 *", "2026-12-31T23:59:59Z"),
 ]
 
@@ -738,16 +727,6 @@ CRON_TABLE = [
 def test_cron_expression_fires_when_cron_says(expression, expected):
     fire = next_fire_time(parse_cron(expression), NOW)
     assert fire.strftime("%Y-%m-%dT%H:%M:%SZ") == expected
-
-
-def test_both_day_fields_restricted_fire_on_either_day():
-    trigger = parse_cron("0 0 0 1 * MON")
-    moment, fires = NOW, []
-    for _ in range(6):
-        fire = next_fire_time(trigger, moment)
-        fires.append(fire.strftime("%a %d"))
-        moment = fire.timestamp()
-    assert fires == ["Mon 16", "Mon 23", "Sun 01", "Mon 02", "Mon 09", "Mon 16"]
 
 
 CRON_ERRORS = [
@@ -883,10 +862,17 @@ class ServerProcess:
             self.process.wait()
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
-def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum):
-    with ServerProcess(cwd=tmp_path) as server:  # default database: ./barycenter.db in the working directory
-        assert server.url.startswith("http://127.0.0.1:") and server.url.endswith("/admin/jobs")
+@pytest.mark.parametrize("signum, host", [(signal.SIGTERM, None), (signal.SIGINT, None), (signal.SIGHUP, "::1")])
+def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum, host):
+    if host:
+        try:
+            socket.create_server((host, 0), family=socket.AF_INET6).close()
+        except OSError:
+            pytest.skip("this machine has no IPv6 loopback (::1)")
+    # The default database: ./barycenter.db in the working directory.
+    with ServerProcess(*(["--host", host] if host else []), cwd=tmp_path) as server:
+        assert server.url.startswith("http://[::1]:" if host else "http://127.0.0.1:")
+        assert server.url.endswith("/admin/jobs")
         # The seed's curl body, verbatim.
         body = b'''{
     "query": "mutation { triggerJob(jobName: \\"cleanup_expired_sessions\\") { success message jobName } }"
@@ -951,6 +937,7 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
     (["--log-retention-days", "-1"], {}, "log retention must be 0 (keep everything) or more days, got -1", 2),
     ([], {"BARYCENTER_READ_TOKEN": "same-token"}, READ_TOKEN_ALONE, 2),
     ([], {"BARYCENTER_READ_TOKEN": "same", "BARYCENTER_ADMIN_TOKEN": "same"}, READ_TOKEN_ALONE, 2),
+    (["--token-file", "empty"], {}, "--token-file empty is empty", 2),
     (["run", "cleanup_everything"], {}, UNKNOWN_JOB, 2),
     *[(command.split(), {}, f"unknown command {command!r}; give run JOB, status, or none to serve"
        " (see --help)", 2) for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
@@ -970,10 +957,11 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
 def test_start_up_errors_are_one_line_before_anything_listens_and_make_nothing(tmp_path, args, environment,
                                                                                message, code):
     (tmp_path / "notes.db").write_text("these are not the tables you are looking for" * 100)
+    (tmp_path / "empty").write_text("\n")
     clean = {key: value for key, value in os.environ.items() if not key.startswith("BARYCENTER")}
     result = command("--port", "0", *args, cwd=tmp_path, env={**clean, **environment})
     assert (result.returncode, result.stdout, result.stderr) == (code, "", f"barycenter_jobs: {message}\n")
-    assert [path.name for path in tmp_path.iterdir()] == ["notes.db"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["empty", "notes.db"]
 
 
 def test_listen_errors_are_one_line_naming_the_address(tmp_path):
@@ -1201,19 +1189,6 @@ def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
     assert (row["success"], row["error_message"]) == (0, "interrupted by shutdown")
     assert 0 < row["records_processed"] < 150000 and row["records_processed"] % 3000 == 0
     assert len(remaining_expiries(path, "sessions")) == 150000 - row["records_processed"]
-
-
-def test_an_ipv6_address_is_served(tmp_path):
-    try:
-        with socket.socket(socket.AF_INET6) as probe:
-            probe.bind(("::1", 0))
-    except OSError:
-        pytest.skip("this machine has no IPv6 loopback (::1)")
-    with ServerProcess("--host", "::1", cwd=tmp_path) as server:
-        assert server.url.startswith("http://[::1]:")
-        body = graphql(server.base, "{ availableJobs { name } }")
-        assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
-        assert server.stop() == 0
 
 
 def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
@@ -1671,18 +1646,6 @@ def test_the_right_token_is_let_in_and_checked_before_the_body_is_read(token_ser
     assert samples[("barycenter_jobs_database_up", ())] == 1
 
 
-def test_the_command_line_takes_the_token_from_the_environment_stripped_and_never_logs_it(tmp_path):
-    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="  env-token-1234\n")
-    with ServerProcess("--allowed-host", "jobs.internal", cwd=tmp_path, env=env) as server:
-        assert graphql(server.base, "{ availableJobs { name } }").status == 401
-        body = mutate(server.base, "triggerJob", SESSIONS, "success",
-                      headers={"Authorization": "Bearer env-token-1234", "Host": "jobs.internal"})
-        assert body == {"success": True}
-        assert server.stop() == 0
-    assert "env-token-1234" not in server.log
-    assert " 401 " in server.log and " 200 " in server.log
-
-
 def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_logs_who_asked(tmp_path):
     with ServerProcess("--host", "0.0.0.0", "--allowed-host", "jobs.internal", cwd=tmp_path) as server:
         base = "http://127.0.0.1:" + server.base.rsplit(":", 1)[1]
@@ -1698,31 +1661,25 @@ def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_log
     assert "127.0.0.1: a resume of no_such\\x0ajob requested with no token" in server.log
 
 
-def test_the_command_line_reads_a_token_file_and_refuses_an_empty_one(tmp_path):
-    (tmp_path / "token").write_text("  file-token-5678\n")
-    with ServerProcess("--token-file", "token", cwd=tmp_path) as server:
-        for token, status in (("file-token-5678", 200), ("file-token", 401)):
-            authorization = {"Authorization": f"Bearer {token}"}
-            assert graphql(server.base, "{ availableJobs { name } }", headers=authorization).status == status
-    (tmp_path / "empty").write_text("\n")
-    result = command("--port", "0", "--token-file", "empty", cwd=tmp_path)
-    assert (result.returncode, result.stderr) == (2, "barycenter_jobs: --token-file empty is empty\n")
-
-
-def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutation_is_logged(tmp_path):
-    (tmp_path / "read-token").write_text("reader-token-4321\n")
-    env = dict(os.environ, BARYCENTER_ADMIN_TOKEN="admin-token-8765")
-    with ServerProcess("--read-token-file", "read-token", "--log-level", "DEBUG", cwd=tmp_path,
-                       env=env) as server:
-        base = server.base
-        reader = {"Authorization": "Bearer reader-token-4321"}
-        admin = {"Authorization": "Bearer admin-token-8765"}
+@pytest.mark.parametrize("admin_from", ["environment", "file"])
+def test_the_read_token_reads_the_admin_token_may_change_and_neither_is_logged(tmp_path, admin_from):
+    admin, reader = "admin-token-8765", "reader-token-4321"
+    # Each token from a file or from the environment (both ways round), stripped either way.
+    from_file, from_environment = (admin, reader) if admin_from == "file" else (reader, admin)
+    (tmp_path / "token").write_text(f"  {from_file}\n")
+    flag, variable = (("--token-file", "BARYCENTER_READ_TOKEN") if admin_from == "file" else
+                      ("--read-token-file", "BARYCENTER_ADMIN_TOKEN"))
+    with ServerProcess(flag, "token", "--log-level", "DEBUG", cwd=tmp_path,
+                       env={**os.environ, variable: f"  {from_environment}\n"}) as server:
+        base, reader, admin = server.base, {"Authorization": f"Bearer {reader}"}, {"Authorization": f"Bearer {admin}"}
+        for wrong in ({}, {"Authorization": "Bearer admin-token"}):
+            assert graphql(base, "{ availableJobs { name } }", headers=wrong).status == 401
         answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert answer.headers["X-Barycenter-Access"] == "read"
         assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
-        trigger = 'triggerJob(jobName: "cleanup_expired_sessions") { success }'
-        mutations = [f'mutation {{ {verb}(jobName: "cleanup_expired_sessions") {{ success }} }}'
+        trigger = f'triggerJob(jobName: "{SESSIONS}") {{ success }}'
+        mutations = [f'mutation {{ {verb}(jobName: "{SESSIONS}") {{ success }} }}'
                      for verb in ("triggerJob", "pauseJob", "resumeJob")] + [
             f"mutation {{ ... on Mutation {{ {trigger} }} }}",
             f"mutation {{ ...M }} fragment M on Mutation {{ {trigger} }}"]
@@ -1744,6 +1701,7 @@ def test_a_read_token_reads_but_may_not_trigger_pause_or_resume_and_every_mutati
     assert log.count("127.0.0.1: refused a mutation with the read token") == len(mutations)
     assert "127.0.0.1: a pause of cleanup_expired_sessions requested with the admin token" in log
     assert "127.0.0.1: a run of cleanup_expired_sessions requested with the admin token" in log
+    assert " 401 " in log and " 200 " in log
 
 
 # == Generated documents: every answer is JSON and never a 5xx ================
@@ -1946,32 +1904,6 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(make_app, db_path):
     assert log_rows(db_path)[0]["records_processed"] == 200_000
 
 
-def test_a_database_that_becomes_read_only_fails_runs_clearly_and_reads_go_on(make_app, tmp_path):
-    db = tmp_path / "barycenter.db"
-    app = make_app(db)
-    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
-        "data": {"triggerJob": {"success": True}}}
-    # The database and its write-ahead log become unwritable (the -shm file is
-    # SQLite's shared memory, not data; an unwritable one crashes SQLite).
-    files = [str(tmp_path / "barycenter.db"), str(tmp_path / "barycenter.db-wal")]
-    if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
-        pytest.skip("this file system cannot make files immutable (chattr +i)")
-    try:
-        failed = mutate(app, "triggerJob", SESSIONS, "success message")
-        history = graphql(app, "{ jobLogs { jobName success } availableJobs { name } }")
-    finally:
-        subprocess.run(["chattr", "-i", *files], check=True)
-    message = failed["data"]["triggerJob"]["message"]
-    assert failed["data"]["triggerJob"]["success"] is False
-    assert message.startswith("Job cleanup_expired_sessions failed: ")
-    assert "the database file cannot be written; is it read-only, or the disk full?" in message
-    assert history == {"data": {"jobLogs": [{"jobName": SESSIONS, "success": True}],
-                                "availableJobs": [{"name": job["name"]} for job in SEED_JOBS]}}
-    # Writable again: the next run works.
-    assert graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success } }') == {
-        "data": {"triggerJob": {"success": True}}}
-
-
 def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
     # The server in a mount namespace of its own, its database on a file system
     # there that the test makes read-only and then writable again.
@@ -1982,7 +1914,6 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
     data.mkdir()
     in_own_mount = ["unshare", "--mount", "--propagation", "private",
                     "sh", "-c", f'mount -t tmpfs tmpfs "{data}" && exec "$@"', "sh"]
-    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
     with ServerProcess("--database", str(data / "barycenter.db"), "--schedule",
                        "cleanup_expired_challenges=* * * * * *", cwd=tmp_path, prefix=in_own_mount) as server:
 
@@ -1991,16 +1922,18 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
                             "mount", "-o", f"remount,{mode}", str(data)], check=True, capture_output=True)
 
         base = server.base
-        assert graphql(base, trigger)["data"]["triggerJob"]["success"] is True
+        assert mutate(base, "triggerJob", SESSIONS, "success") == {"success": True}
         remount("ro")
-        assert graphql(base, trigger)["data"]["triggerJob"] == {"success": False, "message": (
-            "Job cleanup_expired_sessions failed: unable to open database file"
-            " (SQLITE_CANTOPEN: is its folder missing, or read-only?)")}
+        cannot_open = "unable to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)"
+        assert mutate(base, "triggerJob", SESSIONS, "success message") == {
+            "success": False, "message": f"Job cleanup_expired_sessions failed: {cannot_open}"}
+        # A read meets it too: SQLite cannot open a database in WAL mode on a read-only file system.
+        assert graphql(base, "{ jobLogs { id } }")["errors"][0]["message"] == cannot_open
         # The scheduler's threads meet the fault too (a firing every second).
         wait_until(lambda: len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed",
                                           server.log)) >= 3)
         remount("rw")
-        assert graphql(base, trigger)["data"]["triggerJob"] == {
+        assert mutate(base, "triggerJob", SESSIONS, "success message") == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         scheduled = '{ jobLogs(jobName: "cleanup_expired_challenges", limit: 1000) { success } }'
 
@@ -2444,6 +2377,7 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
 
 
 @pytest.mark.parametrize("arguments, message", [
+    *[(f"limit: {limit}", f"limit must be between 0 and 1000, got {limit}") for limit in (-1, 1001, 2**31 - 1)],
     ('since: "yesterday"', "since must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
                            " got 'yesterday'"),
     ('until: "2026-13-01"', "until must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
@@ -2455,9 +2389,9 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
     (f'before: "{2**63}"', f"before: {2**63} is past the largest id a run can have, {2**63 - 1}"),
     ('before: "١٢"', "before must be the id of a run, a whole number such as \"42\"; got '١٢'"),
 ])
-def test_malformed_times_and_cursors_say_what_is_expected(app, arguments, message):
+def test_malformed_limits_times_and_cursors_say_what_is_expected(app, arguments, message):
     body = graphql(app, f"{{ jobLogs({arguments}) {{ id }} }}")
-    assert [error["message"] for error in body["errors"]] == [message]
+    assert body["data"] is None and [error["message"] for error in body["errors"]] == [message]
 
 
 @both_databases
