@@ -160,8 +160,6 @@ def insert_log_rows(path, rows):
 
 
 # == Calling the app ==========================================================
-
-
 def call(app, method="POST", path="/admin/jobs", body=b"", content_type="application/json", environ=None):
     """One request through the WSGI app in this process, checked by wsgiref.validate; ``environ`` adds
     to the request (None removes a key). Returns (status code, headers, parsed JSON body)."""
@@ -311,7 +309,6 @@ def clock():
 
 
 # == The two databases: a test decorated with @both_databases runs on each ====
-
 POSTGRES_VARIABLE = "BARYCENTER_JOBS_TEST_POSTGRES"
 both_databases = pytest.mark.parametrize("db_path", ["sqlite", "postgresql"], indirect=True)
 
@@ -399,7 +396,6 @@ def app(make_app):
 
 
 # == The seed's examples, answer for answer ===================================
-
 SEED_JOBS = [{"name": name, "description": description, "schedule": schedule} for name, description, schedule in [
     (SESSIONS, "Clean up expired user sessions", "0 0 * * * *"),
     ("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens", "0 30 * * * *"),
@@ -480,8 +476,6 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
 
 
 # == jobLogs: rendering, order, limit =========================================
-
-
 @both_databases
 def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_by_default(app, db_path):
     insert_log_rows(db_path, [(SESSIONS, start, start, 1, None, 0) for start in (NOW - 5, NOW, NOW - 10, NOW)]
@@ -497,8 +491,6 @@ def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_b
 
 
 # == The jobs on real rows ====================================================
-
-
 @both_databases
 @pytest.mark.parametrize("job_name", list(JOB_TABLES))
 def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(app, db_path, job_name,
@@ -616,8 +608,6 @@ def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
 
 
 # == Storage: Barycenter's layout, WAL, existing databases ====================
-
-
 def table_columns(path, table):
     with connect(path) as connection:
         return [(row[1], row[2], row[3]) for row in connection.execute(f"PRAGMA table_info({table})")]
@@ -690,7 +680,6 @@ def test_a_database_barycenter_created_works_unchanged(make_app, db_path):
 
 
 # == Cron: six fields, seconds first, cron's weekday numbers, UTC =============
-
 # From Saturday 2026-02-14 12:07:30 UTC.
 CRON_TABLE = [
     ("0 0 * * * *", "2026-02-14T13:00:00Z"),
@@ -769,8 +758,6 @@ def test_create_app_rejects_a_bad_override_naming_job_and_expression(db_path):
 
 
 # == HTTP: routing, methods, content types ====================================
-
-
 @pytest.mark.parametrize("method, path, content_type, status, message", [
     ("POST", "/admin/jobs/extra", "application/json", 404,
      "no such path /admin/jobs/extra; the API is POST /admin/jobs"),
@@ -792,8 +779,6 @@ def test_paths_methods_and_content_types_are_answered_in_json(app, method, path,
 
 
 # == Real HTTP and the real command line ======================================
-
-
 @both_databases
 def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
     threads_before = set(threading.enumerate())
@@ -979,31 +964,41 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
 
 @both_databases
 def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_app, db_path, tmp_path):
-    sessions, database = SESSIONS, ["--database", str(db_path)]
+    database = ["--database", str(db_path)]
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
-    result = command("run", sessions, *database)
+    result = command("run", SESSIONS, *database)
     assert result.returncode == 0
-    assert result.stdout == f"{sessions} succeeded: 3 expired rows deleted (run 1)\n"
+    assert result.stdout == f"{SESSIONS} succeeded: 3 expired rows deleted (run 1)\n"
     assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
-
     app = make_app(clock=time.time)
-    mutate(app, "pauseJob", sessions)
-    result = command("run", sessions, *database)  # an outside scheduler's run is a scheduled run
-    assert (result.returncode, result.stdout) == (0, f"{sessions} did not run: the job is paused\n")
-    mutate(app, "resumeJob", sessions)
-    run = insert_log_row(db_path, sessions, int(time.time()))
-    with another_process_holding(db_path, sessions, run):
+    mutate(app, "pauseJob", SESSIONS)
+    result = command("run", SESSIONS, *database)  # an outside scheduler's run is a scheduled run
+    assert (result.returncode, result.stdout) == (0, f"{SESSIONS} did not run: the job is paused\n")
+    mutate(app, "resumeJob", SESSIONS)
+    run = insert_log_row(db_path, SESSIONS, int(time.time()))
+    with another_process_holding(db_path, SESSIONS, run):
         if not is_postgres(db_path):
-            write_lease(db_path, sessions, "other-host:77:alive", run, int(time.time()) + 600)
-        result = command("run", sessions, *database)
-    assert result.returncode == 0
-    assert result.stdout == f"{sessions} did not run: a run is already in progress\n"
+            write_lease(db_path, SESSIONS, "other-host:77:alive", run, int(time.time()) + 600)
+        result = command("run", SESSIONS, *database)
+    assert (result.returncode, result.stdout) == (0, f"{SESSIONS} did not run: a run is already in progress\n")
     assert len(log_rows(db_path)) == 2
-
-    insert_rows(db_path, "sessions", [4])
+    # Told to stop mid-run (SIGTERM), it does the batch in hand and stops.
+    now = int(time.time())
+    fill_sessions(db_path, EXPIRED, 0, now)
+    with subprocess.Popen([sys.executable, str(MODULE), "run", SESSIONS, *database], stdout=subprocess.PIPE,
+                          stderr=subprocess.DEVNULL, text=True) as process:
+        with lock_once_a_batch_is_done(db_path) as let_go:  # the next batch waits...
+            process.send_signal(signal.SIGTERM)  # ...the run is told to stop...
+            let_go()  # ...does that batch, and stops
+        stdout, _ = process.communicate(timeout=60)
+    stopped = log_rows(db_path)[2]
+    assert (process.returncode, stdout) == (1, f"{SESSIONS} failed: interrupted by shutdown (run 3)\n")
+    assert (stopped["success"], stopped["error_message"]) == (0, "interrupted by shutdown")
+    assert 0 < stopped["records_processed"] < EXPIRED and stopped["records_processed"] % 3000 == 0
+    assert count_sessions(db_path, now)[0] == EXPIRED - stopped["records_processed"]
     with connect(db_path) as connection:
         if is_postgres(db_path):
             connection.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
@@ -1012,11 +1007,12 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
         else:
             connection.execute("CREATE TRIGGER refuse BEFORE DELETE ON sessions"
                                " BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END")
-    result = command("run", sessions, *database)
-    assert (result.returncode, result.stdout) == (1, f"{sessions} failed: the disk is on fire (run 3)\n")
+    result = command("run", SESSIONS, *database)
+    assert (result.returncode, result.stdout) == (1, f"{SESSIONS} failed: the disk is on fire (run 4)\n")
 
 
-def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdue_or_failed(db_path):
+@both_databases
+def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_reads(db_path):
     database = ["--database", str(db_path)]
     create_app(db_path).close()
     result = command("status", *database)  # a new database: no firing was due since it was set up
@@ -1026,8 +1022,7 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
         connection.execute("UPDATE barycenter_jobs_state SET resumed_at = ?", (now - 3 * 3600,))
     result = command("status", *database)
     assert result.returncode == 1 and result.stdout.count(", OVERDUE; ") == 4
-    for job in barycenter_jobs.JOBS:
-        insert_log_row(db_path, job.name, now - 2, now - 1, 1, None, 5)
+    insert_log_rows(db_path, [(job.name, now - 2, now - 1, 1, None, 5) for job in barycenter_jobs.JOBS])
     insert_rows(db_path, "device_codes", [1, 2, now + 3600])
     assert command("status", *database).returncode == 0
     insert_log_row(db_path, "cleanup_expired_challenges", now, now, 0, "the disk is on fire", 0)
@@ -1049,43 +1044,36 @@ def test_status_on_the_command_line_prints_each_job_and_exits_1_if_one_is_overdu
     assert result.returncode == 1
     assert result.stdout.splitlines()[0].startswith("cleanup_expired_sessions: scheduled, OVERDUE; next run ")
     assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
-
-
-@both_databases
-def test_status_only_reads_so_read_only_access_will_do_and_a_writer_does_not_stop_it(db_path):
-    create_app(db_path).close()
-    sessions = SESSIONS
-    left = insert_log_row(db_path, sessions, int(time.time()) - 60)  # by a process that died
+    # It only reads: read-only access will do, and a writer holding its lock does not stop it.
+    left = insert_log_row(db_path, SESSIONS, int(time.time()) - 60)  # by a process that died
     with connect(db_path) as connection:  # as if an operator deleted it to clear a lease
-        connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = ?", (sessions,))
+        connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = ?", (SESSIONS,))
     if is_postgres(db_path):
         reader = f"reader_{os.getpid()}"  # a role that may only SELECT
         with connect(db_path) as connection:
             connection.execute(f"CREATE ROLE {reader} LOGIN")
             connection.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
         parts = urllib.parse.urlsplit(db_path)
-        host = parts.netloc.rpartition("@")[2]
-        database = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{host}"))
-        writer = connect(db_path)  # what any write of ours would wait for; reads do not
+        read_only = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{parts.netloc.rpartition('@')[2]}"))
         lock = "BEGIN; LOCK TABLE barycenter_jobs_state, job_executions IN EXCLUSIVE MODE"
     else:
-        database, writer, lock = f"sqlite://{db_path}?mode=ro", connect(db_path), "BEGIN IMMEDIATE"
+        read_only, lock = f"sqlite://{db_path}?mode=ro", "BEGIN IMMEDIATE"
     try:
-        with writer as connection:
+        with connect(db_path) as writer:  # what any write of ours would wait for; reads do not
             for statement in lock.split("; "):
-                connection.execute(statement)
-            result = command("status", "--database", database)
-            connection.execute("ROLLBACK")
+                writer.execute(statement)
+            result = command("status", "--database", read_only)
+            writer.execute("ROLLBACK")
     finally:
         if is_postgres(db_path):
             with connect(db_path) as connection:
                 connection.execute(f"DROP OWNED BY {reader}")
                 connection.execute(f"DROP ROLE {reader}")
-    assert (result.returncode, result.stderr) == (0, ""), result.stderr
-    assert re.match(fr"{sessions}: scheduled; next run \S+; last run running \S+; last success never;"
+    assert (result.returncode, result.stderr) == (1, ""), result.stderr  # 1 for the failed run above
+    assert re.match(fr"{SESSIONS}: scheduled; next run \S+; last run running \S+; last success never;"
                     " 0 expired", result.stdout), result.stdout
     # Nothing resolved, nothing written again.
-    assert [row["completed_at"] for row in log_rows(db_path)] == [None] and left == 1
+    assert [row["completed_at"] for row in log_rows(db_path) if row["id"] == left] == [None]
     with connect(db_path) as connection:
         assert connection.execute("SELECT count(*) FROM barycenter_jobs_state").fetchone()[0] == 3
 
@@ -1167,30 +1155,6 @@ def test_the_readmes_systemd_units_pass_systemd_analyze_verify(installed, tmp_pa
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
 
-def test_run_on_the_command_line_stops_at_a_batch_boundary_on_sigterm(tmp_path):
-    path = tmp_path / "barycenter.db"
-    create_app(path).close()
-    insert_rows(path, "sessions", range(1000, 151000))  # fifty batches
-    process = subprocess.Popen([sys.executable, str(MODULE), "run", SESSIONS, "--database",
-                                str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        wait_until(lambda: log_rows(path) and log_rows(path)[0]["records_processed"])  # a batch is done
-        with connect(path) as blocker:
-            blocker.execute("BEGIN IMMEDIATE")  # the run waits for its next batch...
-            assert log_rows(path)[0]["completed_at"] is None
-            process.send_signal(signal.SIGTERM)  # ...is told to stop...
-            blocker.execute("ROLLBACK")  # ...does that batch, and stops
-        stdout, _ = process.communicate(timeout=60)
-    finally:
-        process.kill()
-    row = log_rows(path)[0]
-    assert process.returncode == 1
-    assert stdout == "cleanup_expired_sessions failed: interrupted by shutdown (run 1)\n"
-    assert (row["success"], row["error_message"]) == (0, "interrupted by shutdown")
-    assert 0 < row["records_processed"] < 150000 and row["records_processed"] % 3000 == 0
-    assert len(remaining_expiries(path, "sessions")) == 150000 - row["records_processed"]
-
-
 def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
     result = command("--help")
     assert result.returncode == 0
@@ -1208,7 +1172,6 @@ def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
 
 
 # == GraphQL over HTTP: media types, status codes, parameters, GET ============
-
 GQL_JSON = "application/graphql-response+json"
 
 
@@ -1312,8 +1275,6 @@ def test_a_browser_gets_the_dashboard_and_graphiql_moved_to_the_playground(live_
 
 
 # == Hostile and malformed input ==============================================
-
-
 def raw_exchange(url, data: bytes, half_close=True, timeout=60.0) -> bytes:
     """Send raw bytes to the server and read whatever it answers."""
     host, port = url.split("//")[1].split(":")
@@ -1608,8 +1569,6 @@ def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_dead
 
 
 # == Bearer token =============================================================
-
-
 @pytest.fixture
 def token_server(make_app):
     with serving(make_app(token="correct horse battery staple")) as url:
@@ -1705,8 +1664,6 @@ def test_the_read_token_reads_the_admin_token_may_change_and_neither_is_logged(t
 
 
 # == Generated documents: every answer is JSON and never a 5xx ================
-
-
 def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(make_app, tmp_path):
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -1731,12 +1688,7 @@ def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(make_app, tm
         "data": {"availableJobs": SEED_JOBS}}
 
 
-# ---------------------------------------------------------------------------
-# Faults: crash recovery, shutdown mid-run, short write locks, several
-# processes, read-only files, bounded history
-# ---------------------------------------------------------------------------
-
-
+# == Faults: crashes, stops mid-run, write locks, several processes, read-only files ==
 def fill_sessions(path, expired, live, now):
     """Many sessions at once, in expiry order as sessions of one lifetime are:
     ``expired`` ones expired before ``now``, then ``live`` ones after."""
@@ -2168,8 +2120,6 @@ def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_runni
 
 
 # == History queries read their rows in order from an index ===================
-
-
 @pytest.mark.parametrize("filters", [
     {}, {"job_name": SESSIONS}, {"only_failures": True}, {"job_name": SESSIONS, "only_failures": True},
     {"since": NOW}, {"until": NOW + 500}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
@@ -2199,11 +2149,7 @@ def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path, job_name
     assert [epoch(row["startedAt"]) - NOW for row in logs] == expected
 
 
-# ---------------------------------------------------------------------------
-# What operators ask for: last run and state per job, pause and resume,
-# paging and time ranges, health
-# ---------------------------------------------------------------------------
-
+# == What operators ask for: each job's state, pause and resume, paging, time ranges ==
 JOB_STATE = "{ availableJobs { name lastRun { id success } lastSuccessAt running paused nextRunAt } }"
 
 
@@ -2420,9 +2366,7 @@ def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, 
     assert page[0] == {"id": str(2**63 - 2)}
 
 
-# -- /healthz ------------------------------------------------------------------
-
-
+# == /healthz =================================================================
 def get_health(app):
     status, _, body = call(app, method="GET", path="/healthz")
     return status, body
@@ -2477,8 +2421,6 @@ def test_health_is_503_when_the_scheduler_is_not_running_and_answers_only_get(ap
 
 
 # == PostgreSQL: Barycenter's layout, several replicas, faults ================
-
-
 def pg_columns(url, tables):
     with connect(url) as connection:
         return {(table, column): (data_type, nullable, default)
@@ -2871,7 +2813,6 @@ def test_the_database_comes_from_a_sqlite_url_or_barycenters_own_variable(tmp_pa
 
 
 # == Round two under attack: passwords, bad rows, failures that must be on record ===
-
 @pytest.mark.parametrize("conninfo, shown", [
     ("postgresql://jobs:Qm?7d2#Se%2Fcr%40et%25==@db.example:5433/barycenter?sslmode=disable",
      "postgresql://jobs@db.example:5433/barycenter"),
@@ -3209,7 +3150,6 @@ def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_f
 
 
 # == The dashboard, in a real browser =========================================
-
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -3495,8 +3435,6 @@ def test_the_dashboard_says_when_the_server_cannot_be_reached(make_app, browser)
 
 
 # == Prometheus metrics =======================================================
-
-
 @both_databases
 def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     app = make_app()
