@@ -2001,20 +2001,6 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     assert result.stderr.count(lost) == 1  # one line, however often the app is closed
 
 
-@both_databases
-def test_more_rows_sharing_one_expiry_than_a_batch_holds_are_all_deleted(app, db_path):
-    rows = barycenter_jobs.BATCH_ROWS * 2 + 5
-    with connect(db_path) as connection:
-        connection.execute("BEGIN")
-        connection.executemany(INSERT_EXPIRING["sessions"], ((f"s{n}", NOW - 60) for n in range(rows)))
-        connection.execute("COMMIT")
-    insert_rows(db_path, "sessions", [NOW + 60])
-    body = graphql(app, 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
-                        ' { success execution { recordsProcessed } } }')
-    assert body == {"data": {"triggerJob": {"success": True, "execution": {"recordsProcessed": rows}}}}
-    assert remaining_expiries(db_path, "sessions") == [NOW + 60]
-
-
 def test_a_dead_process_lease_blocks_the_job_until_it_expires_unless_the_process_was_ours(app, db_path,
                                                                                            clock):
     finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
@@ -2107,22 +2093,47 @@ def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_runni
 
 
 # == History queries read their rows in order from an index ===================
+@pytest.fixture(scope="module")
+def history_on_postgresql(postgres_server):
+    """20,000 runs, the sessions job's one in a hundred, the failures one in fifty (every sessions run
+    among them), ANALYZEd. Module-wide: the tests only read it."""
+    with new_database(postgres_server) as db:
+        create_app(db).close()
+        with connect(db) as connection:
+            connection.execute(
+                "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
+                " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions'"
+                " ELSE 'cleanup_expired_challenges' END, ? + i, ? + i,"
+                " CASE WHEN mod(i, 50) = 0 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
+                (NOW - 10000,) * 2)
+            connection.execute("ANALYZE job_executions")
+        yield db
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("filters", [
     {}, {"job_name": SESSIONS}, {"only_failures": True}, {"job_name": SESSIONS, "only_failures": True},
     {"since": NOW}, {"until": NOW + 500}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
     {"job_name": SESSIONS, "since": NOW}, {"only_failures": True, "before": (NOW + 900, 901)},
     {"job_name": SESSIONS, "only_failures": True, "since": NOW, "until": NOW + 500},
 ])
-def test_every_job_logs_filter_reads_an_index_in_order(app, db_path, filters):
-    # The plan does not depend on the rows (the tables are never ANALYZEd).
-    sql, parameters = barycenter_jobs.runs_query(
-        filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
-        filters.get("until"), filters.get("before"))
-    with connect(db_path) as connection:
-        plan = " / ".join(row[3] for row in connection.execute("EXPLAIN QUERY PLAN " + sql,
-                                                               (*parameters, 10)))
-    assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
-    assert "TEMP B-TREE" not in plan, plan
+def test_every_job_logs_filter_reads_an_index_in_order(request, db_path, database, filters):
+    sql, parameters = barycenter_jobs.runs_query(filters.get("job_name"), filters.get("only_failures", False),
+                                                 filters.get("since"), filters.get("until"), filters.get("before"))
+    if database == "sqlite":  # its plan does not depend on the rows (the tables are never ANALYZEd)
+        create_app(db_path).close()
+        with connect(db_path) as connection:
+            plan = " / ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", (*parameters, 10)))
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
+        assert "TEMP B-TREE" not in plan, plan
+        return
+    with connect(request.getfixturevalue("history_on_postgresql")) as connection:
+        [[plan]] = connection.execute(f"EXPLAIN (FORMAT JSON) {sql}", (*parameters, 10)).fetchall()
+    kinds = set(re.findall(r'"Node Type": "([^"]+)"', json.dumps(plan)))
+    # An index read in order, so that LIMIT stops it early; at most the runs of
+    # one second are put in id order (Incremental Sort), never the whole history.
+    assert {"Index Scan", "Index Only Scan"} & kinds, plan
+    assert not {"Seq Scan", "Sort", "Bitmap Heap Scan"} & kinds, plan
 
 
 @both_databases
@@ -2215,23 +2226,29 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
 
 
 @both_databases
-def test_pausing_lets_a_run_in_progress_finish(make_app, db_path, clock):
+def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_holds_all_go(make_app, db_path,
+                                                                                             clock):
     app = make_app()
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
     thread, outcome = in_background(app.runner.run, SESSIONS, clock=clock)
     assert job_by_name(app, SESSIONS)["running"] is True
     assert log_rows(db_path)[0]["records_processed"] == barycenter_jobs.BATCH_ROWS  # truly under way
-
     assert mutate(app, "pauseJob", SESSIONS)["success"] is True
     clock.let_go()
     thread.join(60)
     assert (outcome["value"].status, outcome["value"].records) == (RunStatus.SUCCEEDED, rows)
     assert count_sessions(db_path, NOW) == (0, 1)
-    # The next firing does not run, while the job stays paused.
+    # The next firing does not run, while the job stays paused; a trigger does.
     clock.now = epoch("2026-02-14T13:00:00Z")
     assert app.runner.run_scheduled(SESSIONS).status == RunStatus.PAUSED
     assert len(log_rows(db_path)) == 1
+    insert_rows(db_path, "sessions", [NOW - 60] * rows)  # more rows of one expiry than a batch holds
+    assert mutate(app, "triggerJob", SESSIONS, EXECUTION) == {"execution": {"success": True, "recordsProcessed": rows}}
+    assert count_sessions(db_path, NOW) == (0, 1)
+    app.runner.stop()  # and a trigger during shutdown is refused, saying why
+    assert mutate(app, "triggerJob", SESSIONS) == {
+        "success": False, "jobName": SESSIONS, "message": f"Job {SESSIONS} was not started: the server is shutting down"}
 
 
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
@@ -2250,14 +2267,6 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app
     assert (first["success"], first["error_message"]) == (0, "interrupted by a stop of the server")
     assert first["records_processed"] + second["records_processed"] == barycenter_jobs.BATCH_ROWS * 3
     assert count_sessions(db_path, NOW) == (0, 1)
-
-
-@both_databases
-def test_a_trigger_during_shutdown_is_refused_with_its_reason(app):
-    app.runner.stop()
-    assert mutate(app, "triggerJob", SESSIONS) == {
-        "success": False, "jobName": SESSIONS,
-        "message": "Job cleanup_expired_sessions was not started: the server is shutting down"}
 
 
 @both_databases
@@ -2368,43 +2377,33 @@ def start_without_firings(app):
     return app
 
 
-@pytest.fixture
-def started_app(make_app):
-    return start_without_firings(make_app(token="s3cret"))
-
-
 @both_databases
-def test_health_is_ok_while_the_scheduler_runs_and_503_naming_jobs_that_missed_their_window(started_app,
-                                                                                           db_path, clock):
-    status, body = get_health(started_app)  # no token needed, and nothing but names, states and times
+def test_health_is_ok_while_the_scheduler_runs_and_503_naming_jobs_that_missed_their_window(make_app, db_path,
+                                                                                           clock):
+    app = make_app(token="s3cret")
+    status, body = get_health(app)  # no token needed, and nothing but names, states and times
+    assert (status, body["status"], body["scheduler"]) == (503, "unhealthy", "stopped")
+    status, headers, _ = call(app, method="POST", path="/healthz")
+    assert (status, headers["Allow"]) == (405, "GET")
+    status, body = get_health(start_without_firings(app))
     assert set(body) == {"status", "checkedAt", "scheduler", "overdueJobs", "jobs"}
     assert (status, body["status"], body["scheduler"], body["overdueJobs"]) == (200, "ok", "running", [])
     assert body["checkedAt"] == "2026-02-14T12:07:30Z"
     assert [job["name"] for job in body["jobs"]] == JOBS_IN_ORDER
-    assert body["jobs"][0] == {"name": SESSIONS, "paused": False, "running": False,
-                               "lastRunAt": None, "lastSuccessAt": None, "nextRunAt": "2026-02-14T13:00:00Z",
-                               "overdue": False}
+    assert body["jobs"][0] == {"name": SESSIONS, "paused": False, "running": False, "lastRunAt": None,
+                               "lastSuccessAt": None, "nextRunAt": "2026-02-14T13:00:00Z", "overdue": False}
     clock.now = epoch("2026-02-14T13:04:59Z")  # sessions fired at 13:00; grace not yet over
-    assert SESSIONS not in get_health(started_app)[1]["overdueJobs"]
+    assert SESSIONS not in get_health(app)[1]["overdueJobs"]
     clock.now = epoch("2026-02-14T13:06:00Z")
-    status, body = get_health(started_app)
+    status, body = get_health(app)
     assert (status, body["status"], body["overdueJobs"]) == (503, "unhealthy", JOBS_IN_ORDER)
     # Runs (in any process) bring them back; a paused job is not expected to run.
-    for job_name in JOBS_IN_ORDER[:3]:
-        insert_log_row(db_path, job_name, epoch("2026-02-14T13:05:30Z"), epoch("2026-02-14T13:05:31Z"), 1,
-                       None, 0)
-    mutate(started_app, "pauseJob", "cleanup_expired_device_codes",
-           headers={"Authorization": "Bearer s3cret"})
-    status, body = get_health(started_app)
+    insert_log_rows(db_path, [(job_name, epoch("2026-02-14T13:05:30Z"), epoch("2026-02-14T13:05:31Z"), 1)
+                              for job_name in JOBS_IN_ORDER[:3]])
+    mutate(app, "pauseJob", "cleanup_expired_device_codes", headers={"Authorization": "Bearer s3cret"})
+    status, body = get_health(app)
     assert (status, body["overdueJobs"]) == (200, [])
     assert body["jobs"][3]["paused"] is True and body["jobs"][3]["nextRunAt"] is None
-
-
-def test_health_is_503_when_the_scheduler_is_not_running_and_answers_only_get(app):
-    status, body = get_health(app)
-    assert (status, body["status"], body["scheduler"]) == (503, "unhealthy", "stopped")
-    status, headers, body = call(app, method="POST", path="/healthz")
-    assert (status, headers["Allow"]) == (405, "GET")
 
 
 # == PostgreSQL: Barycenter's layout, several replicas, faults ================
@@ -2469,49 +2468,6 @@ def test_a_postgresql_database_barycenter_created_is_left_as_it_was(make_app, po
     assert {name: indexes[name] for name in before_indexes} == before_indexes
     assert all(name.startswith(("barycenter_jobs_", "idx_", "barycenter_jobs_state_pkey"))
                or name.endswith("_pkey") for name in set(indexes) - set(before_indexes))
-
-
-@pytest.fixture(scope="module")
-def history_on_postgresql(postgres_server):
-    """A database with 20,000 runs, of which the sessions job's are one in a
-    hundred and the failures one in fifty (every sessions run among them).
-    Module-wide: the tests only read it."""
-    with new_database(postgres_server) as db:
-        create_app(db).close()
-        with connect(db) as connection:
-            connection.execute(
-                "INSERT INTO job_executions (job_name, started_at, completed_at, success)"
-                " SELECT CASE WHEN mod(i, 100) = 0 THEN 'cleanup_expired_sessions'"
-                " ELSE 'cleanup_expired_challenges' END, ? + i, ? + i,"
-                " CASE WHEN mod(i, 50) = 0 THEN 0 ELSE 1 END FROM generate_series(0, 19999) AS i",
-                (NOW - 10000,) * 2)
-            connection.execute("ANALYZE job_executions")
-        yield db
-
-
-@pytest.mark.parametrize("filters", [
-    {}, {"job_name": SESSIONS}, {"only_failures": True}, {"job_name": SESSIONS, "only_failures": True},
-    {"since": NOW}, {"since": NOW, "until": NOW + 500}, {"before": (NOW + 900, 901)},
-    {"job_name": SESSIONS, "since": NOW}, {"only_failures": True, "before": (NOW + 900, 901)},
-    {"job_name": SESSIONS, "only_failures": True, "since": NOW, "until": NOW + 500},
-])
-def test_every_job_logs_filter_reads_an_index_in_order_on_postgresql(history_on_postgresql, filters):
-    with connect(history_on_postgresql) as connection:
-        sql, parameters = barycenter_jobs.runs_query(
-            filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
-            filters.get("until"), filters.get("before"))
-        [[plan]] = connection.execute("EXPLAIN (FORMAT JSON) " + sql, (*parameters, 10)).fetchall()
-
-    def nodes(node):
-        yield node
-        for child in node.get("Plans", []):
-            yield from nodes(child)
-
-    kinds = [node["Node Type"] for node in nodes(plan[0]["Plan"])]
-    # An index read in order, so that LIMIT stops it early; at most the runs of
-    # one second are put in id order (Incremental Sort), never the whole history.
-    assert {"Index Scan", "Index Only Scan"} & set(kinds), plan
-    assert not {"Seq Scan", "Sort", "Bitmap Heap Scan"} & set(kinds), plan
 
 
 def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app, postgres_database, clock):
