@@ -106,6 +106,9 @@ class PostgresConnection:
     def execute(self, sql, parameters=()):
         return self.connection.execute(sql.replace("?", "%s"), parameters)
 
+    def executescript(self, sql):
+        self.connection.execute(sql)
+
     def executemany(self, sql, rows):
         with self.connection.cursor() as cursor:
             cursor.executemany(sql.replace("?", "%s"), list(rows))
@@ -1078,16 +1081,10 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
         assert connection.execute("SELECT count(*) FROM barycenter_jobs_state").fetchone()[0] == 3
 
 
-class Installed(NamedTuple):
-    wheel: Path
-    venv: Path
-    site: Path  # the venv's site-packages
-
-
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> Installed:
-    """The wheel, built from this checkout and installed in a fresh venv, with
-    (no download) the suite's own packages beside it."""
+def installed(tmp_path_factory):
+    """The wheel built from this checkout, and a fresh venv and its site-packages where it is
+    installed, with (no download) the suite's own packages beside it."""
     folder = tmp_path_factory.mktemp("wheel")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
                     str(folder), str(MODULE.parent)], check=True, capture_output=True, timeout=120)
@@ -1098,19 +1095,19 @@ def installed(tmp_path_factory) -> Installed:
     (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
-    return Installed(wheel, venv, site)
+    return wheel, venv, site
 
 
 def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(
         installed, tmp_path):
-    with zipfile.ZipFile(installed.wheel) as archive:
+    wheel, venv, site = installed
+    with zipfile.ZipFile(wheel) as archive:
         assert {name.split("/")[0] for name in archive.namelist()} == {
             "barycenter_jobs.py", "barycenter_jobs_files", "barycenter_jobs-1.0.0.dist-info"}
     assert "\npip install ./barycenter-jobs\n" in README.split("## In your own tests")[1]
     example = README.split("## In your own tests")[1].split("```python\n")[1].split("```")[0]
     (tmp_path / "test_client.py").write_text(example)
-    python, command_line = installed.venv / "bin" / "python", installed.venv / "bin" / "barycenter-jobs"
-    files = installed.site / "barycenter_jobs_files"
+    python, command_line, files = venv / "bin" / "python", venv / "bin" / "barycenter-jobs", site / "barycenter_jobs_files"
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
     def run(*args):
@@ -1118,7 +1115,7 @@ def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_exa
                               timeout=120)
 
     result = run(python, "-c", "import barycenter_jobs; print(barycenter_jobs.__file__)")
-    assert result.stdout == f"{installed.site / 'barycenter_jobs.py'}\n", result.stderr
+    assert result.stdout == f"{site / 'barycenter_jobs.py'}\n", result.stderr
     # A folder of its own: pytest's default one would make room by deleting this session's (PostgreSQL's).
     result = run(python, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--basetemp", tmp_path / "temporary",
                  "test_client.py")
@@ -1136,7 +1133,7 @@ def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_exa
         (tmp_path / "dashboard.js").rename(files / "dashboard.js")
     assert (result.returncode, result.stderr) == (2, "barycenter_jobs: dashboard.js is missing:"
                                                      f" barycenter_jobs.py loads it from {files} or"
-                                                     f" {installed.site}; reinstall barycenter-jobs\n")
+                                                     f" {site}; reinstall barycenter-jobs\n")
     assert not (tmp_path / "barycenter.db").exists()
 
 
@@ -1146,7 +1143,7 @@ def test_the_readmes_systemd_units_pass_systemd_analyze_verify(installed, tmp_pa
     blocks = README.split("### From your own scheduler")[1].split("```ini\n")[1:3]
     for block in blocks:
         name = block.split("\n", 1)[0].removeprefix("# /etc/systemd/system/")
-        unit = block.split("```")[0].replace("/opt/barycenter-jobs", str(installed.venv))  # the real command
+        unit = block.split("```")[0].replace("/opt/barycenter-jobs", str(installed[1]))  # the real command
         (tmp_path / name).write_text(unit)
     assert [path.name for path in sorted(tmp_path.iterdir())] == [
         "barycenter-cleanup-sessions.service", "barycenter-cleanup-sessions.timer"]
@@ -2813,24 +2810,32 @@ def locked_database(db):
 
 @both_databases
 def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(make_app, db_path):
+    app, other = make_app(busy_timeout=0.2), make_app()
+    blocker = locked_database(db_path)
+    try:  # the firing of 12:05
+        assert app.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.FAILED
+    finally:
+        blocker.close()
+    # Another process ran that firing: it is no failure of this one, which could not start it.
+    assert other.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.SUCCEEDED
+    app.runner.retry_unrecorded_failures()
+    assert not app.runner.unrecorded
+    assert graphql(app, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
     # The scheduler runs: it writes what could not be written, every few seconds.
-    app = start_without_firings(make_app(busy_timeout=0.2))
-    with serving(app) as url:
+    with serving(start_without_firings(app)) as url:
         blocker = locked_database(db_path)
         try:
-            trigger = graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { message } }')
+            trigger = mutate(url, "triggerJob", SESSIONS, "message")
             pause = graphql(url, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { message } }')
         finally:
             blocker.close()
-        message = trigger["data"]["triggerJob"]["message"]
-        assert message.startswith("Job cleanup_expired_sessions failed: ")
-        error = message.removeprefix("Job cleanup_expired_sessions failed: ")
+        assert trigger["message"].startswith("Job cleanup_expired_sessions failed: ")
+        error = trigger["message"].removeprefix("Job cleanup_expired_sessions failed: ")
         assert error == ("canceling statement due to lock timeout (another transaction held a lock past"
                          " the busy timeout)" if is_postgres(db_path) else
                          "database is locked (another writer held the lock past the busy timeout)")
         # A request that meets the lock is told so, in the run's own words.
         assert pause["errors"][0]["message"] == error and pause["data"] is None
-
         failures = '{ jobLogs(onlyFailures: true) { jobName startedAt errorMessage recordsProcessed } }'
         wait_until(lambda: graphql(url, failures)["data"]["jobLogs"] != [])
         assert graphql(url, failures)["data"]["jobLogs"] == [{
@@ -2838,20 +2843,6 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
             "recordsProcessed": 0}]
         metrics = scrape(url)
         assert metrics[("barycenter_job_runs_total", (("job_name", SESSIONS), ("outcome", "failure")))] == 1
-
-
-@both_databases
-def test_a_firing_another_process_ran_is_no_failure_of_the_process_that_could_not_start_it(make_app, db_path):
-    late, other = make_app(busy_timeout=0.2), make_app()
-    blocker = locked_database(db_path)
-    try:  # the firing of 12:05
-        assert late.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.FAILED
-    finally:
-        blocker.close()
-    assert other.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.SUCCEEDED
-    late.runner.retry_unrecorded_failures()
-    assert not late.runner.unrecorded
-    assert graphql(late, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
 
 
 @both_databases
@@ -3406,54 +3397,40 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
 
 @both_databases
 def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(make_app, db_path, clock):
-    sessions = SESSIONS
-    day = 86400
-    create_app(db_path, clock=lambda: NOW - 200 * day).close()  # first started 200 days ago
-    for started, success, records in ((NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6),
-                                      (NOW - 600, 1, 7), (NOW - day, 2, 10**15)):  # the last: no number
-        insert_log_row(db_path, sessions, started, started + 1, success, None, records)
-    insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
-    app = make_app(log_retention_days=30)
-
-    def counts():
-        with serving(app) as url:
-            samples = scrape(url)
-        labels = (("job_name", sessions),)
-        return (samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))],
-                samples[("barycenter_job_runs_total", (*labels, ("outcome", "failure")))],
-                samples[("barycenter_job_records_deleted_total", labels)])
-
-    assert counts() == (3, 2, 18)
-    insert_rows(db_path, "sessions", [NOW - 5, NOW - 4])
-    assert mutate(app, "triggerJob", sessions)["success"]  # then prunes the runs of 100 and 50 days ago
-    assert len(log_rows(db_path)) == 4
-    assert counts() == (4, 2, 20)  # pruning lowers no count
-    clock.now += 2 * day
-    insert_log_row(db_path, sessions, NOW + day, NOW + day + 1, 0, "Barycenter's run failed", 1)
-    assert mutate(app, "triggerJob", sessions)["success"]
-    assert counts() == (5, 3, 21)
-
-
-def test_a_state_table_from_an_older_release_gets_the_counts_and_they_start_from_the_history(make_app,
-                                                                                             tmp_path):
-    path = tmp_path / "barycenter.db"
-    with connect(path) as connection:
+    day, types = 86400, (barycenter_jobs.PostgresStorage if is_postgres(db_path) else barycenter_jobs.SQLiteStorage).types
+    with connect(db_path) as connection:  # Barycenter's tables, and our state table as an older release made it
+        connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**types))
         connection.execute("CREATE TABLE barycenter_jobs_state (job_name TEXT NOT NULL PRIMARY KEY,"
                            " paused BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL,"
                            " lease_run_id BIGINT NULL, lease_expires_at BIGINT NULL, last_firing BIGINT NULL,"
                            " resumed_at BIGINT NULL, runs_succeeded BIGINT NOT NULL DEFAULT 0,"
-                           " runs_failed BIGINT NOT NULL DEFAULT 0,"
-                           " records_deleted BIGINT NOT NULL DEFAULT 0)")
+                           " runs_failed BIGINT NOT NULL DEFAULT 0, records_deleted BIGINT NOT NULL DEFAULT 0)")
         connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded,"
                            " records_deleted) VALUES ('cleanup_expired_sessions', 1, 9, 99)")
-        connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**barycenter_jobs.SQLiteStorage.types))
-    insert_log_row(path, SESSIONS, NOW - 7 * 86400, NOW - 7 * 86400, 1, None, 4)
-    with serving(make_app(path)) as url:
-        samples = scrape(url)
+    insert_log_rows(db_path, [(SESSIONS, started, started + 1, success, None, records) for started, success, records
+                              in ((NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6),
+                                  (NOW - 600, 1, 7), (NOW - day, 2, 10**15))])  # the last: no number
+    insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
+    app = make_app(log_retention_days=30)
     labels = (("job_name", SESSIONS),)
-    assert samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))] == 1
-    assert samples[("barycenter_job_records_deleted_total", labels)] == 4
-    assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the row is kept
+
+    def counts():
+        with serving(app) as url:
+            samples = scrape(url)
+        assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the older row is kept
+        return (samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))],
+                samples[("barycenter_job_runs_total", (*labels, ("outcome", "failure")))],
+                samples[("barycenter_job_records_deleted_total", labels)])
+
+    assert counts() == (3, 2, 18)  # from the history, not the older release's columns
+    insert_rows(db_path, "sessions", [NOW - 5, NOW - 4])
+    assert mutate(app, "triggerJob", SESSIONS)["success"]  # then prunes the runs of 100 and 50 days ago
+    assert len(log_rows(db_path)) == 4
+    assert counts() == (4, 2, 20)  # pruning lowers no count
+    clock.now += 2 * day
+    insert_log_row(db_path, SESSIONS, NOW + day, NOW + day + 1, 0, "Barycenter's run failed", 1)
+    assert mutate(app, "triggerJob", SESSIONS)["success"]
+    assert counts() == (5, 3, 21)
 
 
 PROMTOOL_TESTS = """
