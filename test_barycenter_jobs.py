@@ -1998,33 +1998,8 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     assert result.stderr.count(lost) == 1  # one line, however often the app is closed
 
 
-def test_a_dead_process_lease_blocks_the_job_until_it_expires_unless_the_process_was_ours(app, db_path,
-                                                                                           clock):
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
-                              text=True)
-    gone = int(finished.stdout)  # a process ID nothing uses now
-    host, ours = socket.gethostname(), barycenter_jobs._pid_namespace()
-    orphan = insert_log_row(db_path, SESSIONS, NOW - 10)
-    running = {"success": False, "message": "Job cleanup_expired_sessions is already running"}
-    # Another host, or the same host name in another container: its process IDs mean nothing here.
-    for owner in ("other-host:4242:dead", f"{host}:other-namespace:{gone}:abcd1234"):
-        write_lease(db_path, SESSIONS, owner, orphan, NOW + 50)
-        assert mutate(app, "triggerJob", SESSIONS, "success message") == running
-    assert mutate(app, "triggerJob", "cleanup_expired_device_codes", "success") == {"success": True}
-    clock.now = NOW + 51  # the lease has expired
-    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
-    logs = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { id success errorMessage } }')
-    assert logs["data"]["jobLogs"] == [
-        {"id": "3", "success": True, "errorMessage": None},
-        {"id": str(orphan), "success": False, "errorMessage": "interrupted by a stop of the server"}]
-    # This namespace: the process is gone, so its lease is released at once.
-    orphan = insert_log_row(db_path, SESSIONS, NOW + 40)
-    write_lease(db_path, SESSIONS, f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 100)
-    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
-    assert log_rows(db_path)[2]["error_message"] == "interrupted by a stop of the server"
-
-
-def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make_app, db_path, clock):
+def test_a_dead_process_lease_is_resolved_at_start_up_or_once_it_expires_or_at_once_if_the_process_was_ours(
+        make_app, db_path, clock):
     create_app(db_path, clock=clock).close()
     held = insert_log_row(db_path, SESSIONS, NOW - 5)
     write_lease(db_path, SESSIONS, "other-host:1:alive", held, NOW + 30)
@@ -2032,15 +2007,30 @@ def test_start_up_resolves_unfinished_runs_but_not_one_a_live_process_holds(make
     write_lease(db_path, "cleanup_expired_refresh_tokens", "other-host:2:dead", dead, NOW - 1)
     # Barycenter's own scheduler may be running a job of another name: left alone.
     unknown = insert_log_row(db_path, "nonexistent_job", NOW - 7200)
-
-    app = make_app()
-    logs = graphql(app, "{ jobLogs { id jobName completedAt success errorMessage } }")["data"]["jobLogs"]
+    app = make_app()  # start-up resolves the run whose lease has lapsed, and only that one
+    logs = graphql(app, "{ jobLogs { id completedAt success errorMessage } }")["data"]["jobLogs"]
     by_id = {int(row["id"]): row for row in logs}
-    for unresolved in (held, unknown):
-        assert (by_id[unresolved]["completedAt"], by_id[unresolved]["success"]) == (None, None)
-    assert by_id[dead]["completedAt"] == "2026-02-14T12:07:30Z"
-    assert by_id[dead]["success"] is False
-    assert by_id[dead]["errorMessage"] == "interrupted by a stop of the server"
+    assert [(by_id[run]["completedAt"], by_id[run]["success"]) for run in (held, unknown)] == [(None, None)] * 2
+    assert by_id[dead] == {"id": str(dead), "completedAt": "2026-02-14T12:07:30Z", "success": False,
+                           "errorMessage": "interrupted by a stop of the server"}
+    gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                              text=True).stdout)  # a process ID nothing uses now
+    host, ours = socket.gethostname(), barycenter_jobs._pid_namespace()
+    running = {"success": False, "message": "Job cleanup_expired_sessions is already running"}
+    # Another host, or the same host name in another container: its process IDs mean nothing here.
+    for owner in ("other-host:4242:dead", f"{host}:other-namespace:{gone}:abcd1234"):
+        write_lease(db_path, SESSIONS, owner, held, NOW + 50)
+        assert mutate(app, "triggerJob", SESSIONS, "success message") == running
+    assert mutate(app, "triggerJob", "cleanup_expired_device_codes", "success") == {"success": True}
+    clock.now = NOW + 51  # the lease has expired
+    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
+    assert [(row["success"], row["error_message"]) for row in log_rows(db_path)] == [
+        (0, "interrupted by a stop of the server"), (1, None)]
+    # This namespace: the process is gone, so its lease is released at once.
+    orphan = insert_log_row(db_path, SESSIONS, NOW + 40)
+    write_lease(db_path, SESSIONS, f"{host}:{ours}:{gone}:abcd1234", orphan, NOW + 100)
+    assert mutate(app, "triggerJob", SESSIONS, "success")["success"] is True
+    assert log_rows(db_path)[2]["error_message"] == "interrupted by a stop of the server"
 
 
 @both_databases
