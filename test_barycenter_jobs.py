@@ -1756,57 +1756,40 @@ def cleanup_held_mid_run(db, tmp_path):
 
 
 @both_databases
-def test_sigkill_mid_cleanup_leaves_a_consistent_database_and_a_restart_resolves_and_finishes_it(db_path,
-                                                                                                 tmp_path):
-    db = db_path
-    with cleanup_held_mid_run(db, tmp_path) as (server, now, release, _):
-        server.process.send_signal(signal.SIGKILL)
-        server.process.wait(60)
-        release()
-
-    [killed] = log_rows(db)
-    assert (killed["completed_at"], killed["success"]) == (None, None)
-    deleted_so_far = killed["records_processed"]
-    assert 0 < deleted_so_far < EXPIRED
-    # Consistent: exactly the rows logged are gone, and every live row is there.
-    assert count_sessions(db, now) == (EXPIRED - deleted_so_far, LIVE)
-
-    with ServerProcess("--database", str(db), cwd=tmp_path) as restarted:
-        [resolved] = log_rows(db)
-        assert resolved["success"] == 0 and resolved["completed_at"] is not None
-        assert resolved["error_message"] == "interrupted by a stop of the server"
-        assert resolved["records_processed"] == deleted_so_far
-        execution = mutate(restarted.base, "triggerJob", SESSIONS, "success " + EXECUTION)
-        assert execution == {"success": True, "execution": {"success": True,
-                                                            "recordsProcessed": EXPIRED - deleted_so_far}}
-        assert restarted.stop() == 0
-    assert count_sessions(db, now) == (0, LIVE)
-    assert "marked 1 unfinished run(s) of an earlier process as interrupted" in restarted.log
-
-
-@both_databases
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
-def test_sigterm_or_sighup_mid_run_stops_at_a_batch_boundary_and_exits_0(db_path, tmp_path, signum):
-    db = db_path
-    with cleanup_held_mid_run(db, tmp_path) as (server, now, release, result):
+@pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
+def test_a_signal_mid_cleanup_leaves_a_consistent_database_and_the_run_stopped_or_resolved(db_path, tmp_path,
+                                                                                         signum):
+    with cleanup_held_mid_run(db_path, tmp_path) as (server, now, release, result):
         server.process.send_signal(signum)
-        # Stopping has begun while the next batch waits for the lock.
-        wait_until(lambda: f"received {signum.name}; stopping" in server.log)
+        if signum != signal.SIGKILL:  # stopping has begun while the next batch waits for the lock
+            wait_until(lambda: f"received {signum.name}; stopping" in server.log)
+        else:
+            server.process.wait(60)
         release()
-        assert server.process.wait(60) == 0
-
-    [stopped] = log_rows(db)
-    assert stopped["success"] == 0 and stopped["completed_at"] is not None
-    assert stopped["error_message"] == "interrupted by shutdown"
-    assert 0 < stopped["records_processed"] < EXPIRED
-    assert count_sessions(db, now) == (EXPIRED - stopped["records_processed"], LIVE)
-    # The client that triggered it was told, too.
-    answer = result["value"]["data"]["triggerJob"]
-    assert answer == {"success": False,
-                      "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
-                      "execution": {"recordsProcessed": stopped["records_processed"]}}
-    log = server.log
-    assert "job cleanup_expired_sessions (manual) failed after" in log and "interrupted by shutdown" in log
+        assert server.process.wait(60) == (-signal.SIGKILL if signum == signal.SIGKILL else 0)
+    [run] = log_rows(db_path)
+    deleted = run["records_processed"]
+    assert 0 < deleted < EXPIRED
+    # Consistent: exactly the rows logged are gone, and every live row is there.
+    assert count_sessions(db_path, now) == (EXPIRED - deleted, LIVE)
+    if signum != signal.SIGKILL:  # stopped at a batch boundary, and the client that triggered it told
+        assert (run["success"], run["error_message"]) == (0, "interrupted by shutdown") and run["completed_at"]
+        assert result["value"]["data"]["triggerJob"] == {
+            "success": False, "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
+            "execution": {"recordsProcessed": deleted}}
+        assert "job cleanup_expired_sessions (manual) failed after" in server.log
+        return
+    assert (run["completed_at"], run["success"]) == (None, None)
+    with ServerProcess("--database", str(db_path), cwd=tmp_path) as restarted:  # resolves it, and finishes
+        [resolved] = log_rows(db_path)
+        assert resolved["success"] == 0 and resolved["completed_at"] is not None
+        assert (resolved["error_message"], resolved["records_processed"]) == (
+            "interrupted by a stop of the server", deleted)
+        assert mutate(restarted.base, "triggerJob", SESSIONS, "success " + EXECUTION) == {
+            "success": True, "execution": {"success": True, "recordsProcessed": EXPIRED - deleted}}
+        assert restarted.stop() == 0
+    assert count_sessions(db_path, now) == (0, LIVE)
+    assert "marked 1 unfinished run(s) of an earlier process as interrupted" in restarted.log
 
 
 @both_databases
