@@ -129,6 +129,13 @@ def connect(database):
         connection.close()
 
 
+def query(database, sql, parameters=()) -> list:
+    """One statement on a connection of its own; its rows, if it has any."""
+    with connect(database) as connection:
+        cursor = connection.execute(sql, parameters)
+        return [tuple(row) for row in cursor] if cursor.description else []
+
+
 def insert_rows(path, table, expiries):
     with connect(path) as connection:
         connection.execute("BEGIN")  # one commit, not one per row
@@ -139,8 +146,7 @@ def insert_rows(path, table, expiries):
 
 
 def remaining_expiries(path, table):
-    with connect(path) as connection:
-        return sorted(row[0] for row in connection.execute(f"SELECT expires_at FROM {table}"))
+    return sorted(row[0] for row in query(path, f"SELECT expires_at FROM {table}"))
 
 
 LOG_COLUMNS = "job_name, started_at, completed_at, success, error_message, records_processed"
@@ -354,13 +360,11 @@ _database_numbers = itertools.count(1)
 def new_database(server_url):
     """A new, empty database on the server; yields its URL and drops it afterwards."""
     name = f"barycenter_test_{os.getpid()}_{next(_database_numbers)}"
-    with connect(database_url(server_url, "postgres")) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
+    query(database_url(server_url, "postgres"), f'CREATE DATABASE "{name}"')
     try:
         yield database_url(server_url, name)
     finally:
-        with connect(database_url(server_url, "postgres")) as connection:
-            connection.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        query(database_url(server_url, "postgres"), f'DROP DATABASE "{name}" WITH (FORCE)')
 
 
 @pytest.fixture
@@ -514,12 +518,10 @@ def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(
     assert re.fullmatch(f"job {job_name} \\(manual\\) succeeded: 3 records in [0-9.]+s", lines[1]), lines
     # The log row, written as Barycenter writes it.
     type_of, integer = ("pg_typeof", "bigint") if is_postgres(db_path) else ("typeof", "integer")
-    with connect(db_path) as connection:
-        row = connection.execute(
-            "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
-            f" CAST({type_of}(started_at) AS TEXT), CAST({type_of}(completed_at) AS TEXT),"
-            f" CAST({type_of}(success) AS TEXT) FROM job_executions").fetchone()
-    assert tuple(row) == (job_name, NOW, NOW, 1, None, 3, integer, integer, integer)
+    assert query(db_path, "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
+                 f" CAST({type_of}(started_at) AS TEXT), CAST({type_of}(completed_at) AS TEXT),"
+                 f" CAST({type_of}(success) AS TEXT) FROM job_executions") == [
+        (job_name, NOW, NOW, 1, None, 3, integer, integer, integer)]
 
 
 def no_such_table(db, table: str) -> str:
@@ -530,8 +532,7 @@ def no_such_table(db, table: str) -> str:
 @both_databases
 def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_path, caplog):
     gone = no_such_table(db_path, "sessions")
-    with connect(db_path) as connection:
-        connection.execute("DROP TABLE sessions")
+    query(db_path, "DROP TABLE sessions")
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
     with caplog.at_level(logging.INFO, logger="barycenter_jobs"):
         result = mutate(app, "triggerJob", SESSIONS,
@@ -545,8 +546,7 @@ def test_a_failing_job_is_logged_as_a_failure_and_everything_goes_on(app, db_pat
     assert failures["data"]["jobLogs"] == [{"jobName": SESSIONS, "errorMessage": gone}]
     assert mutate(app, "triggerJob", "cleanup_expired_refresh_tokens", "success") == {"success": True}
     # An internal error (here in a query) reaches the client without its text.
-    with connect(db_path) as connection:
-        connection.execute("DROP TABLE job_executions")
+    query(db_path, "DROP TABLE job_executions")
     with caplog.at_level(logging.ERROR, logger="barycenter_jobs"):
         body = graphql(app, "{ jobLogs { id } }")
     assert body["errors"] == [{"message": "internal error", "locations": [{"line": 1, "column": 3}],
@@ -612,8 +612,7 @@ def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
 
 # == Storage: Barycenter's layout, WAL, existing databases ====================
 def table_columns(path, table):
-    with connect(path) as connection:
-        return [(row[1], row[2], row[3]) for row in connection.execute(f"PRAGMA table_info({table})")]
+    return [row[1:4] for row in query(path, f"PRAGMA table_info({table})")]
 
 
 def test_a_new_database_has_barycenters_tables_in_wal_mode(app, db_path):
@@ -671,8 +670,7 @@ def test_a_database_barycenter_created_works_unchanged(make_app, db_path):
     for job_name in JOB_TABLES:
         result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}')
         assert result == {"data": {"triggerJob": {"success": True}}}
-    with connect(db_path) as connection:
-        tables_after = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
+    tables_after = dict(query(db_path, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     # Barycenter's tables exactly as they were; ours beside them.
     assert {name: sql for name, sql in tables_after.items() if name in tables_before} == tables_before
     assert set(tables_after) - set(tables_before) == {"barycenter_jobs_state"}
@@ -1084,8 +1082,7 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
                     " 0 expired", result.stdout), result.stdout
     # Nothing resolved, nothing written again.
     assert [row["completed_at"] for row in log_rows(db_path) if row["id"] == left] == [None]
-    with connect(db_path) as connection:
-        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state").fetchone()[0] == 3
+    assert query(db_path, "SELECT count(*) FROM barycenter_jobs_state") == [(3,)]
 
 
 @pytest.fixture(scope="module")
@@ -1242,21 +1239,20 @@ def test_optional_parameters_may_be_null_unknown_keys_are_ignored_and_get_runs_q
                "extensions": {"persistedQuery": None}, "somethingElse": [1, 2]}
     status, _, body = call(app, body=json.dumps(payload).encode())
     assert status == 200 and len(body["data"]["availableJobs"]) == 4
-    query = urllib.parse.urlencode({"query": "query Jobs($n: Int) { jobLogs(limit: $n) { id } availableJobs"
+    search = urllib.parse.urlencode({"query": "query Jobs($n: Int) { jobLogs(limit: $n) { id } availableJobs"
                                              " { name } }", "variables": json.dumps({"n": 5}),
                                     "operationName": "Jobs"})
-    status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
+    status, headers, body = request(f"{live_server}/admin/jobs?{search}", method="GET")
     assert status == 200
     assert json.loads(body) == {"data": {"jobLogs": [],
                                          "availableJobs": [{"name": job["name"]} for job in SEED_JOBS]}}
     # A mutation over GET is a 405 and does not run.
-    query = urllib.parse.urlencode({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
+    search = urllib.parse.urlencode({"query": 'mutation { triggerJob(jobName: "cleanup_expired_sessions")'
                                              " { success } }"})
-    status, headers, body = request(f"{live_server}/admin/jobs?{query}", method="GET")
+    status, headers, body = request(f"{live_server}/admin/jobs?{search}", method="GET")
     assert (status, headers["Allow"]) == (405, "POST")
     assert json.loads(body) == errors("a mutation must be sent with POST")
-    with connect(db_path) as connection:
-        assert connection.execute("SELECT count(*) FROM job_executions").fetchone() == (0,)
+    assert query(db_path, "SELECT count(*) FROM job_executions") == [(0,)]
 
 
 def test_a_browser_gets_the_dashboard_and_graphiql_moved_to_the_playground(live_server):
@@ -1531,14 +1527,14 @@ def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_dead
     app = make_app()
     # An answer of 10 MB, more than the kernel's buffers hold.
     insert_log_rows(db_path, [("x", NOW, None, None, "e" * 5000)] * 2000)
-    query = json.dumps({"query": '{ a: jobLogs(limit: 1000) { errorMessage }'
+    document = json.dumps({"query": '{ a: jobLogs(limit: 1000) { errorMessage }'
                                  ' b: jobLogs(limit: 1000, until: "2027-01-01") { errorMessage } }'}).encode()
     with serving(app, max_connections=1, request_timeout=1) as url:
         slow = socket.socket()
         slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
         slow.connect(("127.0.0.1", int(url.rsplit(":", 1)[1])))
         slow.sendall(b"POST /admin/jobs HTTP/1.0\r\nContent-Type: application/json\r\n"
-                     b"Content-Length: %d\r\n\r\n%s" % (len(query), query))
+                     b"Content-Length: %d\r\n\r\n%s" % (len(document), document))
         taking, taken = threading.Event(), [slow.recv(16)]  # its answer has begun
 
         def take_a_few_bytes_now_and_then():  # each read well within any per-send timeout
@@ -1693,11 +1689,8 @@ def fill_sessions(path, expired, live, now):
 
 
 def count_sessions(path, now):
-    with connect(path) as connection:
-        return tuple(connection.execute(
-            "SELECT count(*) FILTER (WHERE expires_at < ?), count(*) FILTER (WHERE expires_at >= ?)"
-            " FROM sessions",
-            (now, now)).fetchone())
+    return query(path, "SELECT count(*) FILTER (WHERE expires_at < ?), count(*) FILTER (WHERE expires_at >= ?)"
+                 " FROM sessions", (now, now))[0]
 
 
 def log_rows(path, job_name=SESSIONS):
@@ -1901,9 +1894,8 @@ def test_a_read_only_database_at_start_up_is_a_one_line_error(tmp_path):
 
 
 def write_lease(path, job_name, owner, run_id, expires_at):
-    with connect(path) as connection:
-        connection.execute("UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?,"
-                           " lease_expires_at = ? WHERE job_name = ?", (owner, run_id, expires_at, job_name))
+    query(path, "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?"
+          " WHERE job_name = ?", (owner, run_id, expires_at, job_name))
 
 
 @contextlib.contextmanager
@@ -1945,8 +1937,7 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
     assert ("the failure of run 1 started 2026-02-14T12:07:30Z is not recorded yet (still on fire)"
             in caplog.text)
 
-    with connect(db_path) as connection:
-        connection.execute("UPDATE gate SET closed = 0")
+    query(db_path, "UPDATE gate SET closed = 0")
     clock.now = NOW + 100
     assert graphql(app, trigger)["data"]["triggerJob"]["success"] is True
     assert graphql(app, runs)["data"]["jobLogs"] == [
@@ -1973,11 +1964,9 @@ def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_pat
     result = command(*run)
     assert (result.returncode, result.stdout) == (1, f"cleanup_expired_sessions failed: cannot open database"
                                                      f" {db_path}: still on fire; not in the history\n")
-    with connect(db_path) as connection:
-        connection.execute("UPDATE gate SET closed = 0")
+    query(db_path, "UPDATE gate SET closed = 0")
     assert command(*run).returncode == 0
-    with connect(db_path) as connection:
-        connection.execute("UPDATE gate SET closed = 1")
+    query(db_path, "UPDATE gate SET closed = 1")
     insert_rows(db_path, "sessions", [3])
     # ... or its failure could not be written.
     result = command(*run)
@@ -2099,13 +2088,12 @@ def test_every_job_logs_filter_reads_an_index_in_order(request, db_path, databas
                                                  filters.get("since"), filters.get("until"), filters.get("before"))
     if database == "sqlite":  # its plan does not depend on the rows (the tables are never ANALYZEd)
         create_app(db_path).close()
-        with connect(db_path) as connection:
-            plan = " / ".join(row[3] for row in connection.execute(f"EXPLAIN QUERY PLAN {sql}", (*parameters, 10)))
+        plan = " / ".join(row[3] for row in query(db_path, f"EXPLAIN QUERY PLAN {sql}", (*parameters, 10)))
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, plan
         assert "TEMP B-TREE" not in plan, plan
         return
-    with connect(request.getfixturevalue("history_on_postgresql")) as connection:
-        [[plan]] = connection.execute(f"EXPLAIN (FORMAT JSON) {sql}", (*parameters, 10)).fetchall()
+    [[plan]] = query(request.getfixturevalue("history_on_postgresql"), f"EXPLAIN (FORMAT JSON) {sql}",
+                     (*parameters, 10))
     kinds = set(re.findall(r'"Node Type": "([^"]+)"', json.dumps(plan)))
     # An index read in order, so that LIMIT stops it early; at most the runs of
     # one second are put in id order (Incremental Sort), never the whole history.
@@ -2156,8 +2144,8 @@ def test_each_job_tells_its_last_run_last_success_and_whether_any_process_runs_i
 def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_path, clock, monkeypatch):
     insert_rows(db_path, "sessions", [NOW - 3600, NOW - 1, NOW, NOW + 60])  # expiring now is not expired
     insert_rows(db_path, "device_codes", [NOW - n for n in range(1, 8)])
-    query = "{ availableJobs { name expiredRecords } jobs: availableJobs { expiredRecords } }"
-    answer = graphql(app, query)["data"]
+    document = "{ availableJobs { name expiredRecords } jobs: availableJobs { expiredRecords } }"
+    answer = graphql(app, document)["data"]
     assert {job["name"]: job["expiredRecords"] for job in answer["availableJobs"]} == {
         SESSIONS: 2, "cleanup_expired_refresh_tokens": 0,
         "cleanup_expired_challenges": 0, "cleanup_expired_device_codes": 7}
@@ -2165,12 +2153,12 @@ def test_each_job_tells_its_backlog_of_expired_rows_counted_up_to_a_cap(app, db_
     monkeypatch.setattr(barycenter_jobs, "EXPIRED_RECORDS_CAP", 5)
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
     clock.now = NOW + barycenter_jobs.BACKLOG_SECONDS - 1
-    assert [job["expiredRecords"] for job in graphql(app, query)["data"]["jobs"]] == [2, 0, 0, 7]
+    assert [job["expiredRecords"] for job in graphql(app, document)["data"]["jobs"]] == [2, 0, 0, 7]
     clock.now = NOW + barycenter_jobs.BACKLOG_SECONDS
-    assert [job["expiredRecords"] for job in graphql(app, query)["data"]["jobs"]] == [3, 1, 0, 5]
+    assert [job["expiredRecords"] for job in graphql(app, document)["data"]["jobs"]] == [3, 1, 0, 5]
     # ... and again after a run of the job.
     mutate(app, "triggerJob", "cleanup_expired_device_codes")
-    assert graphql(app, query)["data"]["jobs"][3] == {"expiredRecords": 0}
+    assert graphql(app, document)["data"]["jobs"][3] == {"expiredRecords": 0}
 
 
 @both_databases
@@ -2385,18 +2373,13 @@ def test_health_is_ok_while_the_scheduler_runs_and_503_naming_jobs_that_missed_t
 
 # == PostgreSQL: Barycenter's layout, several replicas, faults ================
 def pg_columns(url, tables):
-    with connect(url) as connection:
-        return {(table, column): (data_type, nullable, default)
-                for table, column, data_type, nullable, default in connection.execute(
-                    "SELECT table_name, column_name, data_type, is_nullable, column_default"
-                    " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY(?)",
-                    (list(tables),))}
+    return {(table, column): tuple(rest) for table, column, *rest in query(
+        url, "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns"
+        " WHERE table_schema = 'public' AND table_name = ANY(?)", (list(tables),))}
 
 
 def pg_indexes(url):
-    with connect(url) as connection:
-        return {name: definition for name, definition in connection.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'")}
+    return dict(query(url, "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'"))
 
 
 def test_a_new_postgresql_database_gets_barycenters_own_layout(postgres_database):
@@ -2454,10 +2437,8 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
             "jobName": SESSIONS}
         assert job_by_name(other, SESSIONS)["running"] is True
         # The lease is timed by the database's clock, not by this app's (which says February).
-        with connect(db) as connection:
-            expires, database_now = connection.execute(
-                "SELECT lease_expires_at, extract(epoch FROM now())::bigint FROM barycenter_jobs_state"
-                " WHERE job_name = 'cleanup_expired_sessions'").fetchone()
+        [(expires, database_now)] = query(db, "SELECT lease_expires_at, extract(epoch FROM now())::bigint"
+                                              " FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
         assert 0 < expires - database_now <= barycenter_jobs.LEASE_SECONDS
     finally:
         clock.let_go()
@@ -2468,10 +2449,8 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
 
 def terminate_app_connections(db):
     """pg_terminate_backend on every connection of barycenter-jobs; how many there were."""
-    with connect(db) as connection:
-        return sum(row[0] for row in connection.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE application_name = 'barycenter-jobs' AND datname = current_database()"))
+    return sum(row[0] for row in query(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                                           " WHERE application_name = 'barycenter-jobs' AND datname = current_database()"))
 
 
 def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job_at_once(
@@ -2487,8 +2466,8 @@ def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job
     assert outcome["value"].status == RunStatus.FAILED and ("terminat" in error or "closed" in error), error
     # Written at once on a fresh connection, not retried on the broken one: no run is left "running".
     failed = {"success": False, "errorMessage": error, "recordsProcessed": barycenter_jobs.BATCH_ROWS}
-    query = "{ jobLogs { success errorMessage recordsProcessed completedAt } }"
-    assert graphql(victim, query)["data"]["jobLogs"] == [{**failed, "completedAt": "2026-02-14T12:07:30Z"}]
+    document = "{ jobLogs { success errorMessage recordsProcessed completedAt } }"
+    assert graphql(victim, document)["data"]["jobLogs"] == [{**failed, "completedAt": "2026-02-14T12:07:30Z"}]
     # And the job let go of with it.
     assert mutate(make_app(db), "triggerJob", SESSIONS)["success"] is True
     logs = graphql(victim, "{ jobLogs { success errorMessage recordsProcessed } }")["data"]["jobLogs"]
@@ -2555,14 +2534,12 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
         jobs = "{ availableJobs { running } }"
         wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
         # A failing job triggered in every replica at once: each failure keeps its error, and none deadlocks.
-        with connect(postgres_database) as connection:
-            connection.execute("ALTER TABLE sessions RENAME TO sessions_away")
+        query(postgres_database, "ALTER TABLE sessions RENAME TO sessions_away")
         triggers = [in_background(lambda url: [mutate(url, "triggerJob", SESSIONS)["message"] for _ in range(15)],
                                   replica.base) for replica in replicas for _ in range(2)]
         for thread, _ in triggers:
             thread.join()
-        with connect(postgres_database) as connection:
-            connection.execute("ALTER TABLE sessions_away RENAME TO sessions")
+        query(postgres_database, "ALTER TABLE sessions_away RENAME TO sessions")
         for replica in replicas:
             replica.stop()
     answered = [message for _, outcome in triggers for message in outcome["value"]]
@@ -2580,9 +2557,7 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
     seconds = sorted(epoch(firing) for firing in firings)
     assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
     # Nothing is left held: a new process runs every job at once.
-    with connect(postgres_database) as connection:
-        assert connection.execute("SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL"
-                                  ).fetchone() == (0,)
+    assert query(postgres_database, "SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL") == [(0,)]
     app = make_app(postgres_database, clock=time.time)
     assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
 
@@ -2888,19 +2863,16 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
 @both_databases
 def test_a_deleted_state_row_is_written_again_when_needed(make_app, db_path):
     app = start_without_firings(make_app())
-    with connect(db_path) as connection:  # an operator clearing a stuck lease the hard way
-        connection.execute("DELETE FROM barycenter_jobs_state")
+    query(db_path, "DELETE FROM barycenter_jobs_state")  # an operator clearing a stuck lease the hard way
     delete_row = "DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'"
     paused = ("barycenter_job_paused", (("job_name", SESSIONS),))
     with serving(app) as url:
         assert request(f"{url}/healthz", method="GET")[0] == 200
         assert paused in scrape(url)
-        with connect(db_path) as connection:
-            connection.execute(delete_row)
+        query(db_path, delete_row)
         assert mutate(url, "triggerJob", SESSIONS, "success message") == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
-        with connect(db_path) as connection:
-            connection.execute(delete_row)
+        query(db_path, delete_row)
         assert mutate(url, "pauseJob", SESSIONS, "success") == {"success": True}
         assert scrape(url)[paused] == 1
 
@@ -3270,8 +3242,7 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     mutate(app, "triggerJob", SESSIONS)
     clock.now = NOW
     mutate(app, "triggerJob", "cleanup_expired_refresh_tokens")
-    with connect(db_path) as connection:
-        connection.execute("DROP TABLE device_codes")
+    query(db_path, "DROP TABLE device_codes")
     assert mutate(app, "triggerJob", "cleanup_expired_device_codes")["success"] is False
     mutate(app, "pauseJob", "cleanup_expired_challenges")
     run = insert_log_row(db_path, "cleanup_expired_challenges", NOW - 2)
@@ -3304,10 +3275,8 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     assert samples[("barycenter_jobs_database_up", ())] == 1
     assert samples[("barycenter_jobs_scheduler_running", ())] == 0  # this app's scheduler was never started
     # The same truth in every process on the database: what the history says.
-    with connect(db_path) as connection:
-        assert tuple(connection.execute(
-            "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed) FROM job_executions"
-            " WHERE job_name = ?", (sessions,)).fetchone()) == (1, 3)
+    assert query(db_path, "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed) FROM job_executions"
+                 " WHERE job_name = ?", (sessions,)) == [(1, 3)]
 
 
 @both_databases
