@@ -155,8 +155,8 @@ LOG_COLUMNS = "job_name, started_at, completed_at, success, error_message, recor
 def insert_log_row(path, job_name, started_at, completed_at=None, success=None, error=None, records=None):
     with connect(path) as connection:
         return connection.execute(f"INSERT INTO job_executions ({LOG_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?)"
-                                  " RETURNING id", (job_name, started_at, completed_at, success, error, records)
-                                  ).fetchone()[0]
+                                  " RETURNING id",
+                                  (job_name, started_at, completed_at, success, error, records)).fetchone()[0]
 
 
 def insert_log_rows(path, rows):
@@ -174,8 +174,9 @@ def call(app, method="POST", path="/admin/jobs", body=b"", content_type="applica
     to the request (None removes a key). Returns (status code, headers, parsed JSON body)."""
     request = {}
     setup_testing_defaults(request)
-    request.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "CONTENT_TYPE": content_type,
-                    "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body), **(environ or {})})
+    request.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
+                    "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body)),
+                    "wsgi.input": io.BytesIO(body), **(environ or {})})
     request = {key: value for key, value in request.items() if value is not None}
     response = {}
 
@@ -403,7 +404,8 @@ def app(make_app):
 
 
 # == The seed's examples, answer for answer ===================================
-SEED_JOBS = [{"name": name, "description": description, "schedule": schedule} for name, description, schedule in [
+SEED_JOBS = [{"name": name, "description": description, "schedule": schedule}
+             for name, description, schedule in [
     (SESSIONS, "Clean up expired user sessions", "0 0 * * * *"),
     ("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens", "0 30 * * * *"),
     ("cleanup_expired_challenges", "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
@@ -518,9 +520,8 @@ def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(
     assert re.fullmatch(f"job {job_name} \\(manual\\) succeeded: 3 records in [0-9.]+s", lines[1]), lines
     # The log row, written as Barycenter writes it.
     type_of, integer = ("pg_typeof", "bigint") if is_postgres(db_path) else ("typeof", "integer")
-    assert query(db_path, "SELECT job_name, started_at, completed_at, success, error_message, records_processed,"
-                 f" CAST({type_of}(started_at) AS TEXT), CAST({type_of}(completed_at) AS TEXT),"
-                 f" CAST({type_of}(success) AS TEXT) FROM job_executions") == [
+    casts = ", ".join(f"CAST({type_of}({column}) AS TEXT)" for column in ("started_at", "completed_at", "success"))
+    assert query(db_path, f"SELECT {LOG_COLUMNS}, {casts} FROM job_executions") == [
         (job_name, NOW, NOW, 1, None, 3, integer, integer, integer)]
 
 
@@ -849,7 +850,7 @@ class ServerProcess:
 
 
 @pytest.mark.parametrize("signum, host, database, variable, file", [
-    (signal.SIGTERM, None, [], None, "./barycenter.db"),  # the default: ./barycenter.db in the working directory
+    (signal.SIGTERM, None, [], None, "./barycenter.db"),  # the default, in the working directory
     (signal.SIGINT, None, [], "sqlite://barycenter-env.db?mode=rwc", "barycenter-env.db"),  # Barycenter's own
     (signal.SIGHUP, "::1", ["--database", "sqlite://jobs.db?mode=rwc"], None, "jobs.db")])
 def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp_path, signum, host, database,
@@ -860,7 +861,8 @@ def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp
         except OSError:
             pytest.skip("this machine has no IPv6 loopback (::1)")
     environment = {**os.environ, "BARYCENTER__DATABASE__URL": variable} if variable else None
-    with ServerProcess(*(["--host", host] if host else []), *database, cwd=tmp_path, env=environment) as server:
+    host_flag = ["--host", host] if host else []
+    with ServerProcess(*host_flag, *database, cwd=tmp_path, env=environment) as server:
         assert server.url.startswith("http://[::1]:" if host else "http://127.0.0.1:")
         assert server.url.endswith("/admin/jobs")
         # The seed's curl body, verbatim.
@@ -935,8 +937,8 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
      " to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
     (["--database", "notes.db"], {}, "cannot open database notes.db: file is not a database", 1),
     (["--database", "port=5432 password=Qm7d2Secret dbnam=barycenter"], {}, "libpq cannot read the PostgreSQL"
-     " connection string: in a URL, percent-encode the password's % @ / as %25 %40 %2F; in key=value form, quote"
-     " a value with spaces ('...'); a SQLite file whose name holds = is written ./NAME", 2),
+     " connection string: in a URL, percent-encode the password's % @ / as %25 %40 %2F; in key=value form,"
+     " quote a value with spaces ('...'); a SQLite file whose name holds = is written ./NAME", 2),
     (["--port", "70000"], {}, "cannot listen on 127.0.0.1:70000: the port must be 0 to 65535", 1),
     (["--database", ""], {}, "the database is empty; give a file path, sqlite://PATH, or a PostgreSQL"
      " connection string", 2),
@@ -991,7 +993,8 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
         if not is_postgres(db_path):
             write_lease(db_path, SESSIONS, "other-host:77:alive", run, int(time.time()) + 600)
         result = command("run", SESSIONS, *database)
-    assert (result.returncode, result.stdout) == (0, f"{SESSIONS} did not run: a run is already in progress\n")
+    assert result.returncode == 0
+    assert result.stdout == f"{SESSIONS} did not run: a run is already in progress\n"
     assert len(log_rows(db_path)) == 2
     # Told to stop mid-run (SIGTERM), it does the batch in hand and stops.
     now = int(time.time())
@@ -1062,7 +1065,8 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
             connection.execute(f"CREATE ROLE {reader} LOGIN")
             connection.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
         parts = urllib.parse.urlsplit(db_path)
-        read_only = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{parts.netloc.rpartition('@')[2]}"))
+        host = parts.netloc.rpartition("@")[2]
+        read_only = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{host}"))
         lock = "BEGIN; LOCK TABLE barycenter_jobs_state, job_executions IN EXCLUSIVE MODE"
     else:
         read_only, lock = f"sqlite://{db_path}?mode=ro", "BEGIN IMMEDIATE"
@@ -1111,7 +1115,8 @@ def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_exa
     assert "\npip install ./barycenter-jobs\n" in README.split("## In your own tests")[1]
     example = README.split("## In your own tests")[1].split("```python\n")[1].split("```")[0]
     (tmp_path / "test_client.py").write_text(example)
-    python, command_line, files = venv / "bin" / "python", venv / "bin" / "barycenter-jobs", site / "barycenter_jobs_files"
+    python, command_line = venv / "bin" / "python", venv / "bin" / "barycenter-jobs"
+    files = site / "barycenter_jobs_files"
     environment = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
 
     def run(*args):
@@ -1211,7 +1216,8 @@ def test_request_errors_are_200_under_json_and_400_without_data_under_graphql_js
 
 
 NOT_AN_OBJECT = 'the request must be a JSON object: {"query": "..."}'
-LONE_SURROGATE = "the request holds a lone surrogate (a \\ud800-\\udfff escape outside a pair), which is not valid Unicode"
+LONE_SURROGATE = ("the request holds a lone surrogate (a \\ud800-\\udfff escape outside a pair), which is not"
+                  " valid Unicode")
 
 
 @pytest.mark.parametrize("payload, message", [
@@ -1223,8 +1229,8 @@ LONE_SURROGATE = "the request holds a lone surrogate (a \\ud800-\\udfff escape o
     ({"query": "{ availableJobs { name } }", "variables": []}, "variables must be an object or null"),
     ({"query": "{ availableJobs { name } }", "operationName": 1}, "operationName must be a string or null"),
     ({"query": "{ availableJobs { name } }", "extensions": "x"}, "extensions must be an object or null"),
-    (b'{"query": "query ($name: String) { jobLogs(jobName: $name) { id } }", "variables": {"name": "\\ud800"}}',
-     LONE_SURROGATE),
+    (b'{"query": "query ($name: String) { jobLogs(jobName: $name) { id } }",'
+     b' "variables": {"name": "\\ud800"}}', LONE_SURROGATE),
     (b'{"query": "{ jobLogs(jobName: \\"\\ud800\\") { id } }"}', LONE_SURROGATE),
 ])
 def test_malformed_requests_are_400_with_a_message_whatever_the_accept(app, payload, message):
@@ -1617,7 +1623,8 @@ def test_the_read_token_reads_the_admin_token_may_change_and_neither_is_logged(t
                       ("--read-token-file", "BARYCENTER_ADMIN_TOKEN"))
     with ServerProcess(flag, "token", "--log-level", "DEBUG", cwd=tmp_path,
                        env={**os.environ, variable: f"  {from_environment}\n"}) as server:
-        base, reader, admin = server.base, {"Authorization": f"Bearer {reader}"}, {"Authorization": f"Bearer {admin}"}
+        base = server.base
+        reader, admin = {"Authorization": f"Bearer {reader}"}, {"Authorization": f"Bearer {admin}"}
         for wrong in ({}, {"Authorization": "Bearer admin-token"}):
             assert graphql(base, "{ availableJobs { name } }", headers=wrong).status == 401
         answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
@@ -1689,8 +1696,8 @@ def fill_sessions(path, expired, live, now):
 
 
 def count_sessions(path, now):
-    return query(path, "SELECT count(*) FILTER (WHERE expires_at < ?), count(*) FILTER (WHERE expires_at >= ?)"
-                 " FROM sessions", (now, now))[0]
+    return query(path, "SELECT count(*) FILTER (WHERE expires_at < ?),"
+                 " count(*) FILTER (WHERE expires_at >= ?) FROM sessions", (now, now))[0]
 
 
 def log_rows(path, job_name=SESSIONS):
@@ -1773,7 +1780,8 @@ def test_a_signal_mid_cleanup_leaves_a_consistent_database_and_the_run_stopped_o
     # Consistent: exactly the rows logged are gone, and every live row is there.
     assert count_sessions(db_path, now) == (EXPIRED - deleted, LIVE)
     if signum != signal.SIGKILL:  # stopped at a batch boundary, and the client that triggered it told
-        assert (run["success"], run["error_message"]) == (0, "interrupted by shutdown") and run["completed_at"]
+        assert (run["success"], run["error_message"]) == (0, "interrupted by shutdown")
+        assert run["completed_at"] is not None
         assert result["value"]["data"]["triggerJob"] == {
             "success": False, "message": "Job cleanup_expired_sessions failed: interrupted by shutdown",
             "execution": {"recordsProcessed": deleted}}
@@ -1989,7 +1997,7 @@ def test_a_dead_process_lease_is_resolved_at_start_up_or_once_it_expires_or_at_o
     app = make_app()  # start-up resolves the run whose lease has lapsed, and only that one
     logs = graphql(app, "{ jobLogs { id completedAt success errorMessage } }")["data"]["jobLogs"]
     by_id = {int(row["id"]): row for row in logs}
-    assert [(by_id[run]["completedAt"], by_id[run]["success"]) for run in (held, unknown)] == [(None, None)] * 2
+    assert {(by_id[run]["completedAt"], by_id[run]["success"]) for run in (held, unknown)} == {(None, None)}
     assert by_id[dead] == {"id": str(dead), "completedAt": "2026-02-14T12:07:30Z", "success": False,
                            "errorMessage": "interrupted by a stop of the server"}
     gone = int(subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
@@ -2084,8 +2092,9 @@ def history_on_postgresql(postgres_server):
     {"job_name": SESSIONS, "only_failures": True, "since": NOW, "until": NOW + 500},
 ])
 def test_every_job_logs_filter_reads_an_index_in_order(request, db_path, database, filters):
-    sql, parameters = barycenter_jobs.runs_query(filters.get("job_name"), filters.get("only_failures", False),
-                                                 filters.get("since"), filters.get("until"), filters.get("before"))
+    sql, parameters = barycenter_jobs.runs_query(
+        filters.get("job_name"), filters.get("only_failures", False), filters.get("since"),
+        filters.get("until"), filters.get("before"))
     if database == "sqlite":  # its plan does not depend on the rows (the tables are never ANALYZEd)
         create_app(db_path).close()
         plan = " / ".join(row[3] for row in query(db_path, f"EXPLAIN QUERY PLAN {sql}", (*parameters, 10)))
@@ -2191,8 +2200,8 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
 
 
 @both_databases
-def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_holds_all_go(make_app, db_path,
-                                                                                             clock):
+def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_holds_all_go(
+        make_app, db_path, clock):
     app = make_app()
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
@@ -2209,11 +2218,13 @@ def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_
     assert app.runner.run_scheduled(SESSIONS).status == RunStatus.PAUSED
     assert len(log_rows(db_path)) == 1
     insert_rows(db_path, "sessions", [NOW - 60] * rows)  # more rows of one expiry than a batch holds
-    assert mutate(app, "triggerJob", SESSIONS, EXECUTION) == {"execution": {"success": True, "recordsProcessed": rows}}
+    assert mutate(app, "triggerJob", SESSIONS, EXECUTION) == {
+        "execution": {"success": True, "recordsProcessed": rows}}
     assert count_sessions(db_path, NOW) == (0, 1)
     app.runner.stop()  # and a trigger during shutdown is refused, saying why
     assert mutate(app, "triggerJob", SESSIONS) == {
-        "success": False, "jobName": SESSIONS, "message": f"Job {SESSIONS} was not started: the server is shutting down"}
+        "success": False, "jobName": SESSIONS,
+        "message": f"Job {SESSIONS} was not started: the server is shutting down"}
 
 
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
@@ -2284,7 +2295,7 @@ def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
 
 
 @pytest.mark.parametrize("arguments, message", [
-    *[(f"limit: {limit}", f"limit must be between 0 and 1000, got {limit}") for limit in (-1, 1001, 2**31 - 1)],
+    *[(f"limit: {n}", f"limit must be between 0 and 1000, got {n}") for n in (-1, 1001, 2**31 - 1)],
     ('since: "yesterday"', "since must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
                            " got 'yesterday'"),
     ('until: "2026-13-01"', "until must be an ISO 8601 date or timestamp such as 2026-02-14T12:00:00Z;"
@@ -2374,8 +2385,9 @@ def test_health_is_ok_while_the_scheduler_runs_and_503_naming_jobs_that_missed_t
 # == PostgreSQL: Barycenter's layout, several replicas, faults ================
 def pg_columns(url, tables):
     return {(table, column): tuple(rest) for table, column, *rest in query(
-        url, "SELECT table_name, column_name, data_type, is_nullable, column_default FROM information_schema.columns"
-        " WHERE table_schema = 'public' AND table_name = ANY(?)", (list(tables),))}
+        url, "SELECT table_name, column_name, data_type, is_nullable, column_default"
+        " FROM information_schema.columns WHERE table_schema = 'public' AND table_name = ANY(?)",
+        (list(tables),))}
 
 
 def pg_indexes(url):
@@ -2438,7 +2450,7 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
         assert job_by_name(other, SESSIONS)["running"] is True
         # The lease is timed by the database's clock, not by this app's (which says February).
         [(expires, database_now)] = query(db, "SELECT lease_expires_at, extract(epoch FROM now())::bigint"
-                                              " FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'")
+                                              " FROM barycenter_jobs_state WHERE job_name = ?", (SESSIONS,))
         assert 0 < expires - database_now <= barycenter_jobs.LEASE_SECONDS
     finally:
         clock.let_go()
@@ -2450,7 +2462,8 @@ def test_a_trigger_in_one_replica_while_another_runs_the_job_is_refused(make_app
 def terminate_app_connections(db):
     """pg_terminate_backend on every connection of barycenter-jobs; how many there were."""
     return sum(row[0] for row in query(db, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                                           " WHERE application_name = 'barycenter-jobs' AND datname = current_database()"))
+                                           " WHERE application_name = 'barycenter-jobs'"
+                                           " AND datname = current_database()"))
 
 
 def test_a_run_whose_connection_is_killed_fails_with_its_error_and_frees_the_job_at_once(
@@ -2518,8 +2531,8 @@ def pgbouncer(database_url_, pool_mode, folder):
 
 
 @pytest.mark.parametrize("via", ["direct", "PgBouncer in session mode", "PgBouncer in transaction mode"])
-def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_failure(make_app, postgres_database,
-                                                                                     tmp_path, via):
+def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_failure(
+        make_app, postgres_database, tmp_path, via):
     with contextlib.ExitStack() as stack:
         db = postgres_database if via == "direct" else stack.enter_context(
             pgbouncer(postgres_database, via.split()[-2], tmp_path))
@@ -2535,8 +2548,9 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
         wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
         # A failing job triggered in every replica at once: each failure keeps its error, and none deadlocks.
         query(postgres_database, "ALTER TABLE sessions RENAME TO sessions_away")
-        triggers = [in_background(lambda url: [mutate(url, "triggerJob", SESSIONS)["message"] for _ in range(15)],
-                                  replica.base) for replica in replicas for _ in range(2)]
+        triggers = [in_background(lambda url: [mutate(url, "triggerJob", SESSIONS)["message"]
+                                               for _ in range(15)], replica.base)
+                    for replica in replicas for _ in range(2)]
         for thread, _ in triggers:
             thread.join()
         query(postgres_database, "ALTER TABLE sessions_away RENAME TO sessions")
@@ -2557,7 +2571,8 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
     seconds = sorted(epoch(firing) for firing in firings)
     assert seconds == list(range(seconds[0], seconds[-1] + 1))  # and none was left out
     # Nothing is left held: a new process runs every job at once.
-    assert query(postgres_database, "SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL") == [(0,)]
+    assert query(postgres_database,
+                 "SELECT count(*) FROM barycenter_jobs_state WHERE lease_owner IS NOT NULL") == [(0,)]
     app = make_app(postgres_database, clock=time.time)
     assert all(mutate(app, "triggerJob", job.name)["success"] for job in barycenter_jobs.JOBS)
 
@@ -2633,9 +2648,9 @@ def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line
         make_app, own_postgres, clock, tmp_path):
     # A key=value string is PostgreSQL, never a SQLite file named after it; libpq's two sentences stay
     # two sentences on the one line.
-    code, stderr = start_up_error(tmp_path, "host=127.0.0.1 port=1 user=jobs password=Qm7d2Secret dbname=barycenter")
+    code, stderr = start_up_error(tmp_path, "host=127.0.0.1 port=1 user=jobs password=Qm7d2Secret dbname=x")
     assert (code, stderr.count("\n")) == (1, 1) and "Connection refused. Is the server running" in stderr
-    assert stderr.startswith("barycenter_jobs: cannot open database postgresql://jobs@127.0.0.1:1/barycenter: ")
+    assert stderr.startswith("barycenter_jobs: cannot open database postgresql://jobs@127.0.0.1:1/x: ")
     assert without_password_pieces(stderr) and list(tmp_path.iterdir()) == []
     # Served, and no password in any line, however libpq is given it, at the chattiest log level.
     own_postgres.add_role("jobs", TRICKY_PASSWORD)
@@ -3168,8 +3183,8 @@ def test_the_dashboard_refreshes_itself_keeps_the_filters_and_the_scroll_and_say
         make_app, browser, db_path):
     app = make_app(clock=time.time)
     now = int(time.time())
-    insert_log_rows(db_path, [("cleanup_expired_device_codes", now - 4000 + n * 60, now - 4000 + n * 60, 1, None, n)
-                              for n in range(40)])
+    insert_log_rows(db_path, [("cleanup_expired_device_codes", now - 4000 + n * 60, now - 4000 + n * 60, 1,
+                               None, n) for n in range(40)])
     server = make_http_server("127.0.0.1", 0, app)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
@@ -3197,8 +3212,8 @@ def test_the_dashboard_refreshes_itself_keeps_the_filters_and_the_scroll_and_say
         expect(page.locator("#history tr td").first).to_have_text("41")
 
 
-def test_the_history_filters_and_pages_older_runs_and_shows_html_in_names_and_errors_as_text(make_app, browser,
-                                                                                             db_path):
+def test_the_history_filters_and_pages_older_runs_and_shows_html_in_names_and_errors_as_text(
+        make_app, browser, db_path):
     app = make_app(clock=time.time)
     now = int(time.time())
     # The last name is a job of Barycenter's own, if one were named in HTML; so are the errors.
@@ -3275,25 +3290,28 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     assert samples[("barycenter_jobs_database_up", ())] == 1
     assert samples[("barycenter_jobs_scheduler_running", ())] == 0  # this app's scheduler was never started
     # The same truth in every process on the database: what the history says.
-    assert query(db_path, "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed) FROM job_executions"
-                 " WHERE job_name = ?", (sessions,)) == [(1, 3)]
+    assert query(db_path, "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed)"
+                 " FROM job_executions WHERE job_name = ?", (sessions,)) == [(1, 3)]
 
 
 @both_databases
 def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_down(make_app, db_path, clock):
-    day, types = 86400, (barycenter_jobs.PostgresStorage if is_postgres(db_path) else barycenter_jobs.SQLiteStorage).types
-    with connect(db_path) as connection:  # Barycenter's tables, and our state table as an older release made it
-        connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**types))
+    day = 86400
+    storage = barycenter_jobs.PostgresStorage if is_postgres(db_path) else barycenter_jobs.SQLiteStorage
+    with connect(db_path) as connection:  # Barycenter's tables; our state table as an older release made it
+        connection.executescript(barycenter_jobs.BARYCENTER_DDL.format(**storage.types))
         connection.execute("CREATE TABLE barycenter_jobs_state (job_name TEXT NOT NULL PRIMARY KEY,"
                            " paused BIGINT NOT NULL DEFAULT 0, lease_owner TEXT NULL,"
                            " lease_run_id BIGINT NULL, lease_expires_at BIGINT NULL, last_firing BIGINT NULL,"
                            " resumed_at BIGINT NULL, runs_succeeded BIGINT NOT NULL DEFAULT 0,"
-                           " runs_failed BIGINT NOT NULL DEFAULT 0, records_deleted BIGINT NOT NULL DEFAULT 0)")
+                           " runs_failed BIGINT NOT NULL DEFAULT 0,"
+                           " records_deleted BIGINT NOT NULL DEFAULT 0)")
         connection.execute("INSERT INTO barycenter_jobs_state (job_name, paused, runs_succeeded,"
                            " records_deleted) VALUES ('cleanup_expired_sessions', 1, 9, 99)")
-    insert_log_rows(db_path, [(SESSIONS, started, started + 1, success, None, records) for started, success, records
-                              in ((NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6),
-                                  (NOW - 600, 1, 7), (NOW - day, 2, 10**15))])  # the last: no number
+    history = [(NOW - 100 * day, 1, 5), (NOW - 50 * day, 0, 0), (NOW - 2 * day, 1, 6), (NOW - 600, 1, 7),
+               (NOW - day, 2, 10**15)]  # the last: no number
+    insert_log_rows(db_path, [(SESSIONS, start, start + 1, success, None, rows)
+                              for start, success, rows in history])
     insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
     app = make_app(log_retention_days=30)
     labels = (("job_name", SESSIONS),)
