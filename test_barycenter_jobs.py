@@ -520,7 +520,7 @@ def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(
     assert re.fullmatch(f"job {job_name} \\(manual\\) succeeded: 3 records in [0-9.]+s", lines[1]), lines
     # The log row, written as Barycenter writes it.
     type_of, integer = ("pg_typeof", "bigint") if is_postgres(db_path) else ("typeof", "integer")
-    casts = ", ".join(f"CAST({type_of}({name}) AS TEXT)" for name in ("started_at", "completed_at", "success"))
+    casts = ", ".join(f"CAST({type_of}({name}) AS TEXT)" for name in LOG_COLUMNS.split(", ")[1:4])
     assert query(db_path, f"SELECT {LOG_COLUMNS}, {casts} FROM job_executions") == [
         (job_name, NOW, NOW, 1, None, 3, integer, integer, integer)]
 
