@@ -1537,10 +1537,8 @@ def _checked_document(schema: GraphQLSchema, query: str) -> DocumentNode:
                                            f" the limit is {MAX_QUERY_CHARACTERS}"))
     try:
         document = parse(query, max_tokens=MAX_QUERY_TOKENS)
-    except GraphQLError as error:
+    except GraphQLError as error:  # nesting too, before Python's recursion limit
         raise InvalidDocument(error) from None
-    except RecursionError:  # graphql-core's parser recurses once per level
-        raise InvalidDocument(GraphQLError("the document is nested too deeply")) from None
     error = _limit_error(document)
     errors = [error] if error is not None else validate(schema, document)
     if errors:
