@@ -411,6 +411,12 @@ SEED_JOBS = [{"name": name, "description": description, "schedule": schedule}
     ("cleanup_expired_challenges", "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
     ("cleanup_expired_device_codes", "Clean up expired device authorization codes", "0 45 * * * *")]]
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
+LOG_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed"
+
+
+def log_entry(*values) -> dict:
+    """A run as jobLogs shows it, its fields in LOG_FIELDS's order."""
+    return dict(zip(LOG_FIELDS.split(), values))
 
 
 @both_databases
@@ -427,22 +433,17 @@ def test_available_jobs_answers_as_the_seed_shows_with_each_next_firing(app, clo
 
 @both_databases
 def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
-    assert graphql(app, 'mutation { triggerJob(jobName: "nonexistent_job")'
-                        " { success message jobName execution { id } } }") == {
-        "data": {"triggerJob": {"success": False, "message": "Unknown job: nonexistent_job",
-                                "jobName": "nonexistent_job", "execution": None}}}
+    unknown = mutate(app, "triggerJob", "nonexistent_job", "success message jobName execution { id }")
+    assert unknown == {"success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job",
+                       "execution": None}
     assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}  # no log row
     assert mutate(app, "triggerJob", SESSIONS) == {
-        "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
-        "jobName": SESSIONS}
+        "success": True, "message": f"Job {SESSIONS} triggered successfully", "jobName": SESSIONS}
     insert_rows(db_path, "sessions", [NOW - 10, NOW - 1, NOW + 60])
     result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success execution {"
-                          " id jobName startedAt completedAt success errorMessage recordsProcessed } } }",
-                     {"job": SESSIONS})
-    assert result["data"]["triggerJob"] == {"success": True, "execution": {
-        "id": "2", "jobName": SESSIONS, "startedAt": "2026-02-14T12:07:30Z",
-        "completedAt": "2026-02-14T12:07:30Z", "success": True, "errorMessage": None,
-        "recordsProcessed": 2}}
+                          f" {LOG_FIELDS} }} }} }}", {"job": SESSIONS})
+    assert result["data"]["triggerJob"] == {"success": True, "execution": log_entry(
+        "2", SESSIONS, "2026-02-14T12:07:30Z", "2026-02-14T12:07:30Z", True, None, 2)}
 
 
 @both_databases
@@ -450,20 +451,12 @@ def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, 
     insert_log_row(db_path, SESSIONS, NOW - 3600, NOW - 3599, 1, None, 4)
     insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
     insert_log_row(db_path, SESSIONS, NOW - 60, NOW - 58, 0, "database is locked", 0)
-
-    full = graphql(app, "{ jobLogs(limit: 10) { id jobName startedAt completedAt success errorMessage"
-                        " recordsProcessed } }")
-    assert full == {"data": {"jobLogs": [
-        {"id": "3", "jobName": SESSIONS, "startedAt": "2026-02-14T12:06:30Z",
-         "completedAt": "2026-02-14T12:06:32Z", "success": False, "errorMessage": "database is locked",
-         "recordsProcessed": 0},
-        {"id": "2", "jobName": "cleanup_expired_challenges", "startedAt": "2026-02-14T12:02:30Z",
-         "completedAt": "2026-02-14T12:02:30Z", "success": False, "errorMessage": "disk I/O error",
-         "recordsProcessed": 0},
-        {"id": "1", "jobName": SESSIONS, "startedAt": "2026-02-14T11:07:30Z",
-         "completedAt": "2026-02-14T11:07:31Z", "success": True, "errorMessage": None,
-         "recordsProcessed": 4},
-    ]}}
+    assert graphql(app, f"{{ jobLogs(limit: 10) {{ {LOG_FIELDS} }} }}") == {"data": {"jobLogs": [
+        log_entry("3", SESSIONS, "2026-02-14T12:06:30Z", "2026-02-14T12:06:32Z", False, "database is locked",
+                  0),
+        log_entry("2", "cleanup_expired_challenges", "2026-02-14T12:02:30Z", "2026-02-14T12:02:30Z", False,
+                  "disk I/O error", 0),
+        log_entry("1", SESSIONS, "2026-02-14T11:07:30Z", "2026-02-14T11:07:31Z", True, None, 4)]}}
     by_name = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 5)'
                            " { id jobName startedAt completedAt success recordsProcessed } }")
     assert [row["id"] for row in by_name["data"]["jobLogs"]] == ["3", "1"]
@@ -494,9 +487,8 @@ def test_job_logs_are_newest_first_ties_by_id_a_running_row_with_nulls_and_100_b
     assert logs["data"]["jobLogs"][4] == {"id": "5", "completedAt": None, "success": None,
                                           "errorMessage": None, "recordsProcessed": None}
     insert_log_rows(db_path, [(SESSIONS, NOW - 100 - n) for n in range(145)])
-    assert len(graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]) == 100
-    assert len(graphql(app, "{ jobLogs(limit: null) { id } }")["data"]["jobLogs"]) == 100
-    assert len(graphql(app, "{ jobLogs(limit: 1000) { id } }")["data"]["jobLogs"]) == 150
+    for arguments, rows in (("", 100), ("(limit: null)", 100), ("(limit: 1000)", 150)):
+        assert len(graphql(app, f"{{ jobLogs{arguments} {{ id }} }}")["data"]["jobLogs"]) == rows
 
 
 # == The jobs on real rows ====================================================
@@ -2121,8 +2113,8 @@ def job_by_name(app, name, document=JOB_STATE):
 
 
 @both_databases
-def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and_its_backlog(app, db_path, clock,
-                                                                                             monkeypatch):
+def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and_its_backlog(
+        app, db_path, clock, monkeypatch):
     assert job_by_name(app, SESSIONS) == {
         "name": SESSIONS, "lastRun": None, "lastSuccessAt": None, "running": False,
         "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
