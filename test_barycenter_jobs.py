@@ -434,7 +434,8 @@ def test_available_jobs_answers_as_the_seed_shows_with_each_next_firing(app, clo
 @both_databases
 def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
     unknown = mutate(app, "triggerJob", "nonexistent_job", "success message jobName execution { id }")
-    assert unknown == {"success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job",
+    assert unknown == {"success": False, "message": "Unknown job: nonexistent_job", "execution": None,
+                       "jobName": "nonexistent_job"}
                        "execution": None}
     assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}  # no log row
     assert mutate(app, "triggerJob", SESSIONS) == {
