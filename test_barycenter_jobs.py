@@ -436,7 +436,6 @@ def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
     unknown = mutate(app, "triggerJob", "nonexistent_job", "success message jobName execution { id }")
     assert unknown == {"success": False, "message": "Unknown job: nonexistent_job", "execution": None,
                        "jobName": "nonexistent_job"}
-                       "execution": None}
     assert graphql(app, "{ jobLogs { id } }") == {"data": {"jobLogs": []}}  # no log row
     assert mutate(app, "triggerJob", SESSIONS) == {
         "success": True, "message": f"Job {SESSIONS} triggered successfully", "jobName": SESSIONS}
