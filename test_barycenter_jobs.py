@@ -1545,40 +1545,30 @@ def test_a_client_taking_its_answer_a_few_bytes_at_a_time_is_cut_off_at_the_dead
 
 
 # == Bearer token =============================================================
-@pytest.fixture
-def token_server(make_app):
+def test_only_the_right_token_is_let_in_and_it_is_checked_before_the_body_is_read(make_app):
+    right = {"Authorization": "Bearer correct horse battery staple"}
     with serving(make_app(token="correct horse battery staple")) as url:
-        yield url
-
-
-@pytest.mark.parametrize("authorization", [None, "Bearer wrong", "Bearer correct horse battery stapler",
-                                           "Basic Y29ycmVjdA==", "correct horse battery staple", "Bearer "])
-def test_without_the_right_token_every_request_is_401(token_server, authorization):
-    headers = {} if authorization is None else {"Authorization": authorization}
-    status, response_headers, body = request(token_server + "/admin/jobs",
-                                             json.dumps({"query": "{ availableJobs { name } }"}).encode(),
-                                             headers=headers)
-    assert (status, response_headers["WWW-Authenticate"]) == (401, 'Bearer realm="barycenter-jobs"')
-    assert json.loads(body) == errors("a valid bearer token is required")
-    status, _, _ = request(token_server + "/admin/jobs?query=%7BavailableJobs%7Bname%7D%7D", method="GET",
-                           headers={**headers, "Accept": "text/html"})
-    assert status == 401
-    assert request(token_server + "/metrics", method="GET", headers=headers).status == 401
-    # The dashboard's page holds no data: a browser gets it, and the page asks for the token.
-    status, response_headers, _ = request(token_server + "/admin/jobs", method="GET",
-                                          headers={**headers, "Accept": "text/html"})
-    assert (status, response_headers["Content-Type"]) == (200, "text/html; charset=utf-8")
-
-
-def test_the_right_token_is_let_in_and_checked_before_the_body_is_read(token_server):
-    body = graphql(token_server, "{ availableJobs { name } }",
-                   headers={"Authorization": "Bearer correct horse battery staple"})
-    assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
-    raw = raw_exchange(token_server, JSON_POST + b"Content-Length: 500000\r\n\r\n", half_close=False)
-    assert parse_raw_response(raw)[0] == 401
-    # /metrics as Prometheus sends the token.
-    samples = scrape(token_server, headers={"authorization": "Bearer correct horse battery staple"})
-    assert samples[("barycenter_jobs_database_up", ())] == 1
+        for authorization in [None, "Bearer wrong", "Bearer correct horse battery stapler",
+                              "Basic Y29ycmVjdA==", "correct horse battery staple", "Bearer "]:
+            headers = {} if authorization is None else {"Authorization": authorization}
+            refused = graphql(url, "{ availableJobs { name } }", headers=headers)
+            assert refused.status == 401, authorization
+            assert refused.headers["WWW-Authenticate"] == 'Bearer realm="barycenter-jobs"'
+            assert refused == errors("a valid bearer token is required"), authorization
+            assert request(url + "/admin/jobs?query=%7BavailableJobs%7Bname%7D%7D", method="GET",
+                           headers={**headers, "Accept": "text/html"}).status == 401
+            assert request(url + "/metrics", method="GET", headers=headers).status == 401
+            # The dashboard's page holds no data: a browser gets it, and the page asks for the token.
+            status, response_headers, _ = request(url + "/admin/jobs", method="GET",
+                                                  headers={**headers, "Accept": "text/html"})
+            assert (status, response_headers["Content-Type"]) == (200, "text/html; charset=utf-8")
+        body = graphql(url, "{ availableJobs { name } }", headers=right)
+        assert body.status == 200 and len(body["data"]["availableJobs"]) == 4
+        raw = raw_exchange(url, JSON_POST + b"Content-Length: 500000\r\n\r\n", half_close=False)
+        assert parse_raw_response(raw)[0] == 401
+        # /metrics as Prometheus sends the token.
+        samples = scrape(url, headers={"authorization": right["Authorization"]})
+        assert samples[("barycenter_jobs_database_up", ())] == 1
 
 
 def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_logs_who_asked(tmp_path):
@@ -2821,7 +2811,7 @@ def test_a_request_that_finds_every_connection_busy_says_so(make_app, postgres_d
 
 
 @both_databases
-def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
+def test_a_row_whose_times_are_no_times_or_a_deleted_state_row_harms_only_itself(make_app, db_path):
     app = start_without_firings(make_app(log_retention_days=30))
     good = insert_log_row(db_path, SESSIONS, NOW - 60, NOW - 59, 1, None, 3)
     in_milliseconds = insert_log_row(db_path, SESSIONS, NOW * 1000, NOW * 1000 + 5, 1, None, 1)
@@ -2854,21 +2844,16 @@ def test_a_row_whose_times_are_no_times_harms_only_itself(make_app, db_path):
         ids = [int(run["id"]) for run in graphql(url, "{ jobLogs { id } }")["data"]["jobLogs"]]
         assert in_milliseconds not in ids and set(odd[2:]).isdisjoint(ids)
         assert ids[1:] == [negative, good]
-
-
-@both_databases
-def test_a_deleted_state_row_is_written_again_when_needed(make_app, db_path):
-    app = start_without_firings(make_app())
-    query(db_path, "DELETE FROM barycenter_jobs_state")  # an operator clearing a stuck lease the hard way
-    delete_row = "DELETE FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'"
-    paused = ("barycenter_job_paused", (("job_name", SESSIONS),))
-    with serving(app) as url:
+        # State rows deleted (an operator clearing a stuck lease the hard way) are written again when needed.
+        forget = "DELETE FROM barycenter_jobs_state"
+        paused = ("barycenter_job_paused", (("job_name", SESSIONS),))
+        query(db_path, forget)
         assert request(f"{url}/healthz", method="GET")[0] == 200
         assert paused in scrape(url)
-        query(db_path, delete_row)
+        query(db_path, forget)
         assert mutate(url, "triggerJob", SESSIONS, "success message") == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
-        query(db_path, delete_row)
+        query(db_path, forget)
         assert mutate(url, "pauseJob", SESSIONS, "success") == {"success": True}
         assert scrape(url)[paused] == 1
 
