@@ -1700,38 +1700,23 @@ def lock_once_a_batch_is_done(path):
 EXPIRED, LIVE = 10 * barycenter_jobs.BATCH_ROWS, 1000  # enough batches to stop one in the middle
 
 
-@contextlib.contextmanager
-def cleanup_held_mid_run(db, tmp_path):
-    """A server process on EXPIRED expired and LIVE live sessions, its cleanup
-    triggered over HTTP and caught in the middle: one batch done, the next
-    waiting for a lock that the test holds. Yields the server, the time the
-    rows were made at, a function that lets the lock go, and the trigger's
-    answer (filled in if it comes)."""
-    now = int(time.time())
-    create_app(db).close()
-    fill_sessions(db, EXPIRED, LIVE, now)
-    with ServerProcess("--database", str(db), cwd=tmp_path) as server:
-        thread, answer = in_background(trigger_or_error, server.base)
-        with lock_once_a_batch_is_done(db) as let_go:
-
-            def release():
-                let_go()
-                thread.join(60)
-
-            yield server, now, release, answer
-
-
 @both_databases
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGTERM, signal.SIGHUP])
 def test_a_signal_mid_cleanup_leaves_a_consistent_database_and_the_run_stopped_or_resolved(db_path, tmp_path,
                                                                                          signum):
-    with cleanup_held_mid_run(db_path, tmp_path) as (server, now, release, result):
-        server.process.send_signal(signum)
-        if signum != signal.SIGKILL:  # stopping has begun while the next batch waits for the lock
-            wait_until(lambda: f"received {signum.name}; stopping" in server.log)
-        else:
-            server.process.wait(60)
-        release()
+    now = int(time.time())
+    create_app(db_path).close()
+    fill_sessions(db_path, EXPIRED, LIVE, now)
+    with ServerProcess("--database", str(db_path), cwd=tmp_path) as server:
+        thread, result = in_background(trigger_or_error, server.base)
+        with lock_once_a_batch_is_done(db_path) as let_go:  # caught mid-run: the next batch waits
+            server.process.send_signal(signum)
+            if signum != signal.SIGKILL:  # stopping has begun while the next batch waits for the lock
+                wait_until(lambda: f"received {signum.name}; stopping" in server.log)
+            else:
+                server.process.wait(60)
+            let_go()
+        thread.join(60)
         assert server.process.wait(60) == (-signal.SIGKILL if signum == signal.SIGKILL else 0)
     [run] = log_rows(db_path)
     deleted = run["records_processed"]
