@@ -1818,8 +1818,10 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
         assert server.stop() == 0
 
 
-def test_a_full_disk_gets_the_same_hint_as_a_read_only_file(db_path):
-    with connect(db_path) as connection:
+def test_a_full_disk_gets_the_hint_a_read_only_file_does_and_a_read_only_file_at_start_up_one_line(tmp_path):
+    db = tmp_path / "barycenter.db"
+    create_app(db).close()
+    with connect(db) as connection:
         connection.execute("CREATE TABLE filler (data BLOB)")
         pages = connection.execute("PRAGMA page_count").fetchone()[0]
         connection.execute(f"PRAGMA max_page_count = {pages + 2}")  # this connection's disk is nearly full
@@ -1828,11 +1830,6 @@ def test_a_full_disk_gets_the_same_hint_as_a_read_only_file(db_path):
     assert barycenter_jobs.describe_error(full.value) == (
         "database or disk is full (SQLITE_FULL: the database file cannot be written; is it read-only,"
         " or the disk full?)")
-
-
-def test_a_read_only_database_at_start_up_is_a_one_line_error(tmp_path):
-    db = tmp_path / "barycenter.db"
-    create_app(db).close()
     files = sorted(str(path) for path in tmp_path.iterdir())
     if subprocess.run(["chattr", "+i", *files], capture_output=True).returncode != 0:
         pytest.skip("this file system cannot make files immutable (chattr +i)")
@@ -1880,23 +1877,17 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
                                                                                    caplog):
     insert_rows(db_path, "sessions", [NOW - 1, NOW - 2])
     close_the_gate(db_path)
-    trigger = 'mutation { triggerJob(jobName: "cleanup_expired_sessions") { success message } }'
-    assert graphql(app, trigger)["data"]["triggerJob"] == {
+    assert mutate(app, "triggerJob", SESSIONS, "success message") == {
         "success": False, "message": "Job cleanup_expired_sessions failed: the disk is on fire"}
-    runs = '{ jobLogs { id success completedAt errorMessage recordsProcessed } }'
-    assert graphql(app, runs)["data"]["jobLogs"] == [
-        {"id": "1", "success": None, "completedAt": None, "errorMessage": None, "recordsProcessed": None}]
-    assert ("the failure of run 1 started 2026-02-14T12:07:30Z is not recorded yet (still on fire)"
-            in caplog.text)
-
+    runs, started = f"{{ jobLogs {{ {LOG_FIELDS} }} }}", "2026-02-14T12:07:30Z"
+    assert graphql(app, runs)["data"]["jobLogs"] == [log_entry("1", SESSIONS, started, None, None, None, None)]
+    assert f"the failure of run 1 started {started} is not recorded yet (still on fire)" in caplog.text
     query(db_path, "UPDATE gate SET closed = 0")
     clock.now = NOW + 100
-    assert graphql(app, trigger)["data"]["triggerJob"]["success"] is True
+    assert mutate(app, "triggerJob", SESSIONS, "success") == {"success": True}
     assert graphql(app, runs)["data"]["jobLogs"] == [
-        {"id": "2", "success": True, "completedAt": "2026-02-14T12:09:10Z", "errorMessage": None,
-         "recordsProcessed": 2},
-        {"id": "1", "success": False, "completedAt": "2026-02-14T12:07:30Z",
-         "errorMessage": "the disk is on fire", "recordsProcessed": 0}]
+        log_entry("2", SESSIONS, "2026-02-14T12:09:10Z", "2026-02-14T12:09:10Z", True, None, 2),
+        log_entry("1", SESSIONS, started, started, False, "the disk is on fire", 0)]
 
 
 def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_path, tmp_path):
