@@ -90,7 +90,7 @@ INSERT_EXPIRING = {
                     " VALUES (?, 'WDJB-MJHT', 'client', 'openid', 0, ?, 5, 'pending')",
 }
 JOB_TABLES = {job.name: job.table for job in barycenter_jobs.JOBS}
-SESSIONS = "cleanup_expired_sessions"
+SESSIONS, CHALLENGES = "cleanup_expired_sessions", "cleanup_expired_challenges"
 
 
 def is_postgres(database) -> bool:
@@ -408,7 +408,7 @@ SEED_JOBS = [{"name": name, "description": description, "schedule": schedule}
              for name, description, schedule in [
     (SESSIONS, "Clean up expired user sessions", "0 0 * * * *"),
     ("cleanup_expired_refresh_tokens", "Clean up expired refresh tokens", "0 30 * * * *"),
-    ("cleanup_expired_challenges", "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
+    (CHALLENGES, "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
     ("cleanup_expired_device_codes", "Clean up expired device authorization codes", "0 45 * * * *")]]
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
 LOG_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed"
@@ -449,12 +449,12 @@ def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
 @both_databases
 def test_job_logs_seed_queries_return_the_history_and_combine_with_aliases(app, db_path):
     insert_log_row(db_path, SESSIONS, NOW - 3600, NOW - 3599, 1, None, 4)
-    insert_log_row(db_path, "cleanup_expired_challenges", NOW - 300, NOW - 300, 0, "disk I/O error", 0)
+    insert_log_row(db_path, CHALLENGES, NOW - 300, NOW - 300, 0, "disk I/O error", 0)
     insert_log_row(db_path, SESSIONS, NOW - 60, NOW - 58, 0, "database is locked", 0)
     assert graphql(app, f"{{ jobLogs(limit: 10) {{ {LOG_FIELDS} }} }}") == {"data": {"jobLogs": [
         log_entry("3", SESSIONS, "2026-02-14T12:06:30Z", "2026-02-14T12:06:32Z", False, "database is locked",
                   0),
-        log_entry("2", "cleanup_expired_challenges", "2026-02-14T12:02:30Z", "2026-02-14T12:02:30Z", False,
+        log_entry("2", CHALLENGES, "2026-02-14T12:02:30Z", "2026-02-14T12:02:30Z", False,
                   "disk I/O error", 0),
         log_entry("1", SESSIONS, "2026-02-14T11:07:30Z", "2026-02-14T11:07:31Z", True, None, 4)]}}
     by_name = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 5)'
@@ -586,20 +586,20 @@ def test_one_run_at_a_time_whoever_starts_it_and_a_long_run_holds_up_no_other_re
 def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # the other jobs must not fire during the test, whenever it runs
     app = make_app(clock=time.time, schedules={
-        "cleanup_expired_challenges": "* * * * * *", SESSIONS: rarely,
+        CHALLENGES: "* * * * * *", SESSIONS: rarely,
         "cleanup_expired_refresh_tokens": rarely, "cleanup_expired_device_codes": rarely})
     live = int(time.time()) + 3600
     insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
     schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
-    assert schedule == {"name": "cleanup_expired_challenges", "schedule": "* * * * * *"}
+    assert schedule == {"name": CHALLENGES, "schedule": "* * * * * *"}
     app.start()
 
     def runs():
-        return app.storage.list_runs("cleanup_expired_challenges", 10, False)
+        return app.storage.list_runs(CHALLENGES, 10, False)
     wait_until(lambda: len(runs()) >= 2 and all(run["success"] for run in runs()))
     history = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
     app.close()
-    assert {run["jobName"] for run in history} == {"cleanup_expired_challenges"}
+    assert {run["jobName"] for run in history} == {CHALLENGES}
     assert history[-1]["recordsProcessed"] == 3  # the oldest run deleted the three
     assert remaining_expiries(db_path, "webauthn_challenges") == [live]
 
@@ -1029,7 +1029,7 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
     insert_log_rows(db_path, [(job.name, now - 2, now - 1, 1, None, 5) for job in barycenter_jobs.JOBS])
     insert_rows(db_path, "device_codes", [1, 2, now + 3600])
     assert command("status", *database).returncode == 0
-    insert_log_row(db_path, "cleanup_expired_challenges", now, now, 0, "the disk is on fire", 0)
+    insert_log_row(db_path, CHALLENGES, now, now, 0, "the disk is on fire", 0)
     result = command("status", *database)
     assert result.returncode == 1, result.stdout
     lines = result.stdout.splitlines()
@@ -1462,7 +1462,7 @@ def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(
 def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(make_app, db_path):
     app = make_app(busy_timeout=60)
     blocker = locked_database(db_path)  # both triggers wait for this lock: being answered
-    jobs = [SESSIONS, "cleanup_expired_challenges"]
+    jobs = [SESSIONS, CHALLENGES]
     with serving(app, max_connections=2, request_timeout=60) as url:
         triggers = [in_background(graphql, url, f'mutation {{ triggerJob(jobName: "{name}") {{ success }} }}')
                     for name in jobs]
@@ -1880,7 +1880,7 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
     assert mutate(app, "triggerJob", SESSIONS, "success message") == {
         "success": False, "message": "Job cleanup_expired_sessions failed: the disk is on fire"}
     runs, started = f"{{ jobLogs {{ {LOG_FIELDS} }} }}", "2026-02-14T12:07:30Z"
-    assert graphql(app, runs)["data"]["jobLogs"] == [log_entry("1", SESSIONS, started, None, None, None, None)]
+    assert graphql(app, runs)["data"]["jobLogs"] == [log_entry("1", SESSIONS, started, *[None] * 4)]
     assert f"the failure of run 1 started {started} is not recorded yet (still on fire)" in caplog.text
     query(db_path, "UPDATE gate SET closed = 0")
     clock.now = NOW + 100
@@ -1961,22 +1961,18 @@ def test_a_scheduled_firing_runs_once_when_replicas_fire_together_whatever_their
     first, second = make_app(), make_app()
     insert_rows(db_path, "webauthn_challenges", [NOW - 1])
     clock.now = epoch("2026-02-14T12:10:00Z") + 0.3  # just after a firing of "0 */5 * * * *"
-    outcomes = [first.runner.run_scheduled("cleanup_expired_challenges"),
-                second.runner.run_scheduled("cleanup_expired_challenges")]
-    assert [outcome.status for outcome in outcomes] == [RunStatus.SUCCEEDED, RunStatus.FIRING_TAKEN]
+    taken, succeeded = [RunStatus.FIRING_TAKEN], [RunStatus.SUCCEEDED]
+    assert [app.runner.run_scheduled(CHALLENGES).status for app in (first, second)] == succeeded + taken
     clock.now = epoch("2026-02-14T12:15:01Z")  # the next firing runs again, in either process
-    assert second.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
-    assert first.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
+    assert [app.runner.run_scheduled(CHALLENGES).status for app in (second, first)] == succeeded + taken
     # A manual trigger is not a firing: it runs whenever nothing else does.
-    assert first.runner.run("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
-    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 3
+    assert first.runner.run(CHALLENGES).status == RunStatus.SUCCEEDED
+    assert len(log_rows(db_path, CHALLENGES)) == 3
     # Replicas whose clocks disagree by seconds: the one ahead fires first, the others skip.
     firing = epoch("2026-02-14T12:20:00Z")
-    on_time, ahead, behind = (make_app(clock=Clock(firing + skew)) for skew in (0.3, 2.5, -2.5))
-    assert ahead.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.SUCCEEDED
-    assert on_time.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
-    assert behind.runner.run_scheduled("cleanup_expired_challenges").status == RunStatus.FIRING_TAKEN
-    assert len(log_rows(db_path, "cleanup_expired_challenges")) == 4
+    replicas = [make_app(clock=Clock(firing + skew)) for skew in (2.5, 0.3, -2.5)]  # ahead, on time, behind
+    assert [app.runner.run_scheduled(CHALLENGES).status for app in replicas] == succeeded + taken * 2
+    assert len(log_rows(db_path, CHALLENGES)) == 4
 
 
 @both_databases
@@ -1987,7 +1983,7 @@ def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_runni
     old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
     write_lease(db_path, "cleanup_expired_device_codes", "other-host:9:alive", old_running, NOW + 60)
     recent = insert_log_row(db_path, SESSIONS, NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
-    mutate(app, "triggerJob", "cleanup_expired_challenges")
+    mutate(app, "triggerJob", CHALLENGES)
     ids = {int(row["id"]) for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]}
     assert old_done not in ids
     assert {old_running, recent} <= ids and len(ids) == 3
@@ -2090,7 +2086,7 @@ def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and
     answer = graphql(app, document)["data"]
     assert {job["name"]: job["expiredRecords"] for job in answer["availableJobs"]} == {
         SESSIONS: 2, "cleanup_expired_refresh_tokens": 0,
-        "cleanup_expired_challenges": 0, "cleanup_expired_device_codes": 7}
+        CHALLENGES: 0, "cleanup_expired_device_codes": 7}
     # Counted once every BACKLOG_SECONDS, the count shared by every request in between...
     monkeypatch.setattr(barycenter_jobs, "EXPIRED_RECORDS_CAP", 5)
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
@@ -2183,29 +2179,29 @@ def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_a
     rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
     app = make_app(clock=time.time, schedules={
         SESSIONS: rarely, "cleanup_expired_refresh_tokens": rarely,
-        "cleanup_expired_challenges": "*/10 * * * * *"})
+        CHALLENGES: "*/10 * * * * *"})
     app.scheduler.start(paused=True)
     now = datetime.now(timezone.utc)
     late = {  # as if the process had been suspended since then
         SESSIONS: now - timedelta(seconds=400),        # past the grace: skipped
         "cleanup_expired_refresh_tokens": now - timedelta(seconds=100),  # within it: runs
-        "cleanup_expired_challenges": now - timedelta(seconds=200),      # 20 firings missed: one run
+        CHALLENGES: now - timedelta(seconds=200),      # 20 firings missed: one run
     }
     for name, moment in late.items():
         app.scheduler.modify_job(name, next_run_time=moment)
     app.scheduler.resume()
     wait_until(lambda: all(app.scheduler.get_job(name).next_run_time > now for name in late))
-    next_regular = app.scheduler.get_job("cleanup_expired_challenges").next_run_time.timestamp()
+    next_regular = app.scheduler.get_job(CHALLENGES).next_run_time.timestamp()
 
     def done(name):
         return [run for run in log_rows(db_path, name)
                 if run["completed_at"] is not None and run["started_at"] < next_regular]
 
-    wait_until(lambda: done("cleanup_expired_refresh_tokens") and done("cleanup_expired_challenges"))
+    wait_until(lambda: done("cleanup_expired_refresh_tokens") and done(CHALLENGES))
     app.close()
     assert log_rows(db_path, SESSIONS) == []
     assert len(done("cleanup_expired_refresh_tokens")) == 1
-    assert len(done("cleanup_expired_challenges")) == 1
+    assert len(done(CHALLENGES)) == 1
 
 
 @both_databases
@@ -2259,7 +2255,7 @@ def test_paging_with_before_has_no_gaps_or_repeats_while_the_history_grows(app, 
         seen += [row["id"] for row in page]
         before = page[-1]["id"]
         # New runs arrive between pages; they belong before the first page.
-        insert_log_row(db_path, "cleanup_expired_challenges", NOW + 100, NOW + 100, 1, None, 0)
+        insert_log_row(db_path, CHALLENGES, NOW + 100, NOW + 100, 1, None, 0)
     assert seen == expected
     page = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions", limit: 3, before: "10") { id } }')
     assert page == {"data": {"jobLogs": [{"id": "9"}, {"id": "8"}, {"id": "7"}]}}
@@ -2474,9 +2470,9 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
         replicas = [stack.enter_context(ServerProcess("--database", db, *every_second, cwd=tmp_path))
                     for _ in range(3)]
         base = replicas[0].base
-        wait_until(lambda: len(log_rows(db, "cleanup_expired_challenges")) >= 4)
+        wait_until(lambda: len(log_rows(db, CHALLENGES)) >= 4)
         # Paused, then stopped once no run is in progress: no stop cuts a run short.
-        assert mutate(base, "pauseJob", "cleanup_expired_challenges")["success"] is True
+        assert mutate(base, "pauseJob", CHALLENGES)["success"] is True
         jobs = "{ availableJobs { running } }"
         wait_until(lambda: not any(job["running"] for job in graphql(base, jobs)["data"]["availableJobs"]))
         # A failing job triggered in every replica at once: each failure keeps its error, and none deadlocks.
@@ -2497,7 +2493,7 @@ def test_three_replicas_on_one_postgresql_run_each_firing_once_and_keep_every_fa
     assert {(run["success"], run["error_message"]) for run in failed} == {(0, error.split(": ", 1)[1])}
     firings = [firing for replica in replicas for firing in re.findall(
         r"cleanup_expired_challenges \(scheduled for (\S+)\) succeeded", replica.log)]
-    runs = log_rows(postgres_database, "cleanup_expired_challenges")
+    runs = log_rows(postgres_database, CHALLENGES)
     assert all(run["success"] == 1 for run in runs)
     assert len(firings) == len(runs)                 # every run is logged once
     assert len(set(firings)) == len(firings)         # no firing ran twice
@@ -2680,11 +2676,11 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
     app, other = make_app(busy_timeout=0.2), make_app()
     blocker = locked_database(db_path)
     try:  # the firing of 12:05
-        assert app.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.FAILED
+        assert app.runner.run_scheduled(CHALLENGES).status is RunStatus.FAILED
     finally:
         blocker.close()
     # Another process ran that firing: it is no failure of this one, which could not start it.
-    assert other.runner.run_scheduled("cleanup_expired_challenges").status is RunStatus.SUCCEEDED
+    assert other.runner.run_scheduled(CHALLENGES).status is RunStatus.SUCCEEDED
     app.runner.retry_unrecorded_failures()
     assert not app.runner.unrecorded
     assert graphql(app, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
@@ -2992,17 +2988,17 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, 
         expect(page.locator(".history thead")).to_be_visible()  # a table on a wide screen, cards on a phone
         expect(page.locator(".legend")).to_contain_text("a bar's height is the rows that run deleted")
 
-        row = board.row("cleanup_expired_challenges")
+        row = board.row(CHALLENGES)
         row.get_by_role("button", name="Pause").click()
         expect(row.get_by_role("button", name="Resume")).to_be_visible()
         expect(row.locator("td").nth(3)).to_have_text("Paused")
         expect(row.locator("td").nth(2)).to_contain_text("paused")
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges paused")
-        assert job_by_name(app, "cleanup_expired_challenges")["paused"] is True
+        assert job_by_name(app, CHALLENGES)["paused"] is True
         row.get_by_role("button", name="Resume").click()
         expect(row.get_by_role("button", name="Pause")).to_be_visible()
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges resumed")
-        assert job_by_name(app, "cleanup_expired_challenges")["paused"] is False
+        assert job_by_name(app, CHALLENGES)["paused"] is False
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
 
@@ -3181,11 +3177,11 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     mutate(app, "triggerJob", "cleanup_expired_refresh_tokens")
     query(db_path, "DROP TABLE device_codes")
     assert mutate(app, "triggerJob", "cleanup_expired_device_codes")["success"] is False
-    mutate(app, "pauseJob", "cleanup_expired_challenges")
-    run = insert_log_row(db_path, "cleanup_expired_challenges", NOW - 2)
+    mutate(app, "pauseJob", CHALLENGES)
+    run = insert_log_row(db_path, CHALLENGES, NOW - 2)
     insert_rows(db_path, "webauthn_challenges", [NOW - 10, NOW - 1, NOW, NOW + 10])
     insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's run", 7)
-    with serving(app) as url, another_process_holding(db_path, "cleanup_expired_challenges", run):
+    with serving(app) as url, another_process_holding(db_path, CHALLENGES, run):
         samples = scrape(url)
 
     def value(name, job, **labels):
