@@ -2102,30 +2102,29 @@ def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and
 @both_databases
 def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(make_app, db_path, clock):
     first = make_app()
-    sessions, answer = SESSIONS, {"jobName": SESSIONS}
-    assert mutate(first, "pauseJob", sessions) == {**answer, "success": True,
-                                                   "message": f"Job {sessions} paused"}
-    assert mutate(first, "pauseJob", sessions) == {**answer, "success": False,
-                                                   "message": f"Job {sessions} is already paused"}
-    assert (job_by_name(first, sessions)["paused"], job_by_name(first, sessions)["nextRunAt"]) == (True, None)
+
+    def answer(success, message):
+        return {"jobName": SESSIONS, "success": success, "message": f"Job {SESSIONS} {message}"}
+
+    assert mutate(first, "pauseJob", SESSIONS) == answer(True, "paused")
+    assert mutate(first, "pauseJob", SESSIONS) == answer(False, "is already paused")
+    assert (job_by_name(first, SESSIONS)["paused"], job_by_name(first, SESSIONS)["nextRunAt"]) == (True, None)
     for verb in ("pauseJob", "resumeJob"):
         assert mutate(first, verb, "nonexistent_job") == {
             "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
     first.close()
     restarted, other = make_app(), make_app()
-    assert job_by_name(restarted, sessions)["paused"] is True
+    assert job_by_name(restarted, SESSIONS)["paused"] is True
     clock.now = epoch("2026-02-14T13:00:00Z")
-    assert other.runner.run_scheduled(sessions).status == RunStatus.PAUSED  # no firing runs
+    assert other.runner.run_scheduled(SESSIONS).status == RunStatus.PAUSED  # no firing runs
     assert log_rows(db_path) == []
-    assert mutate(other, "triggerJob", sessions)["success"] is True  # a trigger does
-    assert mutate(other, "resumeJob", sessions) == {**answer, "success": True,
-                                                    "message": f"Job {sessions} resumed"}
-    assert mutate(other, "resumeJob", sessions) == {**answer, "success": False,
-                                                    "message": f"Job {sessions} is not paused"}
-    assert job_by_name(restarted, sessions)["paused"] is False
-    assert job_by_name(restarted, sessions)["nextRunAt"] == "2026-02-14T14:00:00Z"
+    assert mutate(other, "triggerJob", SESSIONS)["success"] is True  # a trigger does
+    assert mutate(other, "resumeJob", SESSIONS) == answer(True, "resumed")
+    assert mutate(other, "resumeJob", SESSIONS) == answer(False, "is not paused")
+    assert (job_by_name(restarted, SESSIONS)["paused"], job_by_name(restarted, SESSIONS)["nextRunAt"]) == (
+        False, "2026-02-14T14:00:00Z")
     clock.now = epoch("2026-02-14T14:00:00Z")
-    assert restarted.runner.run_scheduled(sessions).status == RunStatus.SUCCEEDED
+    assert restarted.runner.run_scheduled(SESSIONS).status == RunStatus.SUCCEEDED
 
 
 @both_databases
@@ -2178,15 +2177,13 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app
 def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_app, db_path):
     rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
     app = make_app(clock=time.time, schedules={
-        SESSIONS: rarely, "cleanup_expired_refresh_tokens": rarely,
-        CHALLENGES: "*/10 * * * * *"})
+        SESSIONS: rarely, "cleanup_expired_refresh_tokens": rarely, CHALLENGES: "*/10 * * * * *"})
     app.scheduler.start(paused=True)
     now = datetime.now(timezone.utc)
     late = {  # as if the process had been suspended since then
-        SESSIONS: now - timedelta(seconds=400),        # past the grace: skipped
+        SESSIONS: now - timedelta(seconds=400),  # past the grace: skipped
         "cleanup_expired_refresh_tokens": now - timedelta(seconds=100),  # within it: runs
-        CHALLENGES: now - timedelta(seconds=200),      # 20 firings missed: one run
-    }
+        CHALLENGES: now - timedelta(seconds=200)}  # 20 firings missed: one run
     for name, moment in late.items():
         app.scheduler.modify_job(name, next_run_time=moment)
     app.scheduler.resume()
@@ -2200,20 +2197,17 @@ def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_a
     wait_until(lambda: done("cleanup_expired_refresh_tokens") and done(CHALLENGES))
     app.close()
     assert log_rows(db_path, SESSIONS) == []
-    assert len(done("cleanup_expired_refresh_tokens")) == 1
-    assert len(done(CHALLENGES)) == 1
+    assert (len(done("cleanup_expired_refresh_tokens")), len(done(CHALLENGES))) == (1, 1)
 
 
 @both_databases
 def test_job_logs_filter_by_time_range_and_show_durations(app, db_path):
-    for offset in (0, 60, 120, 180):
-        insert_log_row(db_path, SESSIONS, NOW + offset, NOW + offset + 7, 1, None, 1)
-    insert_log_row(db_path, SESSIONS, NOW + 240)  # still running
+    insert_log_rows(db_path, [(SESSIONS, NOW + offset, NOW + offset + 7, 1, None, 1)
+                              for offset in (0, 60, 120, 180)] + [(SESSIONS, NOW + 240)])  # the last running
     logs = graphql(app, '{ jobLogs(since: "2026-02-14T12:08:30Z", until: "2026-02-14T12:11:30Z")'
                         " { startedAt durationSeconds } }")["data"]["jobLogs"]
-    assert logs == [{"startedAt": "2026-02-14T12:10:30Z", "durationSeconds": 7},
-                    {"startedAt": "2026-02-14T12:09:30Z", "durationSeconds": 7},
-                    {"startedAt": "2026-02-14T12:08:30Z", "durationSeconds": 7}]
+    assert logs == [{"startedAt": f"2026-02-14T12:{minute}:30Z", "durationSeconds": 7}
+                    for minute in ("10", "09", "08")]
     # Offsets and fractions: since is inclusive, until exclusive, to the second.
     logs = graphql(app, '{ jobLogs(since: "2026-02-14T13:08:29.5+01:00", until: "2026-02-14T12:09:30")'
                         " { startedAt } }")["data"]["jobLogs"]
