@@ -90,6 +90,7 @@ INSERT_EXPIRING = {
                     " VALUES (?, 'WDJB-MJHT', 'client', 'openid', 0, ?, 5, 'pending')",
 }
 JOB_TABLES = {job.name: job.table for job in barycenter_jobs.JOBS}
+QUIET = {name: "0 0 0 29 2 *" for name in JOB_TABLES}  # schedules that never fire while a test runs
 SESSIONS, CHALLENGES = "cleanup_expired_sessions", "cleanup_expired_challenges"
 
 
@@ -584,10 +585,7 @@ def test_one_run_at_a_time_whoever_starts_it_and_a_long_run_holds_up_no_other_re
 
 @both_databases
 def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
-    rarely = "0 0 0 29 2 *"  # the other jobs must not fire during the test, whenever it runs
-    app = make_app(clock=time.time, schedules={
-        CHALLENGES: "* * * * * *", SESSIONS: rarely,
-        "cleanup_expired_refresh_tokens": rarely, "cleanup_expired_device_codes": rarely})
+    app = make_app(clock=time.time, schedules={**QUIET, CHALLENGES: "* * * * * *"})
     live = int(time.time()) + 3600
     insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
     schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
@@ -803,14 +801,13 @@ class ServerProcess:
     """The real command line serving in a subprocess, as a context manager: entered once it listens
     (``url``, ``base``), killed on exit unless it stopped. ``log`` is all it has written to stderr."""
 
-    # No job fires while a test runs, whenever it runs (its triggers would meet
-    # "already running"), unless the test gives a schedule of its own.
-    QUIET = [flag for job in barycenter_jobs.JOBS for flag in ("--schedule", f"{job.name}=0 0 0 29 2 *")]
+    # No job fires while a test runs (its triggers would meet "already running"), unless it says so.
+    QUIET_FLAGS = [flag for name, schedule in QUIET.items() for flag in ("--schedule", f"{name}={schedule}")]
 
     def __init__(self, *args, cwd, env=None, prefix=()):
         self.stderr = tempfile.NamedTemporaryFile()
         self.process = subprocess.Popen(
-            [*prefix, sys.executable, str(MODULE), "--port", "0", *self.QUIET, *args], cwd=cwd, env=env,
+            [*prefix, sys.executable, str(MODULE), "--port", "0", *self.QUIET_FLAGS, *args], cwd=cwd, env=env,
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self.stderr)
 
     def __enter__(self):
@@ -2175,9 +2172,8 @@ def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app
 
 @both_databases
 def test_a_late_firing_runs_once_within_five_minutes_and_is_skipped_after(make_app, db_path):
-    rarely = "0 0 0 29 2 *"  # no firing of its own near now: only the late one set below
-    app = make_app(clock=time.time, schedules={
-        SESSIONS: rarely, "cleanup_expired_refresh_tokens": rarely, CHALLENGES: "*/10 * * * * *"})
+    # No firing of its own near now, but the late ones set below.
+    app = make_app(clock=time.time, schedules={**QUIET, CHALLENGES: "*/10 * * * * *"})
     app.scheduler.start(paused=True)
     now = datetime.now(timezone.utc)
     late = {  # as if the process had been suspended since then
