@@ -950,9 +950,7 @@ def test_start_up_errors_are_one_line_before_anything_listens_and_make_nothing(t
 
 
 def test_listen_errors_are_one_line_naming_the_address(tmp_path):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
         for args, message in [(["--port", str(port)], f"127.0.0.1:{port}: Address already in use"),
                               (["--host", "no-such-host.invalid"], "no-such-host.invalid:0: ")]:
@@ -1155,9 +1153,8 @@ def test_help_shows_every_flag_with_its_default_in_the_readmes_order():
     result = command("--help")
     assert result.returncode == 0
     text = " ".join(result.stdout.split())
-    for expected in ["--host HOST", "(default: 127.0.0.1)", "--port PORT", "(default: 8081)",
-                     "--database PATH|URL",
-                     "(default: $BARYCENTER__DATABASE__URL, else ./barycenter.db)", "--log-level",
+    for expected in ["--host HOST", "(default: 127.0.0.1)", "--port PORT", "(default: 8081)", "--log-level",
+                     "--database PATH|URL", "(default: $BARYCENTER__DATABASE__URL, else ./barycenter.db)",
                      "(default: INFO)"]:
         assert expected in text
     assert "(default: [])" not in text and "(default: None)" not in text
@@ -2417,8 +2414,7 @@ def pgbouncer(database_url_, pool_mode, folder):
         missing("this test needs Debian's PgBouncer: apt-get install pgbouncer")
     from psycopg.conninfo import conninfo_to_dict
     server = conninfo_to_dict(database_url_)
-    with socket.socket() as probe:  # a free port
-        probe.bind(("127.0.0.1", 0))
+    with socket.create_server(("127.0.0.1", 0)) as probe:  # a free port
         port = probe.getsockname()[1]
     config = folder / "pgbouncer.ini"
     config.write_text(textwrap.dedent(f"""\
