@@ -1418,8 +1418,7 @@ def test_the_document_cache_is_bounded_by_the_text_it_holds(app):
     assert held < 1024 * 1024
 
 
-def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(make_app):
-    app = make_app()
+def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(app):
     held = []
     with serving(app, max_connections=6, request_timeout=60) as url:
         port = int(url.rsplit(":", 1)[1])
@@ -2123,8 +2122,7 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
 
 @both_databases
 def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_holds_all_go(
-        make_app, db_path, clock):
-    app = make_app()
+        app, db_path, clock):
     rows = barycenter_jobs.BATCH_ROWS * 2 + 1
     fill_sessions(db_path, rows, 1, NOW)
     thread, outcome = in_background(app.runner.run, SESSIONS, clock=clock)
@@ -2729,28 +2727,24 @@ def test_a_replica_starting_while_another_holds_the_database_waits_its_turn_up_t
 
 def test_a_request_that_finds_every_connection_busy_says_so(make_app, postgres_database, monkeypatch):
     monkeypatch.setattr(barycenter_jobs, "POSTGRES_POOL_WAIT_SECONDS", 0.2)
-    app = make_app(postgres_database)
-    holding, done = queue.Queue(), threading.Event()
+    app, size = make_app(postgres_database), barycenter_jobs.POSTGRES_POOL_SIZE
+    all_held, done = threading.Barrier(size + 1, timeout=60), threading.Event()
 
     def hold_a_connection():
         app.storage.connection()
-        holding.put(True)
+        all_held.wait()
         done.wait(60)
         app.storage.release()
 
-    threads = [threading.Thread(target=hold_a_connection) for _ in range(barycenter_jobs.POSTGRES_POOL_SIZE)]
-    for thread in threads:
-        thread.start()
+    threads = [in_background(hold_a_connection)[0] for _ in range(size)]
     try:
-        for _ in threads:
-            holding.get(timeout=60)
+        all_held.wait()
         answer = graphql(app, "{ jobLogs { id } }")
     finally:
         done.set()
         for thread in threads:
             thread.join()
-    busy = f"all {barycenter_jobs.POSTGRES_POOL_SIZE} database connections are busy"
-    assert answer["errors"][0]["message"] == busy
+    assert answer["errors"][0]["message"] == f"all {size} database connections are busy"
     assert graphql(app, "{ jobLogs { id } }")["data"] == {"jobLogs": []}
 
 
