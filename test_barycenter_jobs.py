@@ -51,9 +51,8 @@ NOW = epoch("2026-02-14T12:07:30Z")  # a Saturday
 
 
 class Clock:
-    """A clock the test sets. ``hold(thread, call)`` makes that thread's ``call``-th reading from then
-    on wait until ``let_go()``: a run reads it to claim its job and before each batch, so holding the
-    third reading stops it after its first batch, job claimed, no lock held. ``held`` is set once it waits."""
+    """A clock the test sets. ``hold(thread, 3)`` makes that thread's third reading wait for ``let_go()``
+    (``held`` is set): a run reads it to claim its job and before each batch, so it stops after one."""
 
     def __init__(self, now: float):
         self.now = now
@@ -255,9 +254,8 @@ def live_server(app):
 
 
 def in_background(function, *args, clock=None):
-    """Call ``function(*args)`` in a thread of its own; returns the thread and a dict that holds its
-    result as "value" once it returns. With the test's ``clock``, a run is held after its first batch
-    (see Clock) until ``clock.let_go()``, and in_background returns once it is held."""
+    """``function(*args)`` in a thread of its own: the thread, and a dict with its result as "value".
+    With the test's ``clock``, returns once the run is held after its first batch (see Clock)."""
     outcome = {}
     thread = threading.Thread(target=lambda: outcome.update(value=function(*args)))
     if clock is not None:
@@ -377,8 +375,7 @@ def postgres_database(postgres_server):
 
 @pytest.fixture
 def db_path(request, tmp_path):
-    """The test's database: a SQLite file in its folder, or (under
-    @both_databases) a new PostgreSQL database's URL."""
+    """A SQLite file in the test's folder, or (under @both_databases) a new PostgreSQL database's URL."""
     if getattr(request, "param", "sqlite") == "postgresql":
         return request.getfixturevalue("postgres_database")
     return tmp_path / "barycenter.db"
@@ -386,8 +383,7 @@ def db_path(request, tmp_path):
 
 @pytest.fixture
 def make_app(db_path, clock):
-    """The app factory: create_app on the test's database and clock unless told
-    otherwise. Every app it made is closed when the test ends."""
+    """create_app on the test's database and clock unless told otherwise; each app is closed at the end."""
     apps = []
 
     def make(database=None, **options):
@@ -1636,8 +1632,7 @@ def test_generated_documents_never_get_a_5xx_and_the_server_goes_on(make_app, tm
 
 # == Faults: crashes, stops mid-run, write locks, several processes, read-only files ==
 def fill_sessions(path, expired, live, now):
-    """Many sessions at once, in expiry order as sessions of one lifetime are:
-    ``expired`` ones expired before ``now``, then ``live`` ones after."""
+    """``expired`` sessions expired before ``now``, then ``live`` ones, in expiry order as in life."""
     with connect(path) as connection:
         connection.execute(
             "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)"
@@ -1671,10 +1666,8 @@ def trigger_or_error(base_url):
 
 @contextlib.contextmanager
 def lock_once_a_batch_is_done(path):
-    """Wait until the running cleanup has committed a batch, then lock what
-    its next batch must write first (SQLite's write lock, or the job's state
-    row on PostgreSQL), so that the batch waits: the run is then surely in
-    the middle. Lets go when the caller calls the function it is given."""
+    """Once the running cleanup has committed a batch, lock what its next batch writes first (SQLite's
+    write lock, or the job's state row on PostgreSQL): the run is surely mid-way. Yields the let-go."""
     with connect(path) as holder:
         wait_until(lambda: holder.execute(
             "SELECT count(*) FROM job_executions WHERE completed_at IS NULL AND records_processed > 0"
@@ -1842,8 +1835,7 @@ def write_lease(path, job_name, owner, run_id, expires_at):
 
 @contextlib.contextmanager
 def another_process_holding(db, job_name, run_id):
-    """Another process runs the job, as the database sees it: a live lease,
-    lapsing when the block ends (PostgreSQL times it by its own clock)."""
+    """Another process runs the job, as the database sees it: a lease that lapses when the block ends."""
     now = int(time.time()) if is_postgres(db) else NOW
     write_lease(db, job_name, "other-host:77:alive", run_id, now + 30)
     yield
@@ -1851,9 +1843,8 @@ def another_process_holding(db, job_name, run_id):
 
 
 def close_the_gate(path):
-    """Triggers that make every delete of a session fail, and every attempt
-    to record a failed run too, while the gate is closed: a database that
-    refuses writes mid-run, on demand."""
+    """A database that refuses writes mid-run on demand: while the gate is closed, every delete of a
+    session fails, and so does every attempt to record a failed run."""
     with connect(path) as connection:
         connection.executescript("""
             CREATE TABLE gate (closed INTEGER);
@@ -2259,8 +2250,7 @@ def get_health(app):
 
 
 def start_without_firings(app):
-    """Start the app's scheduler, but not its jobs' firings: the scheduler
-    keeps real time, while these tests drive the app's clock."""
+    """Start the app's scheduler but not its jobs' firings: it keeps real time; these tests set the clock."""
     app.start()
     for job in SEED_JOBS:
         app.scheduler.pause_job(job["name"])
