@@ -611,10 +611,8 @@ def test_a_new_database_has_barycenters_tables_in_wal_mode(app, db_path):
     assert [name for name, _, _ in table_columns(db_path, "device_codes")] == [
         "device_code", "user_code", "client_id", "client_name", "scope", "device_info", "created_at",
         "expires_at", "last_poll_at", "interval", "status", "subject", "auth_time", "amr", "acr"]
-    with connect(db_path) as connection:
-        assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-        indexes = {row[0] for row in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert query(db_path, "PRAGMA journal_mode") == [("wal",)]
+    indexes = {name for name, in query(db_path, "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert {"idx_sessions_expires", "idx_refresh_tokens_expires", "idx_webauthn_challenges_expires",
             "idx_device_codes_expires_at", "idx_job_executions_started"} <= indexes
 
@@ -653,11 +651,8 @@ def test_a_database_barycenter_created_works_unchanged(make_app, db_path):
         tables_before = dict(connection.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     insert_rows(db_path, "sessions", [NOW - 1, NOW + 1])
     insert_rows(db_path, "device_codes", [NOW - 1])
-
     app = make_app()
-    for job_name in JOB_TABLES:
-        result = graphql(app, f'mutation {{ triggerJob(jobName: "{job_name}") {{ success }} }}')
-        assert result == {"data": {"triggerJob": {"success": True}}}
+    assert [mutate(app, "triggerJob", name, "success") for name in JOB_TABLES] == [{"success": True}] * 4
     tables_after = dict(query(db_path, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     # Barycenter's tables exactly as they were; ours beside them.
     assert {name: sql for name, sql in tables_after.items() if name in tables_before} == tables_before
@@ -2026,14 +2021,13 @@ def test_every_job_logs_filter_reads_an_index_in_order(request, db_path, databas
 
 
 @both_databases
-@pytest.mark.parametrize("job_name", [None, SESSIONS])
-@pytest.mark.parametrize("only_failures", [False, True])
-def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path, job_name, only_failures):
+def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path):
     insert_log_rows(db_path, [(JOBS_IN_ORDER[n % 4], NOW + n, NOW + n, int(n % 7 != 0)) for n in range(200)])
-    expected = [n for n in range(199, -1, -1) if (job_name is None or JOBS_IN_ORDER[n % 4] == job_name)
-                and (not only_failures or n % 7 == 0)][:10]
-    logs = app.storage.list_runs(job_name, 10, only_failures)
-    assert [epoch(row["startedAt"]) - NOW for row in logs] == expected
+    for job_name, only_failures in itertools.product([None, SESSIONS], [False, True]):
+        expected = [n for n in range(199, -1, -1) if (job_name is None or JOBS_IN_ORDER[n % 4] == job_name)
+                    and (not only_failures or n % 7 == 0)][:10]
+        logs = app.storage.list_runs(job_name, 10, only_failures)
+        assert [epoch(row["startedAt"]) - NOW for row in logs] == expected, (job_name, only_failures)
 
 
 # == What operators ask for: each job's state, pause and resume, paging, time ranges ==
