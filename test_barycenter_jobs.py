@@ -1110,10 +1110,8 @@ def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_exa
     assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout
     assert run(command_line, "--help").stdout.startswith("usage: barycenter-jobs")
     result = run(python, "-m", "barycenter_jobs", "status")
-    assert (result.returncode, result.stderr) == (1, "barycenter_jobs: there is no database at"
-                                                     " ./barycenter.db; status works on an existing one:"
-                                                     " give --database PATH|URL or set"
-                                                     " BARYCENTER__DATABASE__URL\n")
+    no_database = NO_DATABASE.format("./barycenter.db", "status")
+    assert (result.returncode, result.stderr) == (1, f"barycenter_jobs: {no_database}\n")
     (files / "dashboard.js").rename(tmp_path / "dashboard.js")
     try:
         result = run(command_line, "--port", "0")
