@@ -8,7 +8,6 @@ import itertools
 import json
 import logging
 import os
-import queue
 import re
 import select
 import shutil
@@ -122,11 +121,8 @@ def connect(database):
         with psycopg.connect(database, autocommit=True) as connection:
             yield PostgresConnection(connection)
         return
-    connection = sqlite3.connect(database, isolation_level=None)
-    try:
+    with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as connection:
         yield connection
-    finally:
-        connection.close()
 
 
 def query(database, sql, parameters=()) -> list:
@@ -284,12 +280,13 @@ def answers(url) -> bool:
 
 
 def scrape(base_url, headers=None):
-    """GET /metrics, parsed by prometheus_client's own parser: {(name, labels): value}."""
+    """GET /metrics, parsed by prometheus_client's own parser: {(name, *label values): value}, the
+    values in their labels' order (job_name before outcome)."""
     from prometheus_client.parser import text_string_to_metric_families
     status, response_headers, body = request(f"{base_url}/metrics", method="GET", headers=headers)
     assert status == 200, body
     assert response_headers["Content-Type"].startswith("text/plain; version=0.0.4")
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
+    return {(sample.name, *[value for _, value in sorted(sample.labels.items())]): sample.value
             for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
 
 
@@ -1536,7 +1533,7 @@ def test_only_the_right_token_is_let_in_and_it_is_checked_before_the_body_is_rea
         assert parse_raw_response(raw)[0] == 401
         # /metrics as Prometheus sends the token.
         samples = scrape(url, headers={"authorization": right["Authorization"]})
-        assert samples[("barycenter_jobs_database_up", ())] == 1
+        assert samples[("barycenter_jobs_database_up",)] == 1
 
 
 def test_beyond_loopback_without_a_token_it_warns_answers_only_its_names_and_logs_who_asked(tmp_path):
@@ -1571,7 +1568,7 @@ def test_the_read_token_reads_the_admin_token_may_change_and_neither_is_logged(t
         answer = graphql(base, "{ availableJobs { name } jobLogs { id } }", headers=reader)
         assert answer.status == 200 and len(answer["data"]["availableJobs"]) == 4
         assert answer.headers["X-Barycenter-Access"] == "read"
-        assert ("barycenter_jobs_scheduler_running", ()) in scrape(base, headers=reader)
+        assert ("barycenter_jobs_scheduler_running",) in scrape(base, headers=reader)
         trigger = f'triggerJob(jobName: "{SESSIONS}") {{ success }}'
         mutations = [f'mutation {{ {verb}(jobName: "{SESSIONS}") {{ success }} }}'
                      for verb in ("triggerJob", "pauseJob", "resumeJob")] + [
@@ -2670,8 +2667,7 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
         assert graphql(url, failures)["data"]["jobLogs"] == [{
             "jobName": SESSIONS, "startedAt": "2026-02-14T12:07:30Z", "errorMessage": error,
             "recordsProcessed": 0}]
-        metrics = scrape(url)
-        assert metrics[("barycenter_job_runs_total", (("job_name", SESSIONS), ("outcome", "failure")))] == 1
+        assert scrape(url)["barycenter_job_runs_total", SESSIONS, "failure"] == 1
 
 
 @both_databases
@@ -2755,9 +2751,7 @@ def test_a_row_whose_times_are_no_times_or_a_deleted_state_row_harms_only_itself
                             "lastSuccessAt": "2026-02-14T12:06:31Z"}
         status, _, health = request(f"{url}/healthz", method="GET")
         assert status == 200 and json.loads(health)["jobs"][0]["lastRunAt"] == "2026-02-14T12:07:00Z"
-        metrics = scrape(url)
-        assert metrics[("barycenter_job_last_run_start_timestamp_seconds",
-                        (("job_name", SESSIONS),))] == NOW - 30
+        assert scrape(url)["barycenter_job_last_run_start_timestamp_seconds", SESSIONS] == NOW - 30
         # Retention takes finished rows whose start is no time, as it takes old ones.
         trigger = graphql(url, 'mutation { triggerJob(jobName: "cleanup_expired_challenges") { success } }')
         assert trigger["data"]["triggerJob"]["success"] is True
@@ -2766,7 +2760,7 @@ def test_a_row_whose_times_are_no_times_or_a_deleted_state_row_harms_only_itself
         assert ids[1:] == [negative, good]
         # State rows deleted (an operator clearing a stuck lease the hard way) are written again when needed.
         forget = "DELETE FROM barycenter_jobs_state"
-        paused = ("barycenter_job_paused", (("job_name", SESSIONS),))
+        paused = ("barycenter_job_paused", SESSIONS)
         query(db_path, forget)
         assert request(f"{url}/healthz", method="GET")[0] == 200
         assert paused in scrape(url)
@@ -3144,31 +3138,27 @@ def test_metrics_tell_what_the_database_holds(make_app, db_path, clock):
     insert_rows(db_path, "webauthn_challenges", [NOW - 10, NOW - 1, NOW, NOW + 10])
     insert_log_row(db_path, "cleanup_expired_refresh_tokens", NOW - 50, NOW - 49, 0, "Barycenter's run", 7)
     with serving(app) as url, another_process_holding(db_path, CHALLENGES, run):
-        samples = scrape(url)
-
-    def value(name, job, **labels):
-        return samples.get((name, tuple(sorted({"job_name": job, **labels}.items()))))
-
+        value = scrape(url).get
     sessions, tokens, challenges, devices = JOB_TABLES
-    assert value("barycenter_job_runs_total", sessions, outcome="success") == 1
-    assert value("barycenter_job_runs_total", sessions, outcome="failure") == 0
-    assert value("barycenter_job_runs_total", devices, outcome="failure") == 1
-    assert value("barycenter_job_records_deleted_total", sessions) == 3
-    assert value("barycenter_job_records_deleted_total", tokens) == 1 + 7  # Barycenter's run counts too
-    assert value("barycenter_job_runs_total", tokens, outcome="failure") == 1
-    assert [value("barycenter_job_expired_records", job) for job in JOB_TABLES] == [0, 0, 2, None]
-    assert value("barycenter_job_last_run_start_timestamp_seconds", sessions) == NOW - 120
-    assert value("barycenter_job_last_run_duration_seconds", sessions) == 0
-    assert value("barycenter_job_last_success_timestamp_seconds", tokens) == NOW
-    assert value("barycenter_job_last_success_timestamp_seconds", devices) is None  # never succeeded
-    assert value("barycenter_job_expected_since_timestamp_seconds", devices) == NOW  # set up then
-    assert value("barycenter_job_last_run_duration_seconds", challenges) is None  # still running
-    assert value("barycenter_job_next_run_timestamp_seconds", sessions) == epoch("2026-02-14T13:00:00Z")
-    assert value("barycenter_job_next_run_timestamp_seconds", challenges) is None  # paused
-    assert [value("barycenter_job_paused", job) for job in JOB_TABLES] == [0, 0, 1, 0]
-    assert [value("barycenter_job_running", job) for job in JOB_TABLES] == [0, 0, 1, 0]
-    assert samples[("barycenter_jobs_database_up", ())] == 1
-    assert samples[("barycenter_jobs_scheduler_running", ())] == 0  # this app's scheduler was never started
+    assert value(("barycenter_job_runs_total", sessions, "success")) == 1
+    assert value(("barycenter_job_runs_total", sessions, "failure")) == 0
+    assert value(("barycenter_job_runs_total", devices, "failure")) == 1
+    assert value(("barycenter_job_records_deleted_total", sessions)) == 3
+    assert value(("barycenter_job_records_deleted_total", tokens)) == 1 + 7  # Barycenter's run counts too
+    assert value(("barycenter_job_runs_total", tokens, "failure")) == 1
+    assert [value(("barycenter_job_expired_records", job)) for job in JOB_TABLES] == [0, 0, 2, None]
+    assert value(("barycenter_job_last_run_start_timestamp_seconds", sessions)) == NOW - 120
+    assert value(("barycenter_job_last_run_duration_seconds", sessions)) == 0
+    assert value(("barycenter_job_last_success_timestamp_seconds", tokens)) == NOW
+    assert value(("barycenter_job_last_success_timestamp_seconds", devices)) is None  # never succeeded
+    assert value(("barycenter_job_expected_since_timestamp_seconds", devices)) == NOW  # set up then
+    assert value(("barycenter_job_last_run_duration_seconds", challenges)) is None  # still running
+    assert value(("barycenter_job_next_run_timestamp_seconds", sessions)) == epoch("2026-02-14T13:00:00Z")
+    assert value(("barycenter_job_next_run_timestamp_seconds", challenges)) is None  # paused
+    assert [value(("barycenter_job_paused", job)) for job in JOB_TABLES] == [0, 0, 1, 0]
+    assert [value(("barycenter_job_running", job)) for job in JOB_TABLES] == [0, 0, 1, 0]
+    assert value(("barycenter_jobs_database_up",)) == 1
+    assert value(("barycenter_jobs_scheduler_running",)) == 0  # this app's scheduler was never started
     # The same truth in every process on the database: what the history says.
     assert query(db_path, "SELECT count(*) FILTER (WHERE success = 1), sum(records_processed)"
                  " FROM job_executions WHERE job_name = ?", (sessions,)) == [(1, 3)]
@@ -3194,15 +3184,14 @@ def test_metrics_count_every_run_in_the_history_whoever_wrote_it_and_never_go_do
                               for start, success, rows in history])
     insert_log_row(db_path, "barycenter_internal_job", NOW - 60 * day)  # never finished, not ours
     app = make_app(log_retention_days=30)
-    labels = (("job_name", SESSIONS),)
 
     def counts():
         with serving(app) as url:
             samples = scrape(url)
-        assert samples[("barycenter_job_paused", labels)] == 1  # the rest of the older row is kept
-        return (samples[("barycenter_job_runs_total", (*labels, ("outcome", "success")))],
-                samples[("barycenter_job_runs_total", (*labels, ("outcome", "failure")))],
-                samples[("barycenter_job_records_deleted_total", labels)])
+        assert samples["barycenter_job_paused", SESSIONS] == 1  # the rest of the older row is kept
+        return (samples["barycenter_job_runs_total", SESSIONS, "success"],
+                samples["barycenter_job_runs_total", SESSIONS, "failure"],
+                samples["barycenter_job_records_deleted_total", SESSIONS])
 
     assert counts() == (3, 2, 18)  # from the history, not the older release's columns
     insert_rows(db_path, "sessions", [NOW - 5, NOW - 4])
