@@ -193,9 +193,6 @@ class Response(NamedTuple):
     headers: Any
     body: bytes
 
-    def json(self):
-        return json.loads(self.body)
-
 
 def request(url, body=None, method="POST", headers=None) -> Response:
     """A real HTTP request, JSON unless ``headers`` say otherwise."""
@@ -219,7 +216,7 @@ def graphql(target, query, variables=None, headers=None) -> Answer:
     headers = {name: value for name, value in (headers or {}).items() if value is not None}
     if isinstance(target, str):
         response = request(target + "/admin/jobs", body, headers=headers)
-        status, response_headers, parsed = response.status, response.headers, response.json()
+        status, response_headers, parsed = response.status, response.headers, json.loads(response.body)
     else:
         environ = {"HTTP_" + name.upper().replace("-", "_"): value for name, value in headers.items()}
         status, response_headers, parsed = call(target, body=body, environ=environ)
@@ -777,10 +774,9 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
     with pytest.raises(urllib.error.URLError):
         urllib.request.urlopen(served.url, timeout=5)
     if is_postgres(db_path):  # its connections are closed (each backend then ends on its own)
-        with connect(db_path) as connection:
-            ours = "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barycenter-jobs'"
-            wait_until(lambda: connection.execute(ours).fetchone() == (0,))
-    every_second = {job.name: "* * * * * *" for job in barycenter_jobs.JOBS}
+        wait_until(lambda: query(db_path, "SELECT count(*) FROM pg_stat_activity"
+                                          " WHERE application_name = 'barycenter-jobs'") == [(0,)])
+    every_second = dict.fromkeys(JOB_TABLES, "* * * * * *")
     with barycenter_jobs.serve(db_path, scheduler=True, schedules=every_second) as served:
         wait_until(lambda: graphql(served.app, "{ jobLogs(limit: 4) { success } }")["data"]["jobLogs"])
 
@@ -848,7 +844,7 @@ def test_the_command_line_serves_the_seed_curl_and_stops_cleanly_on_a_signal(tmp
     "query": "mutation { triggerJob(jobName: \\"cleanup_expired_sessions\\") { success message jobName } }"
   }'''
         answer = request(server.url, body)
-        assert (answer.status, answer.json()) == (200, {"data": {"triggerJob": {
+        assert (answer.status, json.loads(answer.body)) == (200, {"data": {"triggerJob": {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully",
             "jobName": SESSIONS}}})
         assert server.stop(signum) == 0
