@@ -28,6 +28,7 @@ import urllib.request
 import zipfile
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, NamedTuple
 from wsgiref.util import setup_testing_defaults
 from wsgiref.validate import validator
@@ -2875,36 +2876,28 @@ def browser():
         browser.close()
 
 
-class dashboard:
-    """The dashboard in a fresh tab ``width`` pixels wide, every request it makes on record.
-    At the end, no script failed, nothing was missing, and no request left the server's origin."""
-
-    def __init__(self, browser, base_url, width=1400):
-        from playwright.sync_api import expect
-        self.expect, self.base_url = expect, base_url
-        self.context = browser.new_context(viewport={"width": width, "height": 1000})
-        self.page = self.context.new_page()
-        self.requests, self.errors, self.not_found = [], [], []
-        self.page.on("request", lambda request: self.requests.append(request.url))
-        self.page.on("response",
-                     lambda response: response.status == 404 and self.not_found.append(response.url))
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
-        self.page.goto(f"{base_url}/admin/jobs")
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *_):
-        self.context.close()
-        assert self.errors == [] and self.not_found == []
-        assert all(url.startswith(self.base_url + "/") for url in self.requests), self.requests
-
-    def row(self, job_name):
-        return self.page.locator(f'#jobs tr[data-job="{job_name}"]')
-
-    def history_column(self, column):
-        """The text of one column of the history table, once it has settled."""
-        return self.page.locator(f"#history tr td:nth-child({column})").all_text_contents()
+@contextlib.contextmanager
+def dashboard(browser, base_url, width=1400):
+    """The dashboard in a fresh tab ``width`` pixels wide, every request it makes on record: its ``page``,
+    ``row(job)`` and ``history_column(n)``'s text. At the end, no script failed, nothing was missing, and no
+    request left the server's origin."""
+    from playwright.sync_api import expect
+    context = browser.new_context(viewport={"width": width, "height": 1000})
+    page = context.new_page()
+    requests, failures, not_found = [], [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: response.status == 404 and not_found.append(response.url))
+    page.on("pageerror", lambda error: failures.append(str(error)))
+    page.goto(f"{base_url}/admin/jobs")
+    try:
+        yield SimpleNamespace(
+            page=page, expect=expect, context=context,
+            row=lambda job_name: page.locator(f'#jobs tr[data-job="{job_name}"]'),
+            history_column=lambda n: page.locator(f"#history tr td:nth-child({n})").all_text_contents())
+    finally:
+        context.close()
+    assert failures == [] and not_found == []
+    assert all(url.startswith(base_url + "/") for url in requests), requests
 
 
 @both_databases
