@@ -1436,24 +1436,19 @@ def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(
 
 
 def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(make_app, db_path):
-    app = make_app(busy_timeout=60)
-    blocker = locked_database(db_path)  # both triggers wait for this lock: being answered
-    jobs = [SESSIONS, CHALLENGES]
+    app, jobs = make_app(busy_timeout=60), [SESSIONS, CHALLENGES]
     with serving(app, max_connections=2, request_timeout=60) as url:
-        triggers = [in_background(graphql, url, f'mutation {{ triggerJob(jobName: "{name}") {{ success }} }}')
-                    for name in jobs]
-        try:
+        with locked_database(db_path):  # both triggers wait for this lock: being answered
+            triggers = [in_background(mutate, url, "triggerJob", name, "success") for name in jobs]
             wait_until(lambda: all(app.runner.is_running(name) for name in jobs))
             # The newcomer is refused as it is accepted: it need not send a byte.
             status, head, body = parse_raw_response(raw_exchange(url, b"", half_close=False))
-            assert (status, body) == (503, {"errors": [{"message": "the server is serving its limit of 2"
-                                                                   " connections; try again later"}]})
+            assert (status, body) == (503, errors("the server is serving its limit of 2 connections;"
+                                                  " try again later"))
             assert "Retry-After: 1" in head
-        finally:
-            blocker.close()
-            for thread, _ in triggers:
-                thread.join(60)
-    assert [answer["value"] for _, answer in triggers] == [{"data": {"triggerJob": {"success": True}}}] * 2
+        for thread, _ in triggers:
+            thread.join(60)
+    assert [answer["value"] for _, answer in triggers] == [{"success": True}] * 2
 
 
 def test_a_request_not_arrived_by_the_deadline_gets_408_however_it_trickles_and_a_stalled_body_400(make_app):
@@ -2613,28 +2608,22 @@ def test_a_postgresql_database_is_named_from_libpqs_own_reading_never_with_its_p
     assert "percent-encode" in str(refusal.value)
 
 
+@contextlib.contextmanager
 def locked_database(db):
-    """Another process holding what every write of ours needs, until closed:
-    SQLite's write lock, or PostgreSQL's lock on our state table."""
-    if is_postgres(db):
-        import psycopg
-        connection = psycopg.connect(db, autocommit=True)
-        connection.execute("BEGIN")
-        connection.execute("LOCK TABLE barycenter_jobs_state IN ACCESS EXCLUSIVE MODE")
-        return connection
-    connection = sqlite3.connect(db, isolation_level=None)
-    connection.execute("BEGIN EXCLUSIVE")
-    return connection
+    """Another process holding what every write of ours needs, for the block: SQLite's write lock,
+    or PostgreSQL's lock on our state table."""
+    with connect(db) as connection:
+        for statement in (["BEGIN", "LOCK TABLE barycenter_jobs_state IN ACCESS EXCLUSIVE MODE"]
+                          if is_postgres(db) else ["BEGIN EXCLUSIVE"]):
+            connection.execute(statement)
+        yield
 
 
 @both_databases
 def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allows(make_app, db_path):
     app, other = make_app(busy_timeout=0.2), make_app()
-    blocker = locked_database(db_path)
-    try:  # the firing of 12:05
+    with locked_database(db_path):  # the firing of 12:05
         assert app.runner.run_scheduled(CHALLENGES).status is RunStatus.FAILED
-    finally:
-        blocker.close()
     # Another process ran that firing: it is no failure of this one, which could not start it.
     assert other.runner.run_scheduled(CHALLENGES).status is RunStatus.SUCCEEDED
     app.runner.retry_unrecorded_failures()
@@ -2642,12 +2631,9 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
     assert graphql(app, "{ jobLogs { success } }")["data"]["jobLogs"] == [{"success": True}]
     # The scheduler runs: it writes what could not be written, every few seconds.
     with serving(start_without_firings(app)) as url:
-        blocker = locked_database(db_path)
-        try:
+        with locked_database(db_path):
             trigger = mutate(url, "triggerJob", SESSIONS, "message")
             pause = graphql(url, 'mutation { pauseJob(jobName: "cleanup_expired_sessions") { message } }')
-        finally:
-            blocker.close()
         assert trigger["message"].startswith("Job cleanup_expired_sessions failed: ")
         error = trigger["message"].removeprefix("Job cleanup_expired_sessions failed: ")
         assert error == ("canceling statement due to lock timeout (another transaction held a lock past"
@@ -2667,30 +2653,20 @@ def test_a_run_that_could_not_start_is_recorded_as_failed_once_the_database_allo
 def test_a_replica_starting_while_another_holds_the_database_waits_its_turn_up_to_a_bound(
         db_path, clock, monkeypatch):
     create_app(db_path, clock=clock).close()
-    blocker = locked_database(db_path)
-    try:
+    with locked_database(db_path):
         began = time.monotonic()
         thread, outcome = in_background(lambda: create_app(db_path, clock=clock, busy_timeout=0.2))
         if is_postgres(db_path):  # until it waits for the lock
-            with connect(db_path) as connection:
-                wait_until(lambda: connection.execute(
-                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'barycenter-jobs'"
-                    " AND wait_event_type = 'Lock'").fetchone()[0])
+            wait_until(lambda: query(db_path, "SELECT count(*) FROM pg_stat_activity WHERE application_name"
+                                              " = 'barycenter-jobs' AND wait_event_type = 'Lock'") != [(0,)])
         else:  # ten busy timeouts, with SQLite's lock held all along
             wait_until(lambda: time.monotonic() - began > 2)
         assert thread.is_alive()
-    finally:
-        blocker.close()
     thread.join()
     outcome["value"].close()  # started once the lock was free
-
     monkeypatch.setattr(barycenter_jobs, "SETUP_WAIT_SECONDS", 0.5)
-    blocker = locked_database(db_path)
-    try:
-        with pytest.raises(barycenter_jobs.DatabaseUnavailable) as error:
-            create_app(db_path, clock=clock, busy_timeout=0.2)
-    finally:
-        blocker.close()
+    with locked_database(db_path), pytest.raises(barycenter_jobs.DatabaseUnavailable) as error:
+        create_app(db_path, clock=clock, busy_timeout=0.2)
     display = barycenter_jobs.open_storage(db_path).display
     assert str(error.value) == (f"cannot open database {display}: another process held its lock for 0.5 s"
                                 " while this one started")
