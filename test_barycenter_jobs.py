@@ -288,10 +288,17 @@ def scrape(base_url, headers=None):
             for family in text_string_to_metric_families(body.decode()) for sample in family.samples}
 
 
-def command(*args, cwd=None, env=None):
-    """The real command line, ``python barycenter_jobs.py ARGS``, to its end."""
-    return subprocess.run([sys.executable, str(MODULE), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=120)
+def command(*args, cwd=None, env=None, meanwhile=lambda process: None):
+    """The real command line, ``python barycenter_jobs.py ARGS``, to its end; ``meanwhile(process)``
+    is called while it runs."""
+    with subprocess.Popen([sys.executable, str(MODULE), *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE, text=True) as process:
+        try:
+            meanwhile(process)
+            stdout, stderr = process.communicate(timeout=120)
+        finally:
+            process.kill()  # nothing, once it has ended
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 def errors(message: str) -> dict:
@@ -594,16 +601,12 @@ def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
 
 
 # == Storage: Barycenter's layout, WAL, existing databases ====================
-def table_columns(path, table):
-    return [row[1:4] for row in query(path, f"PRAGMA table_info({table})")]
-
-
 def test_a_new_database_has_barycenters_tables_in_wal_mode(app, db_path):
-    assert table_columns(db_path, "job_executions") == [
+    assert [row[1:4] for row in query(db_path, "PRAGMA table_info(job_executions)")] == [
         ("id", "INTEGER", 0), ("job_name", "TEXT", 1), ("started_at", "INTEGER", 1),
         ("completed_at", "INTEGER", 0), ("success", "INTEGER", 0), ("error_message", "TEXT", 0),
         ("records_processed", "INTEGER", 0)]
-    assert [name for name, _, _ in table_columns(db_path, "device_codes")] == [
+    assert [row[1] for row in query(db_path, "PRAGMA table_info(device_codes)")] == [
         "device_code", "user_code", "client_id", "client_name", "scope", "device_info", "created_at",
         "expires_at", "last_poll_at", "interval", "status", "subject", "auth_time", "amr", "acr"]
     assert query(db_path, "PRAGMA journal_mode") == [("wal",)]
@@ -972,14 +975,15 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
     # Told to stop mid-run (SIGTERM), it does the batch in hand and stops.
     now = int(time.time())
     fill_sessions(db_path, EXPIRED, 0, now)
-    with subprocess.Popen([sys.executable, str(MODULE), "run", SESSIONS, *database], stdout=subprocess.PIPE,
-                          stderr=subprocess.DEVNULL, text=True) as process:
+
+    def stop_mid_run(process):
         with lock_once_a_batch_is_done(db_path) as let_go:  # the next batch waits...
             process.send_signal(signal.SIGTERM)  # ...the run is told to stop...
             let_go()  # ...does that batch, and stops
-        stdout, _ = process.communicate(timeout=60)
+
+    result = command("run", SESSIONS, *database, meanwhile=stop_mid_run)
     stopped = log_rows(db_path)[2]
-    assert (process.returncode, stdout) == (1, f"{SESSIONS} failed: interrupted by shutdown (run 3)\n")
+    assert (result.returncode, result.stdout) == (1, f"{SESSIONS} failed: interrupted by shutdown (run 3)\n")
     assert (stopped["success"], stopped["error_message"]) == (0, "interrupted by shutdown")
     assert 0 < stopped["records_processed"] < EXPIRED and stopped["records_processed"] % 3000 == 0
     assert count_sessions(db_path, now)[0] == EXPIRED - stopped["records_processed"]
@@ -2513,16 +2517,13 @@ def without_password_pieces(text: str) -> bool:
     return not any(piece in text for piece in PASSWORD_PIECES)
 
 
-def start_up_error(tmp_path, database):
-    result = command("--port", "0", "--database", database, cwd=tmp_path)
-    return result.returncode, result.stderr
-
-
 def test_a_wrong_password_a_lost_server_or_a_restart_mid_run_says_so_in_one_line_with_no_password(
         make_app, own_postgres, clock, tmp_path):
     # A key=value string is PostgreSQL, never a SQLite file named after it; libpq's two sentences stay
     # two sentences on the one line.
-    code, stderr = start_up_error(tmp_path, "host=127.0.0.1 port=1 user=jobs password=Qm7d2Secret dbname=x")
+    lost_server = "host=127.0.0.1 port=1 user=jobs password=Qm7d2Secret dbname=x"
+    result = command("--port", "0", "--database", lost_server, cwd=tmp_path)
+    code, stderr = result.returncode, result.stderr
     assert (code, stderr.count("\n")) == (1, 1) and "Connection refused. Is the server running" in stderr
     assert stderr.startswith("barycenter_jobs: cannot open database postgresql://jobs@127.0.0.1:1/x: ")
     assert without_password_pieces(stderr) and list(tmp_path.iterdir()) == []
