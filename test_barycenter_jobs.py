@@ -581,25 +581,6 @@ def test_one_run_at_a_time_whoever_starts_it_and_a_long_run_holds_up_no_other_re
         "success": True, "execution": {"success": True, "recordsProcessed": 1}}
 
 
-@both_databases
-def test_the_scheduler_really_fires_a_per_second_override(make_app, db_path):
-    app = make_app(clock=time.time, schedules={**QUIET, CHALLENGES: "* * * * * *"})
-    live = int(time.time()) + 3600
-    insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
-    schedule = graphql(app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
-    assert schedule == {"name": CHALLENGES, "schedule": "* * * * * *"}
-    app.start()
-
-    def runs():
-        return app.storage.list_runs(CHALLENGES, 10, False)
-    wait_until(lambda: len(runs()) >= 2 and all(run["success"] for run in runs()))
-    history = graphql(app, "{ jobLogs { jobName success recordsProcessed } }")["data"]["jobLogs"]
-    app.close()
-    assert {run["jobName"] for run in history} == {CHALLENGES}
-    assert history[-1]["recordsProcessed"] == 3  # the oldest run deleted the three
-    assert remaining_expiries(db_path, "webauthn_challenges") == [live]
-
-
 # == Storage: Barycenter's layout, WAL, existing databases ====================
 def test_a_new_database_has_barycenters_tables_in_wal_mode(app, db_path):
     assert [row[1:4] for row in query(db_path, "PRAGMA table_info(job_executions)")] == [
@@ -762,7 +743,7 @@ def test_paths_methods_and_content_types_are_answered_in_json(app, method, path,
 
 # == Real HTTP and the real command line ======================================
 @both_databases
-def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
+def test_serve_runs_a_server_for_a_test_that_leaves_nothing_behind_and_its_scheduler_really_fires(db_path):
     threads_before = set(threading.enumerate())
     with barycenter_jobs.serve(db_path, token="secret") as served:
         assert served.url.startswith("http://127.0.0.1:") and served.url.endswith("/admin/jobs")
@@ -780,9 +761,20 @@ def test_serve_runs_a_server_for_a_test_and_leaves_nothing_behind(db_path):
     if is_postgres(db_path):  # its connections are closed (each backend then ends on its own)
         wait_until(lambda: query(db_path, "SELECT count(*) FROM pg_stat_activity"
                                           " WHERE application_name = 'barycenter-jobs'") == [(0,)])
-    every_second = dict.fromkeys(JOB_TABLES, "* * * * * *")
+    # With scheduler=True its jobs really fire: here a per-second override, the others quiet.
+    live = int(time.time()) + 3600
+    insert_rows(db_path, "webauthn_challenges", [1, 2, 3, live])
+    finished = ("SELECT job_name, success, records_processed FROM job_executions"
+                " WHERE completed_at IS NOT NULL ORDER BY id")
+    every_second = {**QUIET, CHALLENGES: "* * * * * *"}
     with barycenter_jobs.serve(db_path, scheduler=True, schedules=every_second) as served:
-        wait_until(lambda: graphql(served.app, "{ jobLogs(limit: 4) { success } }")["data"]["jobLogs"])
+        schedule = graphql(served.app, "{ availableJobs { name schedule } }")["data"]["availableJobs"][2]
+        assert schedule == {"name": CHALLENGES, "schedule": "* * * * * *"}
+        wait_until(lambda: len(query(db_path, finished)) >= 2)
+        runs = query(db_path, finished)
+    assert {(job, success) for job, success, _ in runs} == {(CHALLENGES, 1)}
+    assert runs[0][2] == 3  # the first run deleted the three
+    assert remaining_expiries(db_path, "webauthn_challenges") == [live]
 
 
 class ServerProcess:
