@@ -143,6 +143,7 @@ MAX_QUERY_DEPTH = 20
 MAX_QUERY_ALIASES = 50
 MAX_SAME_NAME_FIELDS = 10  # fields of one response name in one selection set
 MAX_ROWS_PER_REQUEST = 2000
+MAX_PAUSE_REASON = 200  # characters
 JOB_LOGS_MAX_LIMIT = 1000
 # The backlog is counted up to this many rows, once every BACKLOG_SECONDS per job.
 EXPIRED_RECORDS_CAP = 100_000
@@ -241,8 +242,9 @@ CREATE TABLE IF NOT EXISTS job_executions (
 CREATE INDEX IF NOT EXISTS idx_job_executions_started ON job_executions (started_at);
 """
 
-# Our own, a row per job: its lease, newest firing run, pause, when firings are expected
-# from, and the runs counted for good (count_history; added to older tables at start-up).
+# Our own, a row per job: its lease (and who cancelled its run), newest firing run, pause (who,
+# when, why), when firings are expected from, and the runs counted for good (count_history).
+# And a row per run this server started: how. Newer columns are added to older tables at start-up.
 STATE_DDL = """
 CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     job_name          TEXT NOT NULL PRIMARY KEY,
@@ -251,21 +253,25 @@ CREATE TABLE IF NOT EXISTS barycenter_jobs_state (
     lease_run_id      BIGINT NULL,
     lease_expires_at  BIGINT NULL,
     last_firing       BIGINT NULL,
-    resumed_at        BIGINT NULL,
-    counted_before    BIGINT NOT NULL DEFAULT 0,
-    counted_succeeded BIGINT NOT NULL DEFAULT 0,
-    counted_failed    BIGINT NOT NULL DEFAULT 0,
-    counted_records   BIGINT NOT NULL DEFAULT 0
+    resumed_at        BIGINT NULL
+);
+CREATE TABLE IF NOT EXISTS barycenter_jobs_runs (
+    run_id            BIGINT NOT NULL PRIMARY KEY,
+    started_by        TEXT NOT NULL
 );
 """
-STATE_COUNTS = ("counted_before", "counted_succeeded", "counted_failed", "counted_records")
+STATE_COLUMNS = {**dict.fromkeys(("counted_before", "counted_succeeded", "counted_failed", "counted_records"),
+                                 "BIGINT NOT NULL DEFAULT 0"),
+                 "cancelled_by": "TEXT NULL", "paused_at": "BIGINT NULL", "paused_by": "TEXT NULL",
+                 "pause_reason": "TEXT NULL"}
 # Of finished runs: successes, failures (any other value), rows deleted (where plausible).
 RUN_COUNTS = ("count(CASE WHEN success = 1 THEN 1 END)",
               "count(CASE WHEN success = 1 THEN NULL ELSE 1 END)",
               "coalesce(sum(CASE WHEN records_processed BETWEEN 0 AND 1000000000000"
               " THEN records_processed END), 0)")
+LOG_COLUMNS = "job_name, started_at, completed_at, success, error_message, records_processed"
 CLEAR_LEASE = ("UPDATE barycenter_jobs_state SET lease_owner = NULL, lease_run_id = NULL,"
-               " lease_expires_at = NULL")
+               " lease_expires_at = NULL, cancelled_by = NULL")
 
 # All we add to Barycenter's log (with extra_ddl): every jobLogs filter reads one in order.
 HISTORY_INDEXES = """
@@ -489,10 +495,9 @@ class Storage:
             self._create(connection, [statement for statement in ddl.split(";") if statement.strip()])
             columns = {column[0] for column in connection.execute(
                 "SELECT * FROM barycenter_jobs_state LIMIT 0").description}
-            for column in STATE_COUNTS:
+            for column, definition in STATE_COLUMNS.items():
                 if column not in columns:
-                    connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column}"
-                                       " BIGINT NOT NULL DEFAULT 0")
+                    connection.execute(f"ALTER TABLE barycenter_jobs_state ADD COLUMN {column} {definition}")
             self._add_state_rows(connection, self.job_names, now)
         recovered = 0
         for name in self.job_names:
@@ -513,15 +518,15 @@ class Storage:
             connection.execute(statement)
 
     def claim(self, job_name: str, owner: str, now: int, firing: Optional[int],
-              scheduled: bool) -> int | RunStatus:
+              started_by: str) -> int | RunStatus:
         """In one transaction: refuse (why) if paused for a scheduled run, ``firing`` ran, or
-        a live process holds the job; else write the run's row and take the lease (its id)."""
+        a live process holds the job; else write the run's rows and take the lease (its id)."""
         with self._write() as connection:
             lease_now = self._lease_now(connection, now)
             self._add_state_rows(connection, [job_name], now)
             state = "SELECT paused, last_firing FROM barycenter_jobs_state WHERE job_name = ?"
             paused, last_firing = connection.execute(state + self.lock_state_row, (job_name,)).fetchone()
-            if scheduled and paused:
+            if started_by != "manual" and paused:
                 return RunStatus.PAUSED
             if firing is not None and last_firing is not None and last_firing >= firing:
                 return RunStatus.FIRING_TAKEN
@@ -529,14 +534,21 @@ class Storage:
                 return RunStatus.ALREADY_RUNNING
             # Whoever left a run of this job unfinished no longer holds it.
             self._resolve_interrupted(connection, job_name, now)
-            run_id = connection.execute(
-                "INSERT INTO job_executions (job_name, started_at) VALUES (?, ?) RETURNING id",
-                (job_name, now)).fetchone()[0]
+            run_id = self._insert_run(connection, "INSERT INTO job_executions (job_name, started_at)"
+                                      " VALUES (?, ?) RETURNING id", (job_name, now), started_by)
             connection.execute(
                 "UPDATE barycenter_jobs_state SET lease_owner = ?, lease_run_id = ?, lease_expires_at = ?,"
-                " last_firing = coalesce(?, last_firing) WHERE job_name = ?",
+                " cancelled_by = NULL, last_firing = coalesce(?, last_firing) WHERE job_name = ?",
                 (owner, run_id, lease_now + LEASE_SECONDS, firing, job_name))
             return run_id
+
+    @staticmethod
+    def _insert_run(connection, insert: str, parameters: tuple, started_by: str) -> int:
+        """A row of job_executions, and how the run was started in ours: its id."""
+        run_id = connection.execute(insert, parameters).fetchone()[0]
+        connection.execute("INSERT INTO barycenter_jobs_runs (run_id, started_by) VALUES (?, ?)",
+                           (run_id, started_by))
+        return run_id
 
     @staticmethod
     def _resolve_interrupted(connection, job_name: str, now: int) -> int:
@@ -556,15 +568,19 @@ class Storage:
 
     def delete_batch(self, run: "RunContext", limit: int, now: int) -> tuple[int, bool]:
         """Delete up to ``limit`` expired rows, counted in the run's row and renewing the lease
-        in one transaction; (deleted, last?). RuntimeError if another process took over."""
+        in one transaction; (deleted, last?). RuntimeError if the run was cancelled or another
+        process took over."""
         with self._write(self.batch_settings) as connection:
             expires_at = self._lease_now(connection, now) + LEASE_SECONDS
-            lease = connection.execute(
-                "UPDATE barycenter_jobs_state SET lease_expires_at = ?"
-                " WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?",
-                (expires_at, run.job.name, run.owner, run.run_id)).rowcount
+            ours = "WHERE job_name = ? AND lease_owner = ? AND lease_run_id = ?"
+            held = (run.job.name, run.owner, run.run_id)
+            lease = connection.execute(f"UPDATE barycenter_jobs_state SET lease_expires_at = ? {ours}"
+                                       " AND cancelled_by IS NULL", (expires_at, *held)).rowcount
             if not lease:
-                raise RuntimeError(f"another process took over {run.job.name}; this run stopped")
+                (cancelled_by,) = connection.execute(f"SELECT cancelled_by FROM barycenter_jobs_state {ours}",
+                                                     held).fetchone() or [None]
+                raise RuntimeError(f"cancelled by {cancelled_by}" if cancelled_by else
+                                   f"another process took over {run.job.name}; this run stopped")
             deleted, last = self._delete_expired_batch(connection, run, limit)
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
@@ -594,19 +610,18 @@ class Storage:
         return connection.execute(f'DELETE FROM "{table}" WHERE expires_at >= ? AND expires_at < ?',
                                   (start, end)).rowcount
 
-    def record_failed_start(self, job_name: str, firing: Optional[int], started_at: int, completed_at: int,
-                            error: str) -> bool:
+    def record_failed_start(self, failure: "_Failure") -> bool:
         """Log a run that failed before it could write its row, unless another process ran
-        its ``firing`` meanwhile (False)."""
+        its firing meanwhile (False)."""
         with self._write() as connection:
             (last_firing,) = connection.execute(
                 "SELECT last_firing FROM barycenter_jobs_state WHERE job_name = ?" + self.lock_state_row,
-                (job_name,)).fetchone() or (None,)
-            if firing is not None and last_firing is not None and last_firing >= firing:
+                (failure.job.name,)).fetchone() or (None,)
+            if failure.firing is not None and last_firing is not None and last_firing >= failure.firing:
                 return False
-            connection.execute(
-                "INSERT INTO job_executions (job_name, started_at, completed_at, success, error_message,"
-                " records_processed) VALUES (?, ?, ?, 0, ?, 0)", (job_name, started_at, completed_at, error))
+            insert = f"INSERT INTO job_executions ({LOG_COLUMNS}) VALUES (?, ?, ?, 0, ?, 0) RETURNING id"
+            self._insert_run(connection, insert, (failure.job.name, failure.started_at, failure.completed_at,
+                                                  failure.message), failure.started_by)
             return True
 
     def complete_run(self, run: "RunContext", now: int, error: Optional[str]) -> None:
@@ -628,11 +643,15 @@ class Storage:
                           " WHERE state.job_name = job_executions.job_name), ?)")
         for _ in range(max_batches):
             with self._write() as connection:
-                deleted = connection.execute(
-                    "DELETE FROM job_executions WHERE id IN (SELECT id FROM job_executions WHERE"
-                    f" (started_at >= ? OR (started_at < ? AND started_at < {counted_before}))"
-                    " AND completed_at IS NOT NULL LIMIT ?)",
-                    (MAX_EPOCH, started_before, started_before, batch)).rowcount
+                ids = [row[0] for row in connection.execute(
+                    "SELECT id FROM job_executions WHERE (started_at >= ? OR (started_at < ? AND"
+                    f" started_at < {counted_before})) AND completed_at IS NOT NULL LIMIT ?",
+                    (MAX_EPOCH, started_before, started_before, batch)).fetchall()]
+                marks = ", ".join("?" * len(ids))
+                if ids:
+                    connection.execute(f"DELETE FROM barycenter_jobs_runs WHERE run_id IN ({marks})", ids)
+                    connection.execute(f"DELETE FROM job_executions WHERE id IN ({marks})", ids)
+            deleted = len(ids)
             total += deleted
             if deleted < batch:
                 break
@@ -660,15 +679,25 @@ class Storage:
                     " counted_records = counted_records + ? WHERE job_name = ? AND counted_before = ?",
                     (before, *map(int, counts), name, counted_before))
 
-    def set_paused(self, job_name: str, paused: bool, now: int) -> bool:
-        """Pause or resume a job; False if it already was so."""
+    def set_paused(self, job_name: str, now: int, paused_by: Optional[str] = None,
+                   reason: Optional[str] = None) -> bool:
+        """Pause a job (``paused_by`` says who), or resume it (None); False if it already was so."""
+        paused = int(paused_by is not None)
         with self._write() as connection:
             self._add_state_rows(connection, [job_name], now)
             return bool(connection.execute(
-                "UPDATE barycenter_jobs_state SET paused = ?,"
-                " resumed_at = CASE WHEN ? = 1 THEN resumed_at ELSE ? END"
+                "UPDATE barycenter_jobs_state SET paused = ?, resumed_at = CASE WHEN ? = 1 THEN resumed_at"
+                " ELSE ? END, paused_at = ?, paused_by = ?, pause_reason = ?"
                 " WHERE job_name = ? AND paused != ?",
-                (int(paused), int(paused), now, job_name, int(paused))).rowcount)
+                (paused, paused, now, now if paused else None, paused_by, reason, job_name, paused)).rowcount)
+
+    def cancel(self, job_name: str, cancelled_by: str, now: int) -> bool:
+        """Ask the process running the job to stop at its next batch; False if none runs it."""
+        with self._write() as connection:
+            running, parameters = self._running(self._lease_now(connection, now))
+            return bool(connection.execute(
+                f"UPDATE barycenter_jobs_state SET cancelled_by = ? WHERE job_name = ? AND {running}",
+                (cancelled_by, job_name, *parameters)).rowcount)
 
     # -- reading ---------------------------------------------------------------
 
@@ -706,7 +735,7 @@ class Storage:
                      " AND started_at < ? AND completed_at IS NOT NULL")
         succeeded, failed, records = RUN_COUNTS
         cursor = self.connection().execute(
-            f"SELECT job_name, paused, {running} AS running, resumed_at,"
+            f"SELECT job_name, paused, {running} AS running, resumed_at, paused_at, paused_by, pause_reason,"
             f" counted_succeeded + (SELECT {succeeded} {uncounted}) AS runs_succeeded,"
             f" counted_failed + (SELECT {failed} {uncounted}) AS runs_failed,"
             f" counted_records + (SELECT {records} {uncounted}) AS records_deleted,"
@@ -722,7 +751,8 @@ class Storage:
                 self._add_state_rows(connection, self.job_names, now)
             return self.job_states(now, rows_written=True)
         for state in states.values():
-            for column in ("resumed_at", "last_started_at", "last_completed_at", "last_success_at"):
+            for column in ("resumed_at", "paused_at", "last_started_at", "last_completed_at",
+                           "last_success_at"):
                 state[column] = _epoch(state[column])
             for column in ("runs_succeeded", "runs_failed", "records_deleted"):
                 state[column] = int(state[column])  # PostgreSQL sums to a decimal
@@ -1026,14 +1056,15 @@ def _is_dead_local_process(owner: str) -> bool:
     return False
 
 
-# The job_executions columns a JobLog is made of (see _job_log).
-RUN_COLUMNS = "id, job_name, started_at, completed_at, success, error_message, records_processed"
+# The job_executions columns a JobLog is made of (see _job_log), and how we started the run.
+RUN_COLUMNS = ("id, job_name, started_at, completed_at, success, error_message, records_processed,"
+               " (SELECT started_by FROM barycenter_jobs_runs WHERE run_id = id)")
 
 
 def _job_log(row: tuple) -> dict:
     """A job_executions row as the API shows it, keyed by the JobLog field
     names: the id as text, times as ISO 8601 UTC, success as a bool or None."""
-    run_id, job_name, started_at, completed_at, success, error_message, records_processed = row
+    run_id, job_name, started_at, completed_at, success, error_message, records_processed, trigger = row
     return {
         "id": str(run_id),
         "jobName": job_name,
@@ -1042,6 +1073,7 @@ def _job_log(row: tuple) -> dict:
         "success": None if success is None else bool(success),
         "errorMessage": error_message,
         "recordsProcessed": records_processed,
+        "trigger": trigger,
         "durationSeconds": (None if None in (_epoch(started_at), _epoch(completed_at))
                             else completed_at - started_at),
     }
@@ -1081,6 +1113,7 @@ class _Failure(NamedTuple):
     started_at: int
     completed_at: int
     message: str
+    started_by: str
 
     def __str__(self) -> str:
         return f"{f'run {self.run.run_id}' if self.run else 'its run'} started {_iso_epoch(self.started_at)}"
@@ -1117,14 +1150,13 @@ class JobRunner:
         """The scheduler's entry point: a run for the firing that is due now."""
         firing = latest_fire_time(self.jobs[job_name].trigger, self.clock(), MISFIRE_GRACE_SECONDS)
         if firing is None:
-            return self.run(job_name, "scheduled", scheduled=True)
-        return self.run(job_name, f"scheduled for {_iso_epoch(firing)}", int(firing.timestamp()),
-                        scheduled=True)
+            return self.run(job_name, "scheduled")
+        return self.run(job_name, f"scheduled for {_iso_epoch(firing)}", int(firing.timestamp()))
 
-    def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None, *,
-            scheduled: bool = False) -> RunOutcome:
+    def run(self, job_name: str, source: str = "manual", firing: Optional[int] = None) -> RunOutcome:
         """Run a job now, in this thread, unless it runs anywhere, ``firing`` ran, or it is paused
-        and the run ``scheduled``. A failure is logged and returned, never raised."""
+        and the run not "manual" (``source``: manual, command line, scheduled [for ...]). A failure
+        is logged and returned, never raised."""
         job = self.jobs.get(job_name)
         if job is None:
             return RunOutcome(RunStatus.UNKNOWN_JOB)
@@ -1135,19 +1167,19 @@ class JobRunner:
             log.info("job %s (%s) not started: %s", job_name, source, RunStatus.ALREADY_RUNNING.reason)
             return RunOutcome(RunStatus.ALREADY_RUNNING)
         try:
-            return self._run_locked(job, source, firing, scheduled)
+            return self._run_locked(job, source, firing)
         finally:
             lock.release()
             self.storage.release()
             self.storage.forget_backlog(job.table)
 
-    def _run_locked(self, job: JobSpec, source: str, firing: Optional[int], scheduled: bool) -> RunOutcome:
+    def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
         started = time.monotonic()
         now = int(self.clock())
         run = None
         try:
             self.record_unrecorded_failures()
-            claim = self.storage.claim(job.name, self.owner, now, firing, scheduled)
+            claim = self.storage.claim(job.name, self.owner, now, firing, source.split(" for ")[0])
             if isinstance(claim, RunStatus):
                 log.info("job %s (%s) not started: %s", job.name, source, claim.reason)
                 return RunOutcome(claim)
@@ -1158,7 +1190,8 @@ class JobRunner:
             message = describe_error(error)
             # The failure is written on a fresh connection: this one may be broken.
             self.storage.release()
-            self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message))
+            self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message,
+                                            source.split(" for ")[0]))
             if run is not None:  # else the database refused the run's first write: try again later
                 with contextlib.suppress(Exception):  # logged; the scheduler tries again
                     self.record_unrecorded_failures()
@@ -1191,9 +1224,7 @@ class JobRunner:
             try:
                 if failure.run is not None:
                     self.storage.complete_run(failure.run, failure.completed_at, failure.message)
-                elif not self.storage.record_failed_start(failure.job.name, failure.firing,
-                                                          failure.started_at, failure.completed_at,
-                                                          failure.message):
+                elif not self.storage.record_failed_start(failure):
                     log.info("job %s: its firing at %s ran in another process; its failure here is not a"
                              " run", failure.job.name, _iso_epoch(failure.firing))
             except Exception as error:
@@ -1309,8 +1340,13 @@ def _bind_resolvers(runner: JobRunner) -> list:
     def resolve_last_run(job, _):
         return runner.storage.last_run(job["name"])
 
+    def as_is(value):
+        return value
+
     for field, column, shown in (("lastSuccessAt", "last_success_at", _iso_epoch),
-                                 ("running", "running", bool), ("paused", "paused", bool)):
+                                 ("running", "running", bool), ("paused", "paused", bool),
+                                 ("pausedAt", "paused_at", _iso_epoch), ("pausedBy", "paused_by", as_is),
+                                 ("pauseReason", "pause_reason", as_is)):
         job_type.set_field(field, lambda job, info, column=column, shown=shown:
                            shown(job_state(info, job["name"])[column]))
 
@@ -1346,12 +1382,14 @@ def _bind_resolvers(runner: JobRunner) -> list:
         return runner.storage.list_runs(job_name, limit, bool(only_failures), since=since, until=until,
                                         before=position)
 
-    def audit(info, verb: str, job_name: str) -> None:
-        """Who asked: every trigger, pause and resume, at INFO; never the token itself."""
+    def audit(info, verb: str, job_name: str) -> str:
+        """Who asked, logged at INFO for every mutation (never the token itself); returned as
+        the pause or cancel records it: "the admin token from 10.0.0.5"."""
         environ = info.context["request"]
         token = {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no")
         log.info("%s: %s of %s requested with %s token",
                  environ.get("REMOTE_ADDR"), verb, _printable(job_name), token)
+        return f"{token} token from {environ.get('REMOTE_ADDR')}"
 
     @mutation.field("triggerJob")
     def resolve_trigger_job(_, info, job_name):
@@ -1364,21 +1402,40 @@ def _bind_resolvers(runner: JobRunner) -> list:
             "execution": runner.storage.get_run(outcome.run_id) if outcome.run_id is not None else None,
         }
 
-    def pause_or_resume(_, info, job_name: str, pause: bool) -> dict:
-        audit(info, "a pause" if pause else "a resume", job_name)
-        if job_name not in runner.jobs:
-            success, message = False, RunStatus.UNKNOWN_JOB.message.format(job=job_name)
-        elif runner.storage.set_paused(job_name, pause, int(runner.clock())):
-            success, message = True, f"Job {job_name} {'paused' if pause else 'resumed'}"
-            log.info("job %s %s", job_name, "paused" if pause else "resumed")
-        else:
-            success, message = False, f"Job {job_name} is {'already paused' if pause else 'not paused'}"
+    def steer(_, info, job_name: str, verb: str, reason: Optional[str] = None) -> dict:
+        """pauseJob, resumeJob and cancelJob: the same answers as the command line's."""
+        if reason is not None and len(reason) > MAX_PAUSE_REASON:
+            raise GraphQLError(f"reason must be at most {MAX_PAUSE_REASON} characters, got {len(reason)}")
+        who = audit(info, {"pause": "a pause", "resume": "a resume", "cancel": "a cancel"}[verb], job_name)
+        success, message = steer_job(runner, job_name, verb, who, reason)
         return {"success": success, "message": message, "jobName": job_name, "execution": None}
 
-    mutation.set_field("pauseJob", functools.partial(pause_or_resume, pause=True))
-    mutation.set_field("resumeJob", functools.partial(pause_or_resume, pause=False))
+    for verb in ("pause", "resume", "cancel"):
+        mutation.set_field(f"{verb}Job", functools.partial(steer, verb=verb))
 
     return [query, mutation, job_type]
+
+
+# What pausing, resuming and cancelling say when they act, and when there was nothing to do;
+# the command line's verbs.
+STEERING = {"pause": ("paused", "already paused"), "resume": ("resumed", "not paused"),
+            "cancel": ("cancelled", "not running")}
+COMMANDS = ("run", *STEERING)
+
+
+def steer_job(runner: JobRunner, job_name: str, verb: str, who: str, reason: Optional[str] = None
+              ) -> tuple[bool, str]:
+    """Pause (``who`` and ``reason`` recorded), resume or cancel a job: (done?, message)."""
+    if job_name not in runner.jobs:
+        return False, RunStatus.UNKNOWN_JOB.message.format(job=job_name)
+    now = int(runner.clock())
+    done = (runner.storage.cancel(job_name, who, now) if verb == "cancel" else
+            runner.storage.set_paused(job_name, now, *([who, reason] if verb == "pause" else [])))
+    acted, idle = STEERING[verb]
+    if not done:
+        return False, f"Job {job_name} is {idle}"
+    log.info("job %s %s by %s%s", job_name, acted, who, f": {_printable(reason)}" if reason else "")
+    return True, f"Job {job_name} {acted}"
 
 
 def _parse_time(name: str, value: Optional[str]) -> Optional[int]:
@@ -1835,8 +1892,8 @@ class HttpApp:
             raise HttpError("405 Method Not Allowed", f"a {kind} must be sent with POST", [("Allow", "POST")])
         if kind != "query" and environ[ACCESS] == "read":
             log.info("%s: refused a %s with the read token", environ.get("REMOTE_ADDR"), kind)
-            raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob and"
-                                             " resumeJob need the admin token")
+            raise HttpError("403 Forbidden", "this token may only read; triggerJob, pauseJob, resumeJob and"
+                                             " cancelJob need the admin token")
         with self._turn(kind):  # answered within the turn: encoding a long answer is work too
             return self._result(start_response, media_type, environ, params, document)
 
@@ -2343,15 +2400,17 @@ class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
 
 def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser = _ArgumentParser(
-        description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}; or run one job"
-                    " (exit 0: it succeeded or was not needed, 1: it failed), or print each job's status"
-                    " (exit 0: no job is overdue and no newest run failed, 1: one is), without a server.",
+        description=f"Serve Barycenter's job-management admin API at POST {ENDPOINT}; or run, pause,"
+                    " resume or cancel one job (exit 0: done or not needed, 1: it failed), or print each"
+                    " job's status (exit 0: no job is overdue and no newest run failed, 1: one is), without"
+                    " a server.",
         epilog=f"Set the environment variable {TOKEN_VARIABLE} (or use --token-file) to require"
                " 'Authorization: Bearer <token>' on every request; and"
                f" {READ_TOKEN_VARIABLE} (or --read-token-file) for a token that may only read.",
         formatter_class=_HelpFormatter)
-    parser.add_argument("command", nargs="*", metavar="run JOB | status",
+    parser.add_argument("command", nargs="*", metavar="run|pause|resume|cancel JOB | status",
                         help="what to do instead of serving")
+    parser.add_argument("--reason", metavar="TEXT", help="with pause: why, kept until the job resumes")
     parser.add_argument("--host", default=DEFAULT_HOST, help="address to listen on")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help="port to listen on (0: any free port)")
     parser.add_argument("--database", default=None, metavar="PATH|URL",
@@ -2372,8 +2431,11 @@ def parse_args(argv: Optional[list[str]] = None) -> argparse.Namespace:
     parser.add_argument("--log-level", default="INFO", type=str.upper,
                         choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="log verbosity")
     args = parser.parse_intermixed_args(argv)
-    if args.command not in ([], ["status"]) and not (len(args.command) == 2 and args.command[0] == "run"):
-        parser.error(f"unknown command {' '.join(args.command)!r}; give run JOB, status, or none to serve")
+    if args.command not in ([], ["status"]) and not (len(args.command) == 2 and args.command[0] in COMMANDS):
+        parser.error(f"unknown command {' '.join(args.command)!r}; give run, pause, resume or cancel JOB,"
+                     " status, or none to serve")
+    if args.reason is not None and (args.command[:1] != ["pause"] or len(args.reason) > MAX_PAUSE_REASON):
+        parser.error(f"--reason goes with pause JOB, in at most {MAX_PAUSE_REASON} characters")
     return args
 
 
@@ -2403,10 +2465,17 @@ def _read_token(token_file: Optional[str], variable: str, flag: str) -> Optional
     return token
 
 
-def _command(app: App, command: list[str]) -> int:
-    """``run JOB`` or ``status``: lines on stdout, and the exit code --help tells."""
+def _command(app: App, command: list[str], reason: Optional[str]) -> int:
+    """``run JOB``, ``pause JOB``... or ``status``: lines on stdout, and the exit code --help tells."""
+    if command[0] in STEERING:
+        try:
+            print(steer_job(app.runner, command[1], command[0], "the command line", reason)[1])
+        except app.storage.errors as error:
+            print(f"{command[1]}: {describe_error(error)}")
+            return 1
+        return 0
     if command[0] == "run":
-        outcome = app.runner.run(command[1], "command line", scheduled=True)
+        outcome = app.runner.run(command[1], "command line")
         app.close()  # which writes a failure not yet written, or logs it as lost
         notes = [] if outcome.run_id is None else [f"run {outcome.run_id}"]
         if app.runner.unrecorded:
@@ -2424,12 +2493,16 @@ def _command(app: App, command: list[str]) -> int:
     try:
         if "error" in report:
             raise DatabaseUnavailable(report["error"])
+        states = app.storage.job_states(int(app.runner.clock()))
         for job in report["jobs"]:
             run = app.storage.last_run(job["name"])
             outcome = run and {None: "running", True: "succeeded", False: "failed"}[run["success"]]
             unhealthy |= outcome == "failed"
             backlog = app.storage.expired_records(app.runner.jobs[job["name"]].table, int(app.runner.clock()))
-            state = "paused" if job["paused"] else "running" if job["running"] else "scheduled"
+            pause = states[job["name"]]
+            state = (f"paused {_iso_epoch(pause['paused_at'])} by {pause['paused_by']}"
+                     + (f" ({_printable(pause['pause_reason'])})" if pause["pause_reason"] else "")
+                     if job["paused"] else "running" if job["running"] else "scheduled")
             warnings = ", OVERDUE" * job["overdue"] + ", LAST RUN FAILED" * (outcome == "failed")
             print("; ".join([
                 f"{job['name']}: {state}{warnings}",
@@ -2512,7 +2585,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         app.runner.stop()
     if args.command:
         with contextlib.closing(app):
-            return _command(app, args.command)
+            return _command(app, args.command, args.reason)
     try:
         server = make_http_server(args.host, args.port, app)
     except OSError as error:
