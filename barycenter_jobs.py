@@ -2499,8 +2499,9 @@ def _command(app: App, command: list[str], reason: Optional[str]) -> int:
             outcome = run and {None: "running", True: "succeeded", False: "failed"}[run["success"]]
             unhealthy |= outcome == "failed"
             backlog = app.storage.expired_records(app.runner.jobs[job["name"]].table, int(app.runner.clock()))
-            pause = states[job["name"]]
-            state = (f"paused {_iso_epoch(pause['paused_at'])} by {pause['paused_by']}"
+            pause = states[job["name"]]  # who, when and why, if this server paused it
+            state = ("paused" + (f" {_iso_epoch(pause['paused_at'])} by {pause['paused_by']}"
+                                 if pause["paused_by"] else "")
                      + (f" ({_printable(pause['pause_reason'])})" if pause["pause_reason"] else "")
                      if job["paused"] else "running" if job["running"] else "scheduled")
             warnings = ", OVERDUE" * job["overdue"] + ", LAST RUN FAILED" * (outcome == "failed")

@@ -635,7 +635,7 @@ def test_a_database_barycenter_created_works_unchanged(make_app, db_path):
     tables_after = dict(query(db_path, "SELECT name, sql FROM sqlite_master WHERE type = 'table'"))
     # Barycenter's tables exactly as they were; ours beside them.
     assert {name: sql for name, sql in tables_after.items() if name in tables_before} == tables_before
-    assert set(tables_after) - set(tables_before) == {"barycenter_jobs_state"}
+    assert set(tables_after) - set(tables_before) == {"barycenter_jobs_state", "barycenter_jobs_runs"}
     assert remaining_expiries(db_path, "sessions") == [NOW + 1]
     assert remaining_expiries(db_path, "device_codes") == []
     history = graphql(app, '{ jobLogs(jobName: "cleanup_expired_sessions") { recordsProcessed } }')
@@ -901,8 +901,8 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
     ([], {"BARYCENTER_READ_TOKEN": "same", "BARYCENTER_ADMIN_TOKEN": "same"}, READ_TOKEN_ALONE, 2),
     (["--token-file", "empty"], {}, "--token-file empty is empty", 2),
     (["run", "cleanup_everything"], {}, UNKNOWN_JOB, 2),
-    *[(command.split(), {}, f"unknown command {command!r}; give run JOB, status, or none to serve"
-       " (see --help)", 2) for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
+    *[(command.split(), {}, f"unknown command {command!r}; give run, pause, resume or cancel JOB,"
+       " status, or none to serve (see --help)", 2) for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
     (["--database", "no/such/dir/barycenter.db"], {}, "cannot open database no/such/dir/barycenter.db: unable"
      " to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
     (["--database", "notes.db"], {}, "cannot open database notes.db: file is not a database", 1),
@@ -1564,8 +1564,8 @@ def test_the_read_token_reads_the_admin_token_may_change_and_neither_is_logged(t
             f"mutation {{ ...M }} fragment M on Mutation {{ {trigger} }}"]
         for mutation in mutations:
             refused = graphql(base, mutation, headers=reader)
-            assert (refused.status, refused) == (403, errors("this token may only read; triggerJob, pauseJob"
-                                                             " and resumeJob need the admin token"))
+            assert (refused.status, refused) == (403, errors("this token may only read; triggerJob, pauseJob,"
+                                                             " resumeJob and cancelJob need the admin token"))
         assert graphql(base, "{ jobLogs { id } availableJobs { paused } }", headers=reader)["data"] == {
             "jobLogs": [], "availableJobs": [{"paused": False}] * 4}  # nothing ran, nothing paused
         assert mutate(base, "pauseJob", SESSIONS, "success", admin) == {"success": True}
