@@ -1389,7 +1389,8 @@ def _bind_resolvers(runner: JobRunner) -> list:
         token = {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no")
         log.info("%s: %s of %s requested with %s token",
                  environ.get("REMOTE_ADDR"), verb, _printable(job_name), token)
-        return f"{token} token from {environ.get('REMOTE_ADDR')}"
+        address = environ.get("REMOTE_ADDR")
+        return f"{address}, with no token" if token == "no" else f"{token} token from {address}"
 
     @mutation.field("triggerJob")
     def resolve_trigger_job(_, info, job_name):

@@ -12,7 +12,7 @@ const HISTORY_PAGE = 25;
 const CHART_RUNS = 30;
 const TOKEN_KEY = "barycenter-jobs-token";
 
-const RUN_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed durationSeconds";
+const RUN_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed durationSeconds trigger";
 
 const state = {
   jobNames: [],        // from availableJobs, in the server's order
@@ -51,7 +51,8 @@ function dashboardQuery() {
     `chart${i}: jobLogs(jobName: $job${i}, limit: ${CHART_RUNS}) { id startedAt success recordsProcessed errorMessage }`);
   const declarations = state.jobNames.map((_, i) => `, $job${i}: String`).join("");
   return `query Dashboard($job: String, $failures: Boolean, $before: ID${declarations}) {
-    availableJobs { name description schedule nextRunAt running paused lastSuccessAt expiredRecords
+    availableJobs { name description schedule nextRunAt running paused pausedAt pausedBy pauseReason
+                    lastSuccessAt expiredRecords
                     lastRun { ${RUN_FIELDS} } }
     history: jobLogs(jobName: $job, onlyFailures: $failures, before: $before, limit: ${HISTORY_PAGE}) { ${RUN_FIELDS} }
     ${charts.join("\n    ")}
@@ -147,7 +148,8 @@ function renderJobs(data) {
       cell(element("code", job.schedule), element("span", describeCron(job.schedule), "sub")),
       cell(job.nextRunAt ? element("span", clock(job.nextRunAt)) : element("span", "—"),
            job.nextRunAt ? element("span", relative(job.nextRunAt), "sub") : element("span", "paused", "sub")),
-      cell(stateBadge(job)),
+      cell(stateBadge(job), job.paused && job.pausedBy ? element("span", "by " + job.pausedBy + ", "
+           + clock(job.pausedAt) + (job.pauseReason ? ": " + job.pauseReason : ""), "sub") : null),
       cell(...lastRun(job.lastRun)),
       cell(job.lastSuccessAt ? element("span", clock(job.lastSuccessAt)) : element("span", "never"),
            job.lastSuccessAt ? element("span", relative(job.lastSuccessAt), "sub") : null),
@@ -190,8 +192,19 @@ function actions(job) {
   const pause = element("button", job.paused ? "Resume" : "Pause");
   pause.type = "button";
   pause.disabled = state.busy.has(job.name);
-  pause.addEventListener("click", () => mutate(job.paused ? "resumeJob" : "pauseJob", job.name));
+  pause.addEventListener("click", () => {
+    if (job.paused) return mutate("resumeJob", job.name);
+    const reason = prompt("Pause " + job.name + ": why? (optional; the next operator reads it)", "");
+    if (reason !== null) mutate("pauseJob", job.name, null, reason.trim() || null);
+  });
   td.append(run, pause);
+  if (job.running) {
+    const cancel = element("button", "Cancel");
+    cancel.type = "button";
+    cancel.disabled = state.busy.has(job.name);
+    cancel.addEventListener("click", () => mutate("cancelJob", job.name));
+    td.append(cancel);
+  }
   return td;
 }
 
@@ -244,6 +257,7 @@ function renderHistory(runs) {
       cell(outcome),
       cell(run.recordsProcessed === null ? "—" : run.recordsProcessed.toLocaleString("en")),
       cell(run.errorMessage ? element("span", run.errorMessage, "error") : null),
+      cell(run.trigger || "—"),
     );
     tr.children[5].className = "number";
     return labelled(tr, "history");
@@ -278,13 +292,14 @@ function setMessage(node, text, kind) {
 
 // -- Actions -------------------------------------------------------------------------
 
-async function mutate(verb, jobName, pending) {
+async function mutate(verb, jobName, pending, reason) {
   state.busy.add(jobName);
   if (pending) setMessage($("notice"), pending, "ok");
   refresh();
   try {
-    const data = await graphql(`mutation ($name: String!) { result: ${verb}(jobName: $name) { success message } }`,
-                               {name: jobName});
+    const why = verb === "pauseJob" ? ["$reason: String", ", reason: $reason"] : ["", ""];
+    const data = await graphql(`mutation ($name: String!${why[0] && ", " + why[0]}) {
+      result: ${verb}(jobName: $name${why[1]}) { success message } }`, {name: jobName, reason});
     setMessage($("notice"), data.result.message, data.result.success ? "ok" : "bad");
   } catch (error) {
     if (error instanceof Unauthorized) return askForToken();
