@@ -440,6 +440,7 @@ class Storage:
     extra_ddl = ""                    # what this database needs besides
     lock_state_row = ""               # how claim() locks a job's state row
     batch_settings = ""               # for a batch's transaction
+    rows_wait = ""                    # for its deletes, once it holds its state row
     delete_rows: str                  # a batch's DELETE, row by row
 
     def __init__(self, display: str, busy_timeout: float):
@@ -581,6 +582,8 @@ class Storage:
                                                      held).fetchone() or [None]
                 raise RuntimeError(f"cancelled by {cancelled_by}" if cancelled_by else
                                    f"another process took over {run.job.name}; this run stopped")
+            if self.rows_wait:
+                connection.execute(self.rows_wait)
             deleted, last = self._delete_expired_batch(connection, run, limit)
             connection.execute(
                 "UPDATE job_executions SET records_processed = coalesce(records_processed, 0) + ?"
@@ -876,10 +879,11 @@ CREATE STATISTICS IF NOT EXISTS barycenter_jobs_stats_job_success (mcv)
     ON job_name, success FROM job_executions;
 """
     lock_state_row = " FOR UPDATE"  # claims of one job queue on its state row
-    # A batch does not wait for the disk (a lost commit is deleted again), waits 20 ms for a
-    # row Barycenter holds, and walks the index whatever the statistics (a sort reads all).
-    batch_settings = ("SET LOCAL synchronous_commit = off; SET LOCAL lock_timeout = 20;"
-                      " SET LOCAL enable_sort = off")
+    # A batch does not wait for the disk (a lost commit is deleted again), walks the index
+    # whatever the statistics (a sort reads all), and, past its state row, waits 20 ms for a
+    # row Barycenter holds.
+    batch_settings = "SET LOCAL synchronous_commit = off; SET LOCAL enable_sort = off"
+    rows_wait = "SET LOCAL lock_timeout = 20"
     # Rows another transaction has locked are skipped, never waited for.
     delete_rows = ('DELETE FROM "{table}" WHERE ctid = ANY(ARRAY(SELECT ctid FROM "{table}"'
                    " WHERE expires_at >= ? AND expires_at < ? ORDER BY expires_at LIMIT ?"

@@ -2114,6 +2114,36 @@ def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_
         "message": f"Job {SESSIONS} was not started: the server is shutting down"}
 
 
+@both_databases
+def test_cancel_stops_a_run_at_its_next_batch_from_any_replica_counting_the_rows_it_deleted(make_app, db_path):
+    running, other = (make_app(clock=time.time, token="admin", read_token="reader") for _ in range(2))
+    admin, reader, now = {"Authorization": "Bearer admin"}, {"Authorization": "Bearer reader"}, int(time.time())
+    fill_sessions(db_path, 600_000, 1, now)
+    fields = "success message execution { errorMessage recordsProcessed trigger }"
+    under_way = "SELECT count(*) FROM job_executions WHERE completed_at IS NULL AND records_processed > 0"
+    with serving(running) as url, serving(other) as other_url:
+        assert mutate(url, "cancelJob", SESSIONS, headers=admin) == {
+            "success": False, "message": f"Job {SESSIONS} is not running", "jobName": SESSIONS}
+        for canceller in (url, other_url):  # the server that runs it, then another on the database
+            thread, answer = in_background(mutate, url, "triggerJob", SESSIONS, fields, admin)
+            wait_until(lambda: query(db_path, under_way) == [(1,)])
+            refused = graphql(canceller, f'mutation {{ cancelJob(jobName: "{SESSIONS}") {{ success }} }}',
+                              headers=reader)
+            assert refused.status == 403 and query(db_path, "SELECT count(*) FROM barycenter_jobs_state"
+                                                            " WHERE cancelled_by IS NOT NULL") == [(0,)]
+            assert mutate(canceller, "cancelJob", SESSIONS, headers=admin) == {
+                "success": True, "message": f"Job {SESSIONS} cancelled", "jobName": SESSIONS}
+            thread.join(60)
+            cancelled = "cancelled by the admin token from 127.0.0.1"
+            deleted = answer["value"]["execution"]["recordsProcessed"]
+            assert answer["value"] == {"success": False, "message": f"Job {SESSIONS} failed: {cancelled}",
+                                       "execution": {"errorMessage": cancelled, "recordsProcessed": deleted,
+                                                     "trigger": "manual"}}
+            gone = sum(run["records_processed"] for run in log_rows(db_path))  # exactly the rows counted
+            assert 0 < deleted < gone + 1 and count_sessions(db_path, now) == (600_000 - gone, 1)
+        assert scrape(other_url, headers=reader)["barycenter_job_runs_total", SESSIONS, "failure"] == 2
+
+
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
     stalled, other = make_app(), make_app()
     fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 1, NOW)
