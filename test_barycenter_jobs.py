@@ -410,12 +410,12 @@ SEED_JOBS = [{"name": name, "description": description, "schedule": schedule}
     (CHALLENGES, "Clean up expired WebAuthn challenges", "0 */5 * * * *"),
     ("cleanup_expired_device_codes", "Clean up expired device authorization codes", "0 45 * * * *")]]
 JOBS_IN_ORDER = [job["name"] for job in SEED_JOBS]
-LOG_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed"
+LOG_FIELDS = "id jobName startedAt completedAt success errorMessage recordsProcessed trigger"
 
 
-def log_entry(*values) -> dict:
-    """A run as jobLogs shows it, its fields in LOG_FIELDS's order."""
-    return dict(zip(LOG_FIELDS.split(), values))
+def log_entry(*values, trigger=None) -> dict:
+    """A run as jobLogs shows it, its fields in LOG_FIELDS's order (trigger None: not ours)."""
+    return dict(zip(LOG_FIELDS.split(), (*values, trigger)))
 
 
 @both_databases
@@ -442,7 +442,7 @@ def test_trigger_job_answers_as_the_seed_shows_with_its_log_row(app, db_path):
     result = graphql(app, "mutation Run($job: String!) { triggerJob(jobName: $job) { success execution {"
                           f" {LOG_FIELDS} }} }} }}", {"job": SESSIONS})
     assert result["data"]["triggerJob"] == {"success": True, "execution": log_entry(
-        "2", SESSIONS, "2026-02-14T12:07:30Z", "2026-02-14T12:07:30Z", True, None, 2)}
+        "2", SESSIONS, "2026-02-14T12:07:30Z", "2026-02-14T12:07:30Z", True, None, 2, trigger="manual")}
 
 
 @both_databases
@@ -902,7 +902,8 @@ READ_TOKEN_ALONE = "a read token needs an admin token too, and must be another, 
     (["--token-file", "empty"], {}, "--token-file empty is empty", 2),
     (["run", "cleanup_everything"], {}, UNKNOWN_JOB, 2),
     *[(command.split(), {}, f"unknown command {command!r}; give run, pause, resume or cancel JOB,"
-       " status, or none to serve (see --help)", 2) for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
+       " status, or none to serve (see --help)", 2)
+      for command in ("run", "run cleanup_expired_sessions again", "frobnicate")],
     (["--database", "no/such/dir/barycenter.db"], {}, "cannot open database no/such/dir/barycenter.db: unable"
      " to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)", 1),
     (["--database", "notes.db"], {}, "cannot open database notes.db: file is not a database", 1),
@@ -1841,14 +1842,16 @@ def test_a_failure_that_could_not_be_recorded_is_recorded_once_the_database_allo
     assert mutate(app, "triggerJob", SESSIONS, "success message") == {
         "success": False, "message": "Job cleanup_expired_sessions failed: the disk is on fire"}
     runs, started = f"{{ jobLogs {{ {LOG_FIELDS} }} }}", "2026-02-14T12:07:30Z"
-    assert graphql(app, runs)["data"]["jobLogs"] == [log_entry("1", SESSIONS, started, *[None] * 4)]
+    assert graphql(app, runs)["data"]["jobLogs"] == [log_entry("1", SESSIONS, started, *[None] * 4,
+                                                               trigger="manual")]
     assert f"the failure of run 1 started {started} is not recorded yet (still on fire)" in caplog.text
     query(db_path, "UPDATE gate SET closed = 0")
     clock.now = NOW + 100
     assert mutate(app, "triggerJob", SESSIONS, "success") == {"success": True}
     assert graphql(app, runs)["data"]["jobLogs"] == [
-        log_entry("2", SESSIONS, "2026-02-14T12:09:10Z", "2026-02-14T12:09:10Z", True, None, 2),
-        log_entry("1", SESSIONS, started, started, False, "the disk is on fire", 0)]
+        log_entry("2", SESSIONS, "2026-02-14T12:09:10Z", "2026-02-14T12:09:10Z", True, None, 2,
+                  trigger="manual"),
+        log_entry("1", SESSIONS, started, started, False, "the disk is on fire", 0, trigger="manual")]
 
 
 def test_a_failure_the_database_never_takes_is_one_error_line_at_the_stop(db_path, tmp_path):
@@ -1934,6 +1937,8 @@ def test_a_scheduled_firing_runs_once_when_replicas_fire_together_whatever_their
     replicas = [make_app(clock=Clock(firing + skew)) for skew in (2.5, 0.3, -2.5)]  # ahead, on time, behind
     assert [app.runner.run_scheduled(CHALLENGES).status for app in replicas] == succeeded + taken * 2
     assert len(log_rows(db_path, CHALLENGES)) == 4
+    started_by = "SELECT started_by FROM barycenter_jobs_runs ORDER BY run_id"  # how each run was started
+    assert query(db_path, started_by) == [("scheduled",), ("scheduled",), ("manual",), ("scheduled",)]
 
 
 @both_databases
@@ -2115,9 +2120,11 @@ def test_pausing_lets_a_run_finish_and_more_rows_sharing_an_expiry_than_a_batch_
 
 
 @both_databases
-def test_cancel_stops_a_run_at_its_next_batch_from_any_replica_counting_the_rows_it_deleted(make_app, db_path):
+def test_cancel_stops_a_run_at_its_next_batch_from_any_replica_counting_the_rows_it_deleted(
+        make_app, db_path):
     running, other = (make_app(clock=time.time, token="admin", read_token="reader") for _ in range(2))
-    admin, reader, now = {"Authorization": "Bearer admin"}, {"Authorization": "Bearer reader"}, int(time.time())
+    admin, reader = {"Authorization": "Bearer admin"}, {"Authorization": "Bearer reader"}
+    now = int(time.time())
     fill_sessions(db_path, 600_000, 1, now)
     fields = "success message execution { errorMessage recordsProcessed trigger }"
     under_way = "SELECT count(*) FROM job_executions WHERE completed_at IS NULL AND records_processed > 0"
@@ -2140,8 +2147,45 @@ def test_cancel_stops_a_run_at_its_next_batch_from_any_replica_counting_the_rows
                                        "execution": {"errorMessage": cancelled, "recordsProcessed": deleted,
                                                      "trigger": "manual"}}
             gone = sum(run["records_processed"] for run in log_rows(db_path))  # exactly the rows counted
-            assert 0 < deleted < gone + 1 and count_sessions(db_path, now) == (600_000 - gone, 1)
+            assert deleted > 0 and count_sessions(db_path, now) == (600_000 - gone, 1)
         assert scrape(other_url, headers=reader)["barycenter_job_runs_total", SESSIONS, "failure"] == 2
+
+
+@both_databases
+def test_the_command_line_cancels_pauses_and_resumes_and_who_paused_a_job_and_why_outlives_a_restart(
+        make_app, db_path):
+    clock = Clock(time.time())  # the real time, which the command line's processes read too
+    app, database = make_app(clock=clock), ["--database", str(db_path)]
+    fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 0, int(clock.now))
+    thread, outcome = in_background(app.runner.run, SESSIONS, clock=clock)  # held after one batch
+    assert command("cancel", SESSIONS, *database).stdout == f"Job {SESSIONS} cancelled\n"
+    clock.let_go()
+    thread.join(60)
+    assert outcome["value"].error == "cancelled by the command line"
+    assert log_rows(db_path)[0]["records_processed"] == barycenter_jobs.BATCH_ROWS == outcome["value"].records
+    assert command("cancel", SESSIONS, *database).stdout == f"Job {SESSIONS} is not running\n"
+    pause = f'mutation {{ pauseJob(jobName: "{SESSIONS}", reason: "REASON") {{ message }} }}'
+    with serving(app) as url:
+        too_long = graphql(url, pause.replace("REASON", "x" * 201))
+        assert too_long["errors"][0]["message"] == "reason must be at most 200 characters, got 201"
+        paused = graphql(url, pause.replace("REASON", "restoring \\u001b a backup"))
+        assert paused["data"]["pauseJob"] == {"message": f"Job {SESSIONS} paused"}
+    state = "{ availableJobs { pausedAt pausedBy pauseReason } }"
+    assert graphql(make_app(clock=clock), state)["data"]["availableJobs"][0] == {  # a restart keeps it
+        "pausedAt": barycenter_jobs._iso_epoch(int(clock.now)), "pausedBy": "127.0.0.1, with no token",
+        "pauseReason": "restoring \x1b a backup"}
+    assert command("status", *database).stdout.startswith(  # the client's text escaped
+        f"{SESSIONS}: paused {barycenter_jobs._iso_epoch(int(clock.now))} by 127.0.0.1, with no token"
+        " (restoring \\x1b a backup), LAST RUN FAILED; next run none")
+    assert command("resume", SESSIONS, *database).stdout == f"Job {SESSIONS} resumed\n"
+    assert set(graphql(app, state)["data"]["availableJobs"][0].values()) == {None}
+    result = command("pause", SESSIONS, "--reason", "nightly import", *database)
+    assert (result.returncode, result.stdout) == (0, f"Job {SESSIONS} paused\n")
+    assert graphql(app, state)["data"]["availableJobs"][0]["pausedBy"] == "the command line"
+    assert command("pause", SESSIONS, *database).stdout == f"Job {SESSIONS} is already paused\n"
+    result = command("pause", SESSIONS, "--reason", "x" * 201, *database)
+    assert (result.returncode, result.stderr.splitlines()[-1]) == (
+        2, "barycenter_jobs: --reason goes with pause JOB, in at most 200 characters (see --help)")
 
 
 def test_a_run_whose_lease_another_process_took_stops_at_its_next_batch(make_app, db_path, clock):
