@@ -952,6 +952,7 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
     assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
+    assert query(db_path, "SELECT started_by FROM barycenter_jobs_runs") == [("command line",)]
     app = make_app(clock=time.time)
     mutate(app, "pauseJob", SESSIONS)
     result = command("run", SESSIONS, *database)  # an outside scheduler's run is a scheduled run
@@ -1946,12 +1947,14 @@ def test_history_older_than_the_retention_is_pruned_in_batches_but_never_a_runni
     app, keeper = make_app(log_retention_days=30), make_app(log_retention_days=0)
     day = 86400
     old_done = insert_log_row(db_path, SESSIONS, NOW - 31 * day, NOW - 31 * day, 1, None, 5)
+    query(db_path, "INSERT INTO barycenter_jobs_runs (run_id, started_by) VALUES (?, 'manual')", (old_done,))
     old_running = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 40 * day)
     write_lease(db_path, "cleanup_expired_device_codes", "other-host:9:alive", old_running, NOW + 60)
     recent = insert_log_row(db_path, SESSIONS, NOW - 29 * day, NOW - 29 * day, 0, "x", 0)
     mutate(app, "triggerJob", CHALLENGES)
     ids = {int(row["id"]) for row in graphql(app, "{ jobLogs { id } }")["data"]["jobLogs"]}
-    assert old_done not in ids
+    assert old_done not in ids  # and how it was started goes with it
+    assert (old_done,) not in query(db_path, "SELECT run_id FROM barycenter_jobs_runs")
     assert {old_running, recent} <= ids and len(ids) == 3
     # A retention of zero keeps everything.
     insert_log_row(db_path, SESSIONS, 0, 1, 1, None, 0)
