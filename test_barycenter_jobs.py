@@ -2941,10 +2941,12 @@ def dashboard(browser, base_url, width=1400):
 
 
 @both_databases
-def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, browser, db_path, tmp_path):
+def test_the_dashboard_shows_the_jobs_runs_pauses_resumes_and_cancels_one(make_app, browser, db_path,
+                                                                          tmp_path):
     # The screenshot it leaves in tmp_path is worth a look after a change to the page.
-    app = make_app(clock=time.time)
-    now = int(time.time())
+    clock = Clock(time.time())
+    app = make_app(clock=clock)
+    now = int(clock.now)
     insert_rows(db_path, "sessions", [now - 60, now - 30, now + 3600])
     with serving(app) as url, dashboard(browser, url) as board:
         expect, page = board.expect, board.page
@@ -2954,21 +2956,21 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, 
             "0 0 * * * * every hour at :00", "0 30 * * * * every hour at :30",
             "0 */5 * * * * every 5 minutes", "0 45 * * * * every hour at :45"]
         expect(board.row(SESSIONS).locator("td").nth(4)).to_have_text("never ran")
-
         board.row(SESSIONS).get_by_role("button", name="Run now").click()
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_sessions triggered successfully")
         # Once the run has ended (a refresh during the run shows it running).
         expect(page.locator("#history tr td:nth-child(6)")).to_have_text(["2"])
-        assert board.history_column(2) == [SESSIONS]
+        assert (board.history_column(2), board.history_column(8)) == ([SESSIONS], ["manual"])
         expect(board.row(SESSIONS).locator("td").nth(4)).to_contain_text("succeeded")
         assert [run["records_processed"] for run in log_rows(db_path)] == [2]  # run once
         expect(page.locator(".history thead")).to_be_visible()  # a table on a wide screen, cards on a phone
         expect(page.locator(".legend")).to_contain_text("a bar's height is the rows that run deleted")
-
         row = board.row(CHALLENGES)
+        page.once("dialog", lambda dialog: dialog.accept("restoring a backup"))  # asks why
         row.get_by_role("button", name="Pause").click()
         expect(row.get_by_role("button", name="Resume")).to_be_visible()
-        expect(row.locator("td").nth(3)).to_have_text("Paused")
+        expect(row.locator("td").nth(3)).to_have_text(re.compile(
+            r"^Pausedby 127\.0\.0\.1, with no token, \d\d:\d\d:\d\d: restoring a backup$"))
         expect(row.locator("td").nth(2)).to_contain_text("paused")
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges paused")
         assert job_by_name(app, CHALLENGES)["paused"] is True
@@ -2976,6 +2978,17 @@ def test_the_dashboard_shows_the_jobs_runs_one_and_pauses_and_resumes(make_app, 
         expect(row.get_by_role("button", name="Pause")).to_be_visible()
         expect(page.locator("#notice")).to_have_text("Job cleanup_expired_challenges resumed")
         assert job_by_name(app, CHALLENGES)["paused"] is False
+        # A run in progress (held after its first batch) has a Cancel button.
+        fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 2, 0, now)
+        thread, _ = in_background(app.runner.run, SESSIONS, clock=clock)
+        page.locator("#filter-job").select_option(SESSIONS)  # a refresh now
+        board.row(SESSIONS).get_by_role("button", name="Cancel").click()
+        expect(page.locator("#notice")).to_have_text("Job cleanup_expired_sessions cancelled")
+        clock.let_go()
+        thread.join(60)
+        page.locator("#filter-failures").check()
+        expect(page.locator("#history tr td:nth-child(7)")).to_have_text([
+            "cancelled by 127.0.0.1, with no token"])
         page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
 
 
