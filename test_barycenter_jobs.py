@@ -1060,11 +1060,10 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
     assert query(db_path, "SELECT count(*) FROM barycenter_jobs_state") == [(3,)]
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory):
-    """The wheel built from this checkout, and a fresh venv and its site-packages where it is
-    installed, with (no download) the suite's own packages beside it."""
-    folder = tmp_path_factory.mktemp("wheel")
+def test_the_wheel_installs_its_module_files_and_commands_the_readme_example_passes_and_systemd_takes_it(
+        tmp_path):
+    # The wheel, built from this checkout, in a fresh venv with (no download) the suite's packages beside it.
+    folder = tmp_path / "wheel"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w",
                     str(folder), str(MODULE.parent)], check=True, capture_output=True, timeout=120)
     [wheel] = folder.glob("*.whl")
@@ -1074,12 +1073,6 @@ def installed(tmp_path_factory):
     (site / "dependencies.pth").write_text(sysconfig.get_path("purelib") + "\n")
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q",
                     "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True, timeout=120)
-    return wheel, venv, site
-
-
-def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_example_passes(
-        installed, tmp_path):
-    wheel, venv, site = installed
     with zipfile.ZipFile(wheel) as archive:
         assert {name.split("/")[0] for name in archive.namelist()} == {
             "barycenter_jobs.py", "barycenter_jobs_files", "barycenter_jobs-1.0.0.dist-info"}
@@ -1113,19 +1106,17 @@ def test_the_wheel_installs_the_module_its_files_and_commands_and_the_readme_exa
                                                      f" barycenter_jobs.py loads it from {files} or"
                                                      f" {site}; reinstall barycenter-jobs\n")
     assert not (tmp_path / "barycenter.db").exists()
-
-
-def test_the_readmes_systemd_units_pass_systemd_analyze_verify(installed, tmp_path):
+    # The README's systemd units, pointing at this venv, pass systemd-analyze verify.
     if not shutil.which("systemd-analyze"):
         missing("the systemd units are checked by systemd-analyze: apt-get install systemd")
-    blocks = README.split("### From your own scheduler")[1].split("```ini\n")[1:3]
-    for block in blocks:
+    units = tmp_path / "units"
+    units.mkdir()
+    for block in README.split("### From your own scheduler")[1].split("```ini\n")[1:3]:
         name = block.split("\n", 1)[0].removeprefix("# /etc/systemd/system/")
-        unit = block.split("```")[0].replace("/opt/barycenter-jobs", str(installed[1]))  # the real command
-        (tmp_path / name).write_text(unit)
-    assert [path.name for path in sorted(tmp_path.iterdir())] == [
+        (units / name).write_text(block.split("```")[0].replace("/opt/barycenter-jobs", str(venv)))
+    assert [path.name for path in sorted(units.iterdir())] == [
         "barycenter-cleanup-sessions.service", "barycenter-cleanup-sessions.timer"]
-    result = subprocess.run(["systemd-analyze", "verify", *sorted(tmp_path.iterdir())], capture_output=True,
+    result = subprocess.run(["systemd-analyze", "verify", *sorted(units.iterdir())], capture_output=True,
                             text=True, timeout=60)
     assert (result.returncode, result.stdout + result.stderr) == (0, "")
 
