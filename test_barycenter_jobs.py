@@ -2854,19 +2854,16 @@ def test_the_last_firing_is_found_for_any_schedule(expression, now, last):
 
 def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_files_free_up(tmp_path):
     script = textwrap.dedent(f"""
-        import json, os, resource, sys
+        import contextlib, json, os, resource, sys
         sys.path.insert(0, {str(MODULE.parent)!r})
         import barycenter_jobs
         app = barycenter_jobs.create_app({str(tmp_path / "barycenter.db")!r})
-        open_now = len(os.listdir("/proc/self/fd"))
-        hard_limit = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
-        resource.setrlimit(resource.RLIMIT_NOFILE, (open_now + 20, hard_limit))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (len(os.listdir("/proc/self/fd")) + 20,
+                                                    resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
         hoard = []
-        try:
+        with contextlib.suppress(OSError):  # every file the limit allows
             while True:
                 hoard.append(open(os.devnull))
-        except OSError:
-            pass
         outcome = app.runner.run("cleanup_expired_sessions")
         for file in hoard:
             file.close()
