@@ -1028,13 +1028,11 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
     assert result.stdout.splitlines()[3].startswith("cleanup_expired_device_codes: paused; next run none; ")
     # It only reads: read-only access will do, and a writer holding its lock does not stop it.
     left = insert_log_row(db_path, SESSIONS, int(time.time()) - 60)  # by a process that died
-    with connect(db_path) as connection:  # as if an operator deleted it to clear a lease
-        connection.execute("DELETE FROM barycenter_jobs_state WHERE job_name = ?", (SESSIONS,))
+    # As if an operator deleted it to clear a lease:
+    query(db_path, "DELETE FROM barycenter_jobs_state WHERE job_name = ?", (SESSIONS,))
     if is_postgres(db_path):
         reader = f"reader_{os.getpid()}"  # a role that may only SELECT
-        with connect(db_path) as connection:
-            connection.execute(f"CREATE ROLE {reader} LOGIN")
-            connection.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
+        query(db_path, f"CREATE ROLE {reader} LOGIN; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {reader}")
         parts = urllib.parse.urlsplit(db_path)
         host = parts.netloc.rpartition("@")[2]
         read_only = urllib.parse.urlunsplit(parts._replace(netloc=f"{reader}@{host}"))
@@ -1049,9 +1047,7 @@ def test_status_prints_each_job_exits_1_if_one_is_overdue_or_failed_and_only_rea
             writer.execute("ROLLBACK")
     finally:
         if is_postgres(db_path):
-            with connect(db_path) as connection:
-                connection.execute(f"DROP OWNED BY {reader}")
-                connection.execute(f"DROP ROLE {reader}")
+            query(db_path, f"DROP OWNED BY {reader}; DROP ROLE {reader}")
     assert (result.returncode, result.stderr) == (1, ""), result.stderr  # 1 for the failed run above
     assert re.match(fr"{SESSIONS}: scheduled; next run \S+; last run running \S+; last success never;"
                     " 0 expired", result.stdout), result.stdout
