@@ -171,7 +171,7 @@ def call(app, method="POST", path="/admin/jobs", body=b"", content_type="applica
     setup_testing_defaults(request)
     request.update({"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "",
                     "CONTENT_TYPE": content_type, "CONTENT_LENGTH": str(len(body)),
-                    "wsgi.input": io.BytesIO(body), **(environ or {})})
+                    "wsgi.input": io.BytesIO(body), "REMOTE_ADDR": "127.0.0.1", **(environ or {})})
     request = {key: value for key, value in request.items() if value is not None}
     response = {}
 
@@ -261,9 +261,10 @@ def in_background(function, *args, clock=None):
 EXECUTION = "execution { success recordsProcessed }"
 
 
-def mutate(target, verb, job_name, fields="success message jobName", headers=None):
-    """A triggerJob, pauseJob or resumeJob; returns its result's ``fields``."""
-    return graphql(target, f'mutation {{ {verb}(jobName: "{job_name}") {{ {fields} }} }}',
+def mutate(target, verb, job_name, fields="success message jobName", headers=None, **arguments):
+    """A triggerJob, pauseJob, resumeJob or cancelJob; returns its result's ``fields``."""
+    given = "".join(f", {name}: {json.dumps(value)}" for name, value in arguments.items())
+    return graphql(target, f'mutation {{ {verb}(jobName: "{job_name}"{given}) {{ {fields} }} }}',
                    headers=headers)["data"][verb]
 
 
@@ -2000,6 +2001,7 @@ def test_job_logs_filters_answer_the_newest_matching_runs(app, db_path):
 
 # == What operators ask for: each job's state, pause and resume, paging, time ranges ==
 JOB_STATE = "{ availableJobs { name lastRun { id success } lastSuccessAt running paused nextRunAt } }"
+PAUSE = "{ availableJobs { name paused pausedAt pausedBy pauseReason } }"
 
 
 def job_by_name(app, name, document=JOB_STATE):
@@ -2052,7 +2054,10 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
     def answer(success, message):
         return {"jobName": SESSIONS, "success": success, "message": f"Job {SESSIONS} {message}"}
 
-    assert mutate(first, "pauseJob", SESSIONS) == answer(True, "paused")
+    too_long = graphql(first, f'mutation {{ pauseJob(jobName: "{SESSIONS}", reason: "{"x" * 201}")'
+                              ' { message } }')
+    assert too_long["errors"][0]["message"] == "reason must be at most 200 characters, got 201"
+    assert mutate(first, "pauseJob", SESSIONS, reason="restoring \x1b a backup") == answer(True, "paused")
     assert mutate(first, "pauseJob", SESSIONS) == answer(False, "is already paused")
     assert (job_by_name(first, SESSIONS)["paused"], job_by_name(first, SESSIONS)["nextRunAt"]) == (True, None)
     for verb in ("pauseJob", "resumeJob"):
@@ -2060,7 +2065,9 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
             "success": False, "message": "Unknown job: nonexistent_job", "jobName": "nonexistent_job"}
     first.close()
     restarted, other = make_app(), make_app()
-    assert job_by_name(restarted, SESSIONS)["paused"] is True
+    assert job_by_name(restarted, SESSIONS, PAUSE) == {  # who, when and why outlive a restart
+        "name": SESSIONS, "paused": True, "pausedAt": "2026-02-14T12:07:30Z",
+        "pausedBy": "127.0.0.1, with no token", "pauseReason": "restoring \x1b a backup"}
     clock.now = epoch("2026-02-14T13:00:00Z")
     assert other.runner.run_scheduled(SESSIONS).status == RunStatus.PAUSED  # no firing runs
     assert log_rows(db_path) == []
@@ -2069,6 +2076,8 @@ def test_pause_and_resume_answer_clearly_for_every_process_and_across_a_restart(
     assert mutate(other, "resumeJob", SESSIONS) == answer(False, "is not paused")
     assert (job_by_name(restarted, SESSIONS)["paused"], job_by_name(restarted, SESSIONS)["nextRunAt"]) == (
         False, "2026-02-14T14:00:00Z")
+    assert job_by_name(restarted, SESSIONS, PAUSE) == {
+        "name": SESSIONS, "paused": False, **dict.fromkeys(["pausedAt", "pausedBy", "pauseReason"])}
     clock.now = epoch("2026-02-14T14:00:00Z")
     assert restarted.runner.run_scheduled(SESSIONS).status == RunStatus.SUCCEEDED
 
@@ -2133,8 +2142,7 @@ def test_cancel_stops_a_run_at_its_next_batch_from_any_replica_counting_the_rows
 
 
 @both_databases
-def test_the_command_line_cancels_pauses_and_resumes_and_who_paused_a_job_and_why_outlives_a_restart(
-        make_app, db_path):
+def test_the_command_line_cancels_pauses_and_resumes_saying_who_paused_a_job_and_why(make_app, db_path):
     clock = Clock(time.time())  # the real time, which the command line's processes read too
     app, database = make_app(clock=clock), ["--database", str(db_path)]
     fill_sessions(db_path, barycenter_jobs.BATCH_ROWS * 3, 0, int(clock.now))
@@ -2145,25 +2153,13 @@ def test_the_command_line_cancels_pauses_and_resumes_and_who_paused_a_job_and_wh
     assert outcome["value"].error == "cancelled by the command line"
     assert log_rows(db_path)[0]["records_processed"] == barycenter_jobs.BATCH_ROWS == outcome["value"].records
     assert command("cancel", SESSIONS, *database).stdout == f"Job {SESSIONS} is not running\n"
-    pause = f'mutation {{ pauseJob(jobName: "{SESSIONS}", reason: "REASON") {{ message }} }}'
-    with serving(app) as url:
-        too_long = graphql(url, pause.replace("REASON", "x" * 201))
-        assert too_long["errors"][0]["message"] == "reason must be at most 200 characters, got 201"
-        paused = graphql(url, pause.replace("REASON", "restoring \\u001b a backup"))
-        assert paused["data"]["pauseJob"] == {"message": f"Job {SESSIONS} paused"}
-    state = "{ availableJobs { pausedAt pausedBy pauseReason } }"
-    assert graphql(make_app(clock=clock), state)["data"]["availableJobs"][0] == {  # a restart keeps it
-        "pausedAt": barycenter_jobs._iso_epoch(int(clock.now)), "pausedBy": "127.0.0.1, with no token",
-        "pauseReason": "restoring \x1b a backup"}
-    assert command("status", *database).stdout.startswith(  # the client's text escaped
-        f"{SESSIONS}: paused {barycenter_jobs._iso_epoch(int(clock.now))} by 127.0.0.1, with no token"
-        " (restoring \\x1b a backup), LAST RUN FAILED; next run none")
-    assert command("resume", SESSIONS, *database).stdout == f"Job {SESSIONS} resumed\n"
-    assert set(graphql(app, state)["data"]["availableJobs"][0].values()) == {None}
-    result = command("pause", SESSIONS, "--reason", "nightly import", *database)
+    result = command("pause", SESSIONS, "--reason", "restoring \x1b a backup", *database)
     assert (result.returncode, result.stdout) == (0, f"Job {SESSIONS} paused\n")
-    assert graphql(app, state)["data"]["availableJobs"][0]["pausedBy"] == "the command line"
+    assert job_by_name(app, SESSIONS, PAUSE)["pausedBy"] == "the command line"
+    assert re.match(fr"{SESSIONS}: paused \S+Z by the command line \(restoring \\x1b a backup\), LAST RUN"
+                    " FAILED; next run none", command("status", *database).stdout)  # the reason escaped
     assert command("pause", SESSIONS, *database).stdout == f"Job {SESSIONS} is already paused\n"
+    assert command("resume", SESSIONS, *database).stdout == f"Job {SESSIONS} resumed\n"
     result = command("pause", SESSIONS, "--reason", "x" * 201, *database)
     assert (result.returncode, result.stderr.splitlines()[-1]) == (
         2, "barycenter_jobs: --reason goes with pause JOB, in at most 200 characters (see --help)")
