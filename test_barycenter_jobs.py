@@ -179,11 +179,8 @@ def call(app, method="POST", path="/admin/jobs", body=b"", content_type="applica
         response["status"], response["headers"] = status, dict(headers)
         return lambda data: None
 
-    result = validator(app)(request, start_response)
-    try:
+    with contextlib.closing(validator(app)(request, start_response)) as result:
         payload = b"".join(result)
-    finally:
-        result.close()
     return int(response["status"].split()[0]), response["headers"], json.loads(payload)
 
 
@@ -1411,8 +1408,7 @@ def test_past_the_cap_the_connection_waiting_longest_for_its_request_makes_room(
             sock = socket.create_connection(("127.0.0.1", port))
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             sock.close()
-        # Once they are all gone, the server serves again.
-        wait_until(lambda: answers(url))
+        wait_until(lambda: answers(url))  # once they are all gone, the server serves again
 
 
 def test_past_the_cap_a_newcomer_gets_503_only_when_every_request_is_being_answered(make_app, db_path):
@@ -1713,8 +1709,7 @@ def test_a_cleanup_lets_other_writers_in_between_its_batches(make_app, db_path):
     writer, _ = in_background(write_like_barycenter)
     runner.join(30)
     writer.join(30)
-    # One long DELETE would let the writer in once at most, after it.
-    assert len(writes_during_run) >= 3
+    assert len(writes_during_run) >= 3  # one long DELETE would let the writer in once at most, after it
     assert count_sessions(db_path, now)[0] in (0, None)
     assert log_rows(db_path)[0]["records_processed"] == 200_000
 
@@ -3026,8 +3021,7 @@ def test_the_dashboard_on_a_phone_fits_the_screen_and_a_read_token_hides_the_but
 
 @pytest.mark.parametrize("width", [390, 1400])
 def test_the_playground_offline_is_a_readable_sentence_with_a_way_back(browser, live_server, width):
-    context = browser.new_context(viewport={"width": width, "height": 800})
-    try:
+    with contextlib.closing(browser.new_context(viewport={"width": width, "height": 800})) as context:
         page = context.new_page()
         page.route(re.compile(r"^https?://(?!127\.0\.0\.1)"), lambda route: route.abort())  # offline
         page.goto(f"{live_server}/admin/jobs/playground")
@@ -3040,8 +3034,6 @@ def test_the_playground_offline_is_a_readable_sentence_with_a_way_back(browser, 
         page.get_by_role("link", name="The dashboard").click()
         from playwright.sync_api import expect
         expect(page.locator("#jobs tr")).to_have_count(4)
-    finally:
-        context.close()
 
 
 def test_the_dashboard_refreshes_itself_keeps_the_filters_and_the_scroll_and_says_when_the_server_is_gone(
