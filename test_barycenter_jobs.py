@@ -934,7 +934,7 @@ def test_listen_errors_are_one_line_naming_the_address(tmp_path):
 
 
 @both_databases
-def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_app, db_path, tmp_path):
+def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path):
     database = ["--database", str(db_path)]
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
@@ -945,11 +945,10 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
     assert query(db_path, "SELECT started_by FROM barycenter_jobs_runs") == [("command line",)]
-    app = make_app(clock=time.time)
-    mutate(app, "pauseJob", SESSIONS)
+    command("pause", SESSIONS, *database)
     result = command("run", SESSIONS, *database)  # an outside scheduler's run is a scheduled run
     assert (result.returncode, result.stdout) == (0, f"{SESSIONS} did not run: the job is paused\n")
-    mutate(app, "resumeJob", SESSIONS)
+    command("resume", SESSIONS, *database)
     run = insert_log_row(db_path, SESSIONS, int(time.time()))
     with another_process_holding(db_path, SESSIONS, run):
         if not is_postgres(db_path):
@@ -973,14 +972,10 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(make_ap
     assert (stopped["success"], stopped["error_message"]) == (0, "interrupted by shutdown")
     assert 0 < stopped["records_processed"] < EXPIRED and stopped["records_processed"] % 3000 == 0
     assert count_sessions(db_path, now)[0] == EXPIRED - stopped["records_processed"]
-    with connect(db_path) as connection:
-        if is_postgres(db_path):
-            connection.execute("CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql"
-                               " AS $$ BEGIN RAISE EXCEPTION 'the disk is on fire'; END $$")
-            connection.execute("CREATE TRIGGER refuse BEFORE DELETE ON sessions EXECUTE FUNCTION refuse()")
-        else:
-            connection.execute("CREATE TRIGGER refuse BEFORE DELETE ON sessions"
-                               " BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END")
+    query(db_path, "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION"
+          " 'the disk is on fire'; END $$; CREATE TRIGGER refuse BEFORE DELETE ON sessions EXECUTE FUNCTION"
+          " refuse()" if is_postgres(db_path) else "CREATE TRIGGER refuse BEFORE DELETE ON sessions"
+          " BEGIN SELECT RAISE(ABORT, 'the disk is on fire'); END")
     result = command("run", SESSIONS, *database)
     assert (result.returncode, result.stdout) == (1, f"{SESSIONS} failed: the disk is on fire (run 4)\n")
 
