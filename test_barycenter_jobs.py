@@ -2346,8 +2346,8 @@ def test_a_postgresql_database_barycenter_created_is_left_as_it_was(make_app, po
                or name.endswith("_pkey") for name in set(indexes) - set(before_indexes))
 
 
-def test_a_replica_refuses_a_run_another_holds_skips_locked_rows_and_frees_a_job_whose_connection_dies(
-        make_app, postgres_database, clock):
+def test_on_postgresql_a_held_job_locked_rows_a_killed_connection_and_a_busy_pool_each_answer_clearly(
+        make_app, postgres_database, clock, monkeypatch):
     db = postgres_database
     running, other = make_app(db), make_app(db, busy_timeout=60)  # waiting would take a minute
     fill_sessions(db, barycenter_jobs.BATCH_ROWS * 2, 0, NOW)
@@ -2396,6 +2396,27 @@ def test_a_replica_refuses_a_run_another_holds_skips_locked_rows_and_frees_a_job
     assert mutate(other, "triggerJob", SESSIONS, EXECUTION)["execution"] == {
         "success": True, "recordsProcessed": barycenter_jobs.BATCH_ROWS}
     assert mutate(victim, "triggerJob", SESSIONS)["success"] is True
+    # A request that finds every connection of its pool busy says so.
+    monkeypatch.setattr(barycenter_jobs, "POSTGRES_POOL_WAIT_SECONDS", 0.2)
+    app, size = make_app(db), barycenter_jobs.POSTGRES_POOL_SIZE
+    all_held, done = threading.Barrier(size + 1, timeout=60), threading.Event()
+
+    def hold_a_connection():
+        app.storage.connection()
+        all_held.wait()
+        done.wait(60)
+        app.storage.release()
+
+    threads = [in_background(hold_a_connection)[0] for _ in range(size)]
+    try:
+        all_held.wait()
+        answer = graphql(app, "{ jobLogs { id } }")
+    finally:
+        done.set()
+        for thread in threads:
+            thread.join()
+    assert answer["errors"][0]["message"] == f"all {size} database connections are busy"
+    assert "errors" not in graphql(app, "{ jobLogs(limit: 1) { id } }")  # and then the pool serves again
 
 
 @contextlib.contextmanager
@@ -2679,29 +2700,6 @@ def test_a_replica_starting_while_another_holds_the_database_waits_its_turn_up_t
     display = barycenter_jobs.open_storage(db_path).display
     assert str(error.value) == (f"cannot open database {display}: another process held its lock for 0.5 s"
                                 " while this one started")
-
-
-def test_a_request_that_finds_every_connection_busy_says_so(make_app, postgres_database, monkeypatch):
-    monkeypatch.setattr(barycenter_jobs, "POSTGRES_POOL_WAIT_SECONDS", 0.2)
-    app, size = make_app(postgres_database), barycenter_jobs.POSTGRES_POOL_SIZE
-    all_held, done = threading.Barrier(size + 1, timeout=60), threading.Event()
-
-    def hold_a_connection():
-        app.storage.connection()
-        all_held.wait()
-        done.wait(60)
-        app.storage.release()
-
-    threads = [in_background(hold_a_connection)[0] for _ in range(size)]
-    try:
-        all_held.wait()
-        answer = graphql(app, "{ jobLogs { id } }")
-    finally:
-        done.set()
-        for thread in threads:
-            thread.join()
-    assert answer["errors"][0]["message"] == f"all {size} database connections are busy"
-    assert graphql(app, "{ jobLogs { id } }")["data"] == {"jobLogs": []}
 
 
 @both_databases
