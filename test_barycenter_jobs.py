@@ -1994,15 +1994,12 @@ def job_by_name(app, name, document=JOB_STATE):
 @both_databases
 def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and_its_backlog(
         app, db_path, clock, monkeypatch):
-    assert job_by_name(app, SESSIONS) == {
-        "name": SESSIONS, "lastRun": None, "lastSuccessAt": None, "running": False,
-        "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
-    insert_log_row(db_path, SESSIONS, NOW - 7200, NOW - 7190, 1, None, 3)
-    insert_log_row(db_path, SESSIONS, NOW - 3600, NOW - 3599, 0, "boom", 0)
-    assert job_by_name(app, SESSIONS) == {
-        "name": SESSIONS, "lastRun": {"id": "2", "success": False},
-        "lastSuccessAt": "2026-02-14T10:07:40Z", "running": False, "paused": False,
-        "nextRunAt": "2026-02-14T13:00:00Z"}
+    state = {"name": SESSIONS, "running": False, "paused": False, "nextRunAt": "2026-02-14T13:00:00Z"}
+    assert job_by_name(app, SESSIONS) == {**state, "lastRun": None, "lastSuccessAt": None}
+    insert_log_rows(db_path, [(SESSIONS, NOW - 7200, NOW - 7190, 1, None, 3),
+                              (SESSIONS, NOW - 3600, NOW - 3599, 0, "boom", 0)])
+    assert job_by_name(app, SESSIONS) == {**state, "lastRun": {"id": "2", "success": False},
+                                          "lastSuccessAt": "2026-02-14T10:07:40Z"}
     run = insert_log_row(db_path, "cleanup_expired_device_codes", NOW - 2)
     with another_process_holding(db_path, "cleanup_expired_device_codes", run):
         job = job_by_name(app, "cleanup_expired_device_codes")
@@ -2016,8 +2013,7 @@ def test_each_job_tells_its_last_run_and_success_whether_any_process_runs_it_and
     document = "{ availableJobs { name expiredRecords } jobs: availableJobs { expiredRecords } }"
     answer = graphql(app, document)["data"]
     assert {job["name"]: job["expiredRecords"] for job in answer["availableJobs"]} == {
-        SESSIONS: 2, "cleanup_expired_refresh_tokens": 0,
-        CHALLENGES: 0, "cleanup_expired_device_codes": 7}
+        SESSIONS: 2, "cleanup_expired_refresh_tokens": 0, CHALLENGES: 0, "cleanup_expired_device_codes": 7}
     # Counted once every BACKLOG_SECONDS, the count shared by every request in between...
     monkeypatch.setattr(barycenter_jobs, "EXPIRED_RECORDS_CAP", 5)
     insert_rows(db_path, "refresh_tokens", [NOW - 1])
