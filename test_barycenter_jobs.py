@@ -192,8 +192,8 @@ class Response(NamedTuple):
 
 def request(url, body=None, method="POST", headers=None) -> Response:
     """A real HTTP request, JSON unless ``headers`` say otherwise."""
-    all_headers = {"Content-Type": "application/json", **(headers or {})}
-    req = urllib.request.Request(url, data=body, method=method, headers=all_headers)
+    req = urllib.request.Request(url, data=body, method=method,
+                                 headers={"Content-Type": "application/json", **(headers or {})})
     try:
         with urllib.request.urlopen(req, timeout=60) as response:
             return Response(response.status, response.headers, response.read())
@@ -223,8 +223,7 @@ def graphql(target, query, variables=None, headers=None) -> Answer:
 
 @contextlib.contextmanager
 def serving(app, **options):
-    """The real HTTP server on an ephemeral loopback port; yields its base URL.
-    ``options`` go to the server class: max_connections, request_timeout."""
+    """The real HTTP server on a free loopback port (``options``: its class's); yields its base URL."""
     server = make_http_server("127.0.0.1", 0, app, **options)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.start()
@@ -274,8 +273,7 @@ def answers(url) -> bool:
 
 
 def scrape(base_url, headers=None):
-    """GET /metrics, parsed by prometheus_client's own parser: {(name, *label values): value}, the
-    values in their labels' order (job_name before outcome)."""
+    """GET /metrics, by prometheus_client's parser: {(name, *label values in their labels' order): value}."""
     from prometheus_client.parser import text_string_to_metric_families
     status, response_headers, body = request(f"{base_url}/metrics", method="GET", headers=headers)
     assert status == 200, body
@@ -285,8 +283,7 @@ def scrape(base_url, headers=None):
 
 
 def command(*args, cwd=None, env=None, meanwhile=lambda process: None):
-    """The real command line, ``python barycenter_jobs.py ARGS``, to its end; ``meanwhile(process)``
-    is called while it runs."""
+    """``python barycenter_jobs.py ARGS`` to its end; ``meanwhile(process)`` is called while it runs."""
     with subprocess.Popen([sys.executable, str(MODULE), *args], cwd=cwd, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.PIPE, text=True) as process:
         try:
@@ -499,8 +496,7 @@ def test_each_job_deletes_only_expired_rows_and_logs_its_run_as_barycenter_does(
     assert result == {"success": True, "message": f"Job {job_name} triggered successfully",
                       "execution": {"success": True, "recordsProcessed": 3}}
     assert remaining_expiries(db_path, table) == [NOW, NOW + 1, NOW + 86400]
-    for other_table in set(JOB_TABLES.values()) - {table}:
-        assert remaining_expiries(db_path, other_table) == []
+    assert not any(remaining_expiries(db_path, other) for other in set(JOB_TABLES.values()) - {table})
     # One line for the request, one for the run.
     lines = [record.getMessage() for record in caplog.records if job_name in record.getMessage()]
     assert len(lines) == 2 and lines[0].endswith(f": a run of {job_name} requested with no token")
@@ -939,8 +935,7 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
     result = command("run", SESSIONS, *database)
-    assert result.returncode == 0
-    assert result.stdout == f"{SESSIONS} succeeded: 3 expired rows deleted (run 1)\n"
+    assert (result.returncode, result.stdout) == (0, f"{SESSIONS} succeeded: 3 expired rows deleted (run 1)\n")
     assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
@@ -1720,24 +1715,23 @@ def test_runs_succeed_again_once_a_read_only_file_system_is_writable(tmp_path):
             subprocess.run(["nsenter", "--target", str(server.process.pid), "--mount",
                             "mount", "-o", f"remount,{mode}", str(data)], check=True, capture_output=True)
 
-        base = server.base
-        assert mutate(base, "triggerJob", SESSIONS, "success") == {"success": True}
+        assert mutate(server.base, "triggerJob", SESSIONS, "success") == {"success": True}
         remount("ro")
         cannot_open = "unable to open database file (SQLITE_CANTOPEN: is its folder missing, or read-only?)"
-        assert mutate(base, "triggerJob", SESSIONS, "success message") == {
+        assert mutate(server.base, "triggerJob", SESSIONS, "success message") == {
             "success": False, "message": f"Job cleanup_expired_sessions failed: {cannot_open}"}
         # A read meets it too: SQLite cannot open a database in WAL mode on a read-only file system.
-        assert graphql(base, "{ jobLogs { id } }")["errors"][0]["message"] == cannot_open
+        assert graphql(server.base, "{ jobLogs { id } }")["errors"][0]["message"] == cannot_open
         # The scheduler's threads meet the fault too (a firing every second).
         wait_until(lambda: len(re.findall(r"cleanup_expired_challenges \(scheduled for \S+\) failed",
                                           server.log)) >= 3)
         remount("rw")
-        assert mutate(base, "triggerJob", SESSIONS, "success message") == {
+        assert mutate(server.base, "triggerJob", SESSIONS, "success message") == {
             "success": True, "message": "Job cleanup_expired_sessions triggered successfully"}
         scheduled = '{ jobLogs(jobName: "cleanup_expired_challenges", limit: 1000) { success } }'
 
         def outcomes():
-            return [run["success"] for run in graphql(base, scheduled)["data"]["jobLogs"]]
+            return [run["success"] for run in graphql(server.base, scheduled)["data"]["jobLogs"]]
         # No thread keeps what the fault left behind: every firing succeeds again.
         wait_until(lambda: outcomes()[:3] == [True, True, True])
         # And every firing that failed is on record as a failed run, none twice.
@@ -2770,7 +2764,8 @@ def test_a_burst_of_connections_up_to_the_cap_waits_in_the_listen_queue_none_res
         server.server_close()
 
 
-def test_at_the_limit_on_open_files_connections_wait_and_are_served_once_files_free_up(tmp_path):
+def test_at_the_limit_on_open_files_connections_wait_and_a_run_says_so_both_recovering_once_files_free_up(
+        tmp_path):
     limit = ("import os, resource, sys; resource.setrlimit(resource.RLIMIT_NOFILE, (64, 64));"
              " os.execv(sys.argv[1], sys.argv[1:])")
     with ServerProcess(cwd=tmp_path, prefix=[sys.executable, "-c", limit]) as server:
@@ -2782,21 +2777,7 @@ def test_at_the_limit_on_open_files_connections_wait_and_are_served_once_files_f
         wait_until(lambda: answers(server.base))
         assert server.stop() == 0
     assert "raise the process's limit, ulimit -n or systemd's LimitNOFILE" in server.log
-
-
-@pytest.mark.parametrize("expression, now, last", [
-    ("* * * 1 1 *", "2026-12-04T18:00:00Z", "2026-01-01T23:59:59Z"),
-    ("* * 9-17 * * 1-5", "2026-12-05T12:00:00Z", "2026-12-04T17:59:59Z"),
-    ("0 0 * * * *", "2026-12-04T18:00:00Z", "2026-12-04T18:00:00Z"),
-    ("0 0 0 1 1 1", "2026-12-04T18:00:00Z", "2026-01-26T00:00:00Z"),
-    ("0 0 0 29 2 *", "2026-12-04T18:00:00Z", None),
-])
-def test_the_last_firing_is_found_for_any_schedule(expression, now, last):
-    fire = barycenter_jobs.latest_fire_time(barycenter_jobs.parse_cron(expression), epoch(now), 400 * 86400)
-    assert (None if fire is None else fire.strftime("%Y-%m-%dT%H:%M:%SZ")) == last
-
-
-def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_files_free_up(tmp_path):
+    # A run at the limit says so in its error, and is recorded once files free up.
     script = textwrap.dedent(f"""
         import contextlib, json, os, resource, sys
         sys.path.insert(0, {str(MODULE.parent)!r})
@@ -2822,6 +2803,18 @@ def test_a_run_that_meets_the_limit_on_open_files_says_so_and_is_recorded_once_f
     assert error.endswith("(too many open files: raise the process's limit, ulimit -n or systemd's"
                           " LimitNOFILE)")
     assert [(run["jobName"], run["errorMessage"]) for run in failures] == [(SESSIONS, error)]
+
+
+@pytest.mark.parametrize("expression, now, last", [
+    ("* * * 1 1 *", "2026-12-04T18:00:00Z", "2026-01-01T23:59:59Z"),
+    ("* * 9-17 * * 1-5", "2026-12-05T12:00:00Z", "2026-12-04T17:59:59Z"),
+    ("0 0 * * * *", "2026-12-04T18:00:00Z", "2026-12-04T18:00:00Z"),
+    ("0 0 0 1 1 1", "2026-12-04T18:00:00Z", "2026-01-26T00:00:00Z"),
+    ("0 0 0 29 2 *", "2026-12-04T18:00:00Z", None),
+])
+def test_the_last_firing_is_found_for_any_schedule(expression, now, last):
+    fire = barycenter_jobs.latest_fire_time(barycenter_jobs.parse_cron(expression), epoch(now), 400 * 86400)
+    assert (None if fire is None else fire.strftime("%Y-%m-%dT%H:%M:%SZ")) == last
 
 
 # == The dashboard, in a real browser =========================================
