@@ -935,7 +935,8 @@ def test_run_on_the_command_line_runs_a_job_once_as_a_scheduled_run_does(db_path
     create_app(db_path).close()
     insert_rows(db_path, "sessions", [1, 2, 3, int(time.time()) + 3600])
     result = command("run", SESSIONS, *database)
-    assert (result.returncode, result.stdout) == (0, f"{SESSIONS} succeeded: 3 expired rows deleted (run 1)\n")
+    done = f"{SESSIONS} succeeded: 3 expired rows deleted (run 1)\n"
+    assert (result.returncode, result.stdout) == (0, done)
     assert "job cleanup_expired_sessions (command line) succeeded: 3 records" in result.stderr
     assert len(remaining_expiries(db_path, "sessions")) == 1
     assert [(row["success"], row["records_processed"]) for row in log_rows(db_path)] == [(1, 3)]
