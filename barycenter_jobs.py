@@ -650,8 +650,8 @@ class Storage:
                     "SELECT id FROM job_executions WHERE (started_at >= ? OR (started_at < ? AND"
                     f" started_at < {counted_before})) AND completed_at IS NOT NULL LIMIT ?",
                     (MAX_EPOCH, started_before, started_before, batch)).fetchall()]
-                marks = ", ".join("?" * len(ids))
                 if ids:
+                    marks = ", ".join("?" * len(ids))
                     connection.execute(f"DELETE FROM barycenter_jobs_runs WHERE run_id IN ({marks})", ids)
                     connection.execute(f"DELETE FROM job_executions WHERE id IN ({marks})", ids)
             deleted = len(ids)
@@ -1178,12 +1178,12 @@ class JobRunner:
             self.storage.forget_backlog(job.table)
 
     def _run_locked(self, job: JobSpec, source: str, firing: Optional[int]) -> RunOutcome:
-        started = time.monotonic()
+        started, started_by = time.monotonic(), source.split(" for ")[0]  # manual, command line, scheduled
         now = int(self.clock())
         run = None
         try:
             self.record_unrecorded_failures()
-            claim = self.storage.claim(job.name, self.owner, now, firing, source.split(" for ")[0])
+            claim = self.storage.claim(job.name, self.owner, now, firing, started_by)
             if isinstance(claim, RunStatus):
                 log.info("job %s (%s) not started: %s", job.name, source, claim.reason)
                 return RunOutcome(claim)
@@ -1194,8 +1194,7 @@ class JobRunner:
             message = describe_error(error)
             # The failure is written on a fresh connection: this one may be broken.
             self.storage.release()
-            self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message,
-                                            source.split(" for ")[0]))
+            self.unrecorded.append(_Failure(job, run, firing, now, int(self.clock()), message, started_by))
             if run is not None:  # else the database refused the run's first write: try again later
                 with contextlib.suppress(Exception):  # logged; the scheduler tries again
                     self.record_unrecorded_failures()
@@ -1390,10 +1389,9 @@ def _bind_resolvers(runner: JobRunner) -> list:
         """Who asked, logged at INFO for every mutation (never the token itself); returned as
         the pause or cancel records it: "the admin token from 10.0.0.5"."""
         environ = info.context["request"]
-        token = {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no")
-        log.info("%s: %s of %s requested with %s token",
-                 environ.get("REMOTE_ADDR"), verb, _printable(job_name), token)
         address = environ.get("REMOTE_ADDR")
+        token = {"admin": "the admin", "read": "the read"}.get(environ.get(ACCESS), "no")
+        log.info("%s: %s of %s requested with %s token", address, verb, _printable(job_name), token)
         return f"{address}, with no token" if token == "no" else f"{token} token from {address}"
 
     @mutation.field("triggerJob")
