@@ -1605,9 +1605,9 @@ def log_rows(path, job_name=SESSIONS):
 def lock_once_a_batch_is_done(path):
     """Once the running cleanup has committed a batch, lock what its next batch writes first (SQLite's
     write lock, or the job's state row on PostgreSQL): the run is surely mid-way. Yields the let-go."""
-    wait_until(lambda: query(path, "SELECT count(*) FROM job_executions"
-                                   " WHERE completed_at IS NULL AND records_processed > 0") == [(1,)])
-    with connect(path) as holder:
+    with connect(path) as holder:  # one connection: no time lost between seeing the batch and the lock
+        wait_until(lambda: holder.execute("SELECT count(*) FROM job_executions WHERE completed_at IS NULL"
+                                          " AND records_processed > 0").fetchone()[0] == 1)
         if is_postgres(path):
             holder.execute("BEGIN")
             holder.execute("SELECT * FROM barycenter_jobs_state WHERE job_name = 'cleanup_expired_sessions'"
@@ -1619,7 +1619,7 @@ def lock_once_a_batch_is_done(path):
         yield lambda: holder.execute("ROLLBACK")
 
 
-EXPIRED, LIVE = 10 * barycenter_jobs.BATCH_ROWS, 1000  # enough batches to stop one in the middle
+EXPIRED, LIVE = 20 * barycenter_jobs.BATCH_ROWS, 1000  # enough batches to stop one in the middle
 
 
 @both_databases
