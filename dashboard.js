@@ -297,9 +297,9 @@ async function mutate(verb, jobName, pending, reason) {
   if (pending) setMessage($("notice"), pending, "ok");
   refresh();
   try {
-    const why = verb === "pauseJob" ? ["$reason: String", ", reason: $reason"] : ["", ""];
-    const data = await graphql(`mutation ($name: String!${why[0] && ", " + why[0]}) {
-      result: ${verb}(jobName: $name${why[1]}) { success message } }`, {name: jobName, reason});
+    const why = verb === "pauseJob" ? ", $reason: String" : "";  // pauseJob takes a reason
+    const data = await graphql(`mutation ($name: String!${why}) {
+      result: ${verb}(jobName: $name${why && ", reason: $reason"}) { success message } }`, {name: jobName, reason});
     setMessage($("notice"), data.result.message, data.result.success ? "ok" : "bad");
   } catch (error) {
     if (error instanceof Unauthorized) return askForToken();
