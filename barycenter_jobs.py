@@ -654,9 +654,8 @@ class Storage:
                     marks = ", ".join("?" * len(ids))
                     connection.execute(f"DELETE FROM barycenter_jobs_runs WHERE run_id IN ({marks})", ids)
                     connection.execute(f"DELETE FROM job_executions WHERE id IN ({marks})", ids)
-            deleted = len(ids)
-            total += deleted
-            if deleted < batch:
+            total += len(ids)
+            if len(ids) < batch:
                 break
         return total
 
@@ -1409,7 +1408,7 @@ def _bind_resolvers(runner: JobRunner) -> list:
         """pauseJob, resumeJob and cancelJob: the same answers as the command line's."""
         if reason is not None and len(reason) > MAX_PAUSE_REASON:
             raise GraphQLError(f"reason must be at most {MAX_PAUSE_REASON} characters, got {len(reason)}")
-        who = audit(info, {"pause": "a pause", "resume": "a resume", "cancel": "a cancel"}[verb], job_name)
+        who = audit(info, f"a {verb}", job_name)
         success, message = steer_job(runner, job_name, verb, who, reason)
         return {"success": success, "message": message, "jobName": job_name, "execution": None}
 
@@ -2143,15 +2142,17 @@ class App(HttpApp):
         self.started_at = self.runner.clock()
         self.scheduler.start()
 
-    def health(self, expected_since: Optional[float] = None) -> tuple[bool, dict]:
+    def health(self, expected_since: Optional[float] = None, states: Optional[dict] = None
+               ) -> tuple[bool, dict]:
         """Healthy when the scheduler runs and no unpaused job missed a firing by over
-        MISFIRE_GRACE_SECONDS, from ``expected_since`` (the start) or its resume on."""
+        MISFIRE_GRACE_SECONDS, from ``expected_since`` (the start) or its resume on; from
+        ``states`` (Storage.job_states) if the caller has read them."""
         now = self.runner.clock()
         expected_since = self.started_at if expected_since is None else expected_since
         report: dict[str, Any] = {"status": "ok", "checkedAt": _iso_epoch(int(now)),
                                   "scheduler": "running" if self.scheduler.running else "stopped"}
         try:
-            states = self.storage.job_states(int(now))
+            states = self.storage.job_states(int(now)) if states is None else states
         except self.storage.errors as error:
             log.warning("health check: cannot read the database: %s", describe_error(error))
             return False, {**report, "status": "unhealthy", "error": "the database cannot be read"}
@@ -2491,12 +2492,10 @@ def _command(app: App, command: list[str], reason: Optional[str]) -> int:
         else:
             print(f"{command[1]} did not run: {outcome.status.reason}")
         return int(outcome.status not in (RunStatus.SUCCEEDED, RunStatus.PAUSED, RunStatus.ALREADY_RUNNING))
-    _, report = app.health(expected_since=0)
-    unhealthy = bool(report.get("overdueJobs"))
     try:
-        if "error" in report:
-            raise DatabaseUnavailable(report["error"])
         states = app.storage.job_states(int(app.runner.clock()))
+        _, report = app.health(expected_since=0, states=states)
+        unhealthy = bool(report["overdueJobs"])
         for job in report["jobs"]:
             run = app.storage.last_run(job["name"])
             outcome = run and {None: "running", True: "succeeded", False: "failed"}[run["success"]]
@@ -2514,7 +2513,7 @@ def _command(app: App, command: list[str], reason: Optional[str]) -> int:
                 f"last run {outcome} {run['startedAt']}" if run else "last run never",
                 f"last success {job['lastSuccessAt'] or 'never'}",
                 f"{backlog}{'+' if backlog == EXPIRED_RECORDS_CAP else ''} expired rows waiting"]))
-    except (DatabaseUnavailable, *app.storage.errors) as error:
+    except app.storage.errors as error:
         print(f"barycenter_jobs: cannot read {app.storage.display}: {describe_error(error)}", file=sys.stderr)
         return 1
     return int(unhealthy)
